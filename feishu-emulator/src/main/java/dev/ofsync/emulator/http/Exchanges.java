@@ -1,0 +1,79 @@
+package dev.ofsync.emulator.http;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
+
+/** Reading requests and writing answers on the JDK's HTTP server. */
+final class Exchanges {
+  static final ObjectMapper MAPPER = new ObjectMapper();
+
+  private Exchanges() {}
+
+  /** The body, or null when it is longer than {@code limit} bytes. */
+  static byte[] readBody(HttpExchange exchange, int limit) throws IOException {
+    try (InputStream in = exchange.getRequestBody()) {
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      byte[] buf = new byte[16 * 1024];
+      int total = 0;
+      int n;
+      while ((n = in.read(buf)) > 0) {
+        total += n;
+        if (total > limit) {
+          return null;
+        }
+        out.write(buf, 0, n);
+      }
+      return out.toByteArray();
+    }
+  }
+
+  static Map<String, String> query(HttpExchange exchange) {
+    Map<String, String> out = new HashMap<>();
+    String raw = exchange.getRequestURI().getRawQuery();
+    if (raw == null || raw.isEmpty()) {
+      return out;
+    }
+    for (String pair : raw.split("&")) {
+      int eq = pair.indexOf('=');
+      String key = eq < 0 ? pair : pair.substring(0, eq);
+      String value = eq < 0 ? "" : pair.substring(eq + 1);
+      try {
+        out.put(URLDecoder.decode(key, StandardCharsets.UTF_8), URLDecoder.decode(value, StandardCharsets.UTF_8));
+      } catch (IllegalArgumentException e) {
+        out.put(key, value);
+      }
+    }
+    return out;
+  }
+
+  static void sendJson(HttpExchange exchange, int status, Object body, Map<String, String> headers) throws IOException {
+    send(exchange, status, MAPPER.writeValueAsBytes(body), "application/json; charset=utf-8", headers);
+  }
+
+  static void send(HttpExchange exchange, int status, byte[] bytes, String contentType, Map<String, String> headers)
+      throws IOException {
+    exchange.getResponseHeaders().set("Content-Type", contentType);
+    headers.forEach((k, v) -> exchange.getResponseHeaders().set(k, v));
+    exchange.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
+    try (OutputStream out = exchange.getResponseBody()) {
+      out.write(bytes);
+    }
+  }
+
+  static ObjectNode error(int code, String msg, String logId) {
+    ObjectNode body = MAPPER.createObjectNode();
+    body.put("code", code);
+    body.put("msg", msg);
+    body.putObject("error").put("log_id", logId);
+    return body;
+  }
+}

@@ -1,0 +1,72 @@
+package dev.ofsync.emulator.store;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+
+/** A table of a base. Readers and writers take {@link #lock}; one write call at a time holds {@link #writing}. */
+public final class Table {
+  private static final int CLIENT_TOKENS_KEPT = 10_000;
+
+  final String id;
+  volatile String name;
+  final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+  final List<Field> fields = new ArrayList<>();
+  final Map<String, Field> fieldsByName = new HashMap<>();
+  final Map<String, Field> fieldsById = new HashMap<>();
+  final LinkedHashMap<String, Row> rows = new LinkedHashMap<>();
+  /** Answers of batch_create calls by client_token, so a retried call writes nothing twice. */
+  final Map<String, ObjectNode> clientTokens = new LinkedHashMap<>(16, 0.75f, false) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, ObjectNode> eldest) {
+      return size() > CLIENT_TOKENS_KEPT;
+    }
+  };
+  private final AtomicBoolean writing = new AtomicBoolean();
+  int nextSlot;
+  volatile boolean deleted;
+
+  Table(String id, String name) {
+    this.id = id;
+    this.name = name;
+  }
+
+  public String id() {
+    return id;
+  }
+
+  public String name() {
+    return name;
+  }
+
+  /** Marks the table as being written; false when another write holds it (a write conflict). */
+  public boolean tryBeginWrite() {
+    return writing.compareAndSet(false, true);
+  }
+
+  public void endWrite() {
+    writing.set(false);
+  }
+
+  public int rowCount() {
+    lock.readLock().lock();
+    try {
+      return rows.size();
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  Field addField(String fieldId, String fieldName, FieldType type, ObjectNode property) {
+    Field f = new Field(fieldId, nextSlot++, fields.isEmpty(), fieldName, type, property);
+    fields.add(f);
+    fieldsByName.put(fieldName, f);
+    fieldsById.put(fieldId, f);
+    return f;
+  }
+}
