@@ -57,6 +57,36 @@ public final class EmulatorSettings {
         .latency(CallClass.TOKEN, new Latency(20, 0, 10));
   }
 
+  /** An independent copy of these settings. */
+  public EmulatorSettings copy() {
+    return new EmulatorSettings().copyFrom(this);
+  }
+
+  /** Takes every rule from {@code other}; an emulator running with these settings follows at once. */
+  public EmulatorSettings copyFrom(EmulatorSettings other) {
+    for (CallClass c : CallClass.values()) {
+      rateLimit(c, other.rateLimit(c));
+      latency(c, other.latency(c));
+    }
+    rateLimitsEnabled = other.rateLimitsEnabled;
+    tokenLifetimeSeconds = other.tokenLifetimeSeconds;
+    maxRecordsPerCreate = other.maxRecordsPerCreate;
+    maxRecordsPerUpdate = other.maxRecordsPerUpdate;
+    maxRecordsPerDelete = other.maxRecordsPerDelete;
+    maxRowsPerTable = other.maxRowsPerTable;
+    maxTablesPerBase = other.maxTablesPerBase;
+    maxFieldsPerTable = other.maxFieldsPerTable;
+    maxTextCellChars = other.maxTextCellChars;
+    maxBodyBytes = other.maxBodyBytes;
+    strictCellTypes = other.strictCellTypes;
+    writeConflictsEnabled = other.writeConflictsEnabled;
+    clientTokenIdempotent = other.clientTokenIdempotent;
+    stateFile = other.stateFile;
+    saveIntervalMillis = other.saveIntervalMillis;
+    httpThreads = other.httpThreads;
+    return this;
+  }
+
   /** Calls of the class allowed per app in any 1-second window; 0 means unlimited. */
   public int rateLimit(CallClass callClass) {
     synchronized (rateLimits) {

@@ -8,7 +8,8 @@ import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * Starts an emulator on a free port for a test class and resets it before each test:
+ * Starts an emulator on a free port for a test class; before each test it restores the
+ * settings it started with and resets the data:
  *
  * <pre>{@code
  * @RegisterExtension
@@ -18,9 +19,11 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  */
 public final class FeishuEmulatorExtension implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback {
   private final FeishuEmulator.Builder builder;
+  private final EmulatorSettings pristine;
   private FeishuEmulator emulator;
 
   private FeishuEmulatorExtension(EmulatorSettings settings) {
+    this.pristine = settings.copy();
     this.builder = FeishuEmulator.builder().settings(settings);
   }
 
@@ -35,6 +38,11 @@ public final class FeishuEmulatorExtension implements BeforeAllCallback, AfterAl
 
   public FeishuEmulatorExtension app(String appId, String appSecret) {
     builder.app(appId, appSecret);
+    return this;
+  }
+
+  public FeishuEmulatorExtension app(String appId, String appSecret, java.util.Set<String> scopes) {
+    builder.app(appId, appSecret, scopes);
     return this;
   }
 
@@ -61,6 +69,7 @@ public final class FeishuEmulatorExtension implements BeforeAllCallback, AfterAl
 
   @Override
   public void beforeEach(ExtensionContext context) {
+    emulator.settings().copyFrom(pristine);
     emulator.reset();
   }
 
