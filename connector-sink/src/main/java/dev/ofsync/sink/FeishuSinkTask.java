@@ -1,0 +1,121 @@
+package dev.ofsync.sink;
+
+import dev.ofsync.sink.client.BitableClient;
+import dev.ofsync.sink.client.RequestBudget;
+import dev.ofsync.sink.config.FeishuSinkConfig;
+import dev.ofsync.sink.mapping.ColumnMapper;
+import dev.ofsync.sink.mapping.RowMapper;
+import dev.ofsync.sink.table.TableRoller;
+import dev.ofsync.sink.writer.IndexLog;
+import dev.ofsync.sink.writer.KafkaIndexLog;
+import dev.ofsync.sink.writer.SinkWriter;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.connect.errors.ConnectException;
+import org.apache.kafka.connect.errors.RetriableException;
+import org.apache.kafka.connect.sink.ErrantRecordReporter;
+import org.apache.kafka.connect.sink.SinkRecord;
+import org.apache.kafka.connect.sink.SinkTask;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Writes records to Feishu Bitable. Offsets are the checkpoint: {@link #preCommit} hands the
+ * framework only offsets whose records are in Feishu, so a crash replays and never skips.
+ */
+public class FeishuSinkTask extends SinkTask {
+  private static final Logger LOG = LoggerFactory.getLogger(FeishuSinkTask.class);
+
+  private FeishuSinkConfig config;
+  private SinkWriter writer;
+
+  @Override
+  public String version() {
+    return Version.get();
+  }
+
+  @Override
+  public void start(Map<String, String> props) {
+    config = new FeishuSinkConfig(props);
+    RequestBudget budget = new RequestBudget(config.maxRequestsPerSecond(), config.tasksMax());
+    BitableClient client = new BitableClient(config.baseUrl(), config.appId(), config.appSecret().value(),
+        config.appToken(), Duration.ofMillis(config.requestTimeoutMs()), budget, config.maxRetries(),
+        config.retryBackoffMs());
+    TableRoller roller = new TableRoller(client, config.tableNamePrefix(), config.baseTableId(),
+        config.maxRowsPerTable(), config.tablesInParallel(), config.taskId(), config.tasksMax());
+    RowMapper mapper = new RowMapper(new ColumnMapper(config.datetimeMode()),
+        config.deleteMode() == FeishuSinkConfig.DeleteMode.DELETE,
+        config.writeMode() == FeishuSinkConfig.WriteMode.UPSERT, config.keyFieldName());
+    IndexLog log = config.indexBootstrapServers().isEmpty() || config.writeMode() != FeishuSinkConfig.WriteMode.UPSERT
+        ? IndexLog.NONE : new KafkaIndexLog(config.indexTopic(), new HashMap<>(config.indexClientProps()));
+    writer = new SinkWriter(config, client, roller, mapper, log, errantRecordReporter());
+    try {
+      writer.start();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ConnectException("interrupted while starting", e);
+    } catch (dev.ofsync.sink.client.FeishuCallException e) {
+      writer.close();
+      throw new ConnectException("cannot start writing to Feishu: " + e.withAdvice(), e);
+    } catch (RuntimeException e) {
+      writer.close();
+      throw e instanceof ConnectException ? e : new ConnectException("cannot start writing to Feishu: " + e.getMessage(), e);
+    }
+    LOG.info("Feishu sink task {} of {} started: base {}, prefix '{}', {} rows per table, {} table(s) side by side, "
+            + "{} calls/s", config.taskId(), config.tasksMax(), config.appToken(), config.tableNamePrefix(),
+        config.maxRowsPerTable(), config.tablesInParallel(), config.maxRequestsPerSecond() / config.tasksMax());
+  }
+
+  private ErrantRecordReporter errantRecordReporter() {
+    try {
+      return context.errantRecordReporter();
+    } catch (NoSuchMethodError | NoClassDefFoundError e) {
+      return null; // a worker older than Kafka 2.6
+    }
+  }
+
+  @Override
+  public void put(Collection<SinkRecord> records) {
+    try {
+      writer.put(records);
+    } catch (RetriableException e) {
+      context.timeout(config.retryBackoffMs() * 10);
+      throw e;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new RetriableException("interrupted while writing to Feishu", e);
+    }
+  }
+
+  @Override
+  public Map<TopicPartition, OffsetAndMetadata> preCommit(Map<TopicPartition, OffsetAndMetadata> currentOffsets) {
+    try {
+      writer.flush();
+    } catch (ConnectException e) {
+      LOG.warn("Some changes could not be written yet; committing the offsets of those that were: {}", e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    Map<TopicPartition, OffsetAndMetadata> safe = new HashMap<>(writer.safeOffsets());
+    safe.keySet().retainAll(currentOffsets.keySet());
+    return safe;
+  }
+
+  @Override
+  public void close(Collection<TopicPartition> partitions) {
+    if (writer != null) {
+      writer.dropPartitions(partitions);
+    }
+  }
+
+  @Override
+  public void stop() {
+    if (writer != null) {
+      writer.close();
+    }
+  }
+}

@@ -1,0 +1,327 @@
+package dev.ofsync.sink.client;
+
+import com.lark.oapi.Client;
+import com.lark.oapi.core.request.RequestOptions;
+import com.lark.oapi.core.response.BaseResponse;
+import com.lark.oapi.service.bitable.v1.model.AppTable;
+import com.lark.oapi.service.bitable.v1.model.AppTableCreateHeader;
+import com.lark.oapi.service.bitable.v1.model.AppTableField;
+import com.lark.oapi.service.bitable.v1.model.AppTableFieldForList;
+import com.lark.oapi.service.bitable.v1.model.AppTableFieldProperty;
+import com.lark.oapi.service.bitable.v1.model.AppTableRecord;
+import com.lark.oapi.service.bitable.v1.model.BatchCreateAppTableRecordReq;
+import com.lark.oapi.service.bitable.v1.model.BatchCreateAppTableRecordReqBody;
+import com.lark.oapi.service.bitable.v1.model.BatchDeleteAppTableRecordReq;
+import com.lark.oapi.service.bitable.v1.model.BatchDeleteAppTableRecordReqBody;
+import com.lark.oapi.service.bitable.v1.model.BatchUpdateAppTableRecordReq;
+import com.lark.oapi.service.bitable.v1.model.BatchUpdateAppTableRecordReqBody;
+import com.lark.oapi.service.bitable.v1.model.CreateAppTableFieldReq;
+import com.lark.oapi.service.bitable.v1.model.CreateAppTableReq;
+import com.lark.oapi.service.bitable.v1.model.CreateAppTableReqBody;
+import com.lark.oapi.service.bitable.v1.model.ListAppTableFieldReq;
+import com.lark.oapi.service.bitable.v1.model.ListAppTableReq;
+import com.lark.oapi.service.bitable.v1.model.ReqTable;
+import com.lark.oapi.service.bitable.v1.model.SearchAppTableRecordReq;
+import com.lark.oapi.service.bitable.v1.model.SearchAppTableRecordReqBody;
+import com.lark.oapi.service.bitable.v1.model.SearchAppTableRecordRespBody;
+import com.lark.oapi.service.bitable.v1.model.UpdateAppTableFieldReq;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Bitable calls the sink makes, through the official SDK. Every call waits for the request
+ * budget, then passes Feishu's answer through {@link ErrorClassifier}: passing failures are retried
+ * (with backoff as debt on the budget; 429s wait for Feishu's reset), an expired token is renewed
+ * once, and anything else is thrown as a {@link FeishuCallException} carrying the request id.
+ */
+public final class BitableClient {
+  private static final Logger LOG = LoggerFactory.getLogger(BitableClient.class);
+  private static final long MAX_BACKOFF_MS = 30_000;
+
+  /** A call to make, given the token options; answers the SDK's response. */
+  @FunctionalInterface
+  private interface Call<T> {
+    BaseResponse<T> send(RequestOptions options) throws Exception;
+  }
+
+  /** Counts of calls, for metrics and progress. */
+  public static final class Counters {
+    public final LongAdder calls = new LongAdder();
+    public final LongAdder rateLimited = new LongAdder();
+    public final LongAdder retries = new LongAdder();
+  }
+
+  private final Client client;
+  private final String appToken;
+  private final RequestBudget budget;
+  private final TenantTokens tokens;
+  private final int maxRetries;
+  private final long backoffMs;
+  private final Counters counters = new Counters();
+
+  public BitableClient(String baseUrl, String appId, String appSecret, String appToken, Duration timeout,
+      RequestBudget budget, int maxRetries, long backoffMs) {
+    this.client = Client.newBuilder(appId, appSecret)
+        .openBaseUrl(baseUrl)
+        .disableTokenCache()
+        .httpTransport(new BodyTransport(timeout))
+        .requestTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
+        .build();
+    this.appToken = appToken;
+    this.budget = budget;
+    this.tokens = new TenantTokens(client, appId, appSecret);
+    this.maxRetries = maxRetries;
+    this.backoffMs = backoffMs;
+  }
+
+  public Counters counters() {
+    return counters;
+  }
+
+  public String appToken() {
+    return appToken;
+  }
+
+  // ---- tables and fields ----
+
+  public List<TableInfo> listTables() throws InterruptedException {
+    List<TableInfo> out = new ArrayList<>();
+    String pageToken = null;
+    do {
+      String page = pageToken;
+      var data = call("list tables of base " + appToken, CallClass.READ, o -> client.bitable().v1().appTable()
+          .list(ListAppTableReq.newBuilder().appToken(appToken).pageSize(100).pageToken(page).build(), o));
+      if (data.getItems() != null) {
+        for (AppTable t : data.getItems()) {
+          out.add(new TableInfo(t.getTableId(), t.getName()));
+        }
+      }
+      pageToken = Boolean.TRUE.equals(data.getHasMore()) ? data.getPageToken() : null;
+    } while (pageToken != null);
+    return out;
+  }
+
+  /** Creates a table whose first field is its primary field; a taken name throws with {@link Failure#NAME_TAKEN}. */
+  public TableInfo createTable(String name, List<FieldSpec> fields) throws InterruptedException {
+    AppTableCreateHeader[] headers = fields.stream().map(f -> AppTableCreateHeader.newBuilder()
+        .fieldName(f.name()).type(f.type()).property(property(f)).build()).toArray(AppTableCreateHeader[]::new);
+    var data = call("create table '" + name + "'", CallClass.SCHEMA_WRITE, o -> client.bitable().v1().appTable()
+        .create(CreateAppTableReq.newBuilder().appToken(appToken).createAppTableReqBody(CreateAppTableReqBody.newBuilder()
+            .table(ReqTable.newBuilder().name(name).defaultViewName("Grid").fields(headers).build()).build()).build(), o));
+    return new TableInfo(data.getTableId(), name);
+  }
+
+  public List<FieldInfo> listFields(String tableId) throws InterruptedException {
+    List<FieldInfo> out = new ArrayList<>();
+    String pageToken = null;
+    do {
+      String page = pageToken;
+      var data = call("list fields of table " + tableId, CallClass.READ, o -> client.bitable().v1().appTableField()
+          .list(ListAppTableFieldReq.newBuilder().appToken(appToken).tableId(tableId).pageSize(100).pageToken(page).build(), o));
+      if (data.getItems() != null) {
+        for (AppTableFieldForList f : data.getItems()) {
+          out.add(new FieldInfo(f.getFieldId(), f.getFieldName(), f.getType() == null ? 0 : f.getType(),
+              Boolean.TRUE.equals(f.getIsPrimary())));
+        }
+      }
+      pageToken = Boolean.TRUE.equals(data.getHasMore()) ? data.getPageToken() : null;
+    } while (pageToken != null);
+    return out;
+  }
+
+  /** Adds a field; a taken name throws with {@link Failure#NAME_TAKEN}. */
+  public void createField(String tableId, FieldSpec field) throws InterruptedException {
+    call("create field '" + field.name() + "' in table " + tableId, CallClass.SCHEMA_WRITE, o -> client.bitable().v1()
+        .appTableField().create(CreateAppTableFieldReq.newBuilder().appToken(appToken).tableId(tableId)
+            .clientToken(UUID.randomUUID().toString())
+            .appTableField(AppTableField.newBuilder().fieldName(field.name()).type(field.type()).property(property(field))
+                .build()).build(), o));
+  }
+
+  public void updateField(String tableId, String fieldId, FieldSpec field) throws InterruptedException {
+    call("change field " + fieldId + " of table " + tableId + " to '" + field.name() + "'", CallClass.SCHEMA_WRITE,
+        o -> client.bitable().v1().appTableField().update(UpdateAppTableFieldReq.newBuilder().appToken(appToken)
+            .tableId(tableId).fieldId(fieldId).appTableField(AppTableField.newBuilder().fieldName(field.name())
+                .type(field.type()).property(property(field)).build()).build(), o));
+  }
+
+  private static AppTableFieldProperty property(FieldSpec f) {
+    if (f.formatter() == null && f.dateFormatter() == null) {
+      return null;
+    }
+    return AppTableFieldProperty.newBuilder().formatter(f.formatter()).dateFormatter(f.dateFormatter()).build();
+  }
+
+  // ---- records ----
+
+  /** Rows in the table, as Feishu counts them. */
+  public int rowCount(String tableId) throws InterruptedException {
+    var data = search(tableId, null, 1, null);
+    return data.getTotal() == null ? 0 : data.getTotal();
+  }
+
+  /** Reads every record of the table ({@code fieldNames} only; null: all fields), 500 at a time. */
+  public void scan(String tableId, List<String> fieldNames, Consumer<AppTableRecord> each) throws InterruptedException {
+    String pageToken = null;
+    do {
+      var data = search(tableId, fieldNames, 500, pageToken);
+      if (data.getItems() != null) {
+        for (AppTableRecord r : data.getItems()) {
+          each.accept(r);
+        }
+      }
+      pageToken = Boolean.TRUE.equals(data.getHasMore()) ? data.getPageToken() : null;
+    } while (pageToken != null);
+  }
+
+  private SearchAppTableRecordRespBody search(String tableId, List<String> fieldNames, int pageSize, String pageToken)
+      throws InterruptedException {
+    return call("search table " + tableId, CallClass.READ, o -> client.bitable().v1().appTableRecord().search(
+        SearchAppTableRecordReq.newBuilder().appToken(appToken).tableId(tableId).pageSize(pageSize).pageToken(pageToken)
+            .searchAppTableRecordReqBody(SearchAppTableRecordReqBody.newBuilder()
+                .fieldNames(fieldNames == null ? null : fieldNames.toArray(new String[0])).build()).build(), o));
+  }
+
+  /**
+   * Creates rows; answers their record ids in order. One client_token serves every retry of the
+   * call, so a call whose answer was lost is not written twice.
+   */
+  public List<String> batchCreate(String tableId, List<Map<String, Object>> rows) throws InterruptedException {
+    String clientToken = UUID.randomUUID().toString();
+    AppTableRecord[] records = rows.stream().map(r -> AppTableRecord.newBuilder().fields(r).build())
+        .toArray(AppTableRecord[]::new);
+    var data = call("batch_create of " + rows.size() + " rows in table " + tableId, CallClass.RECORD_WRITE,
+        o -> client.bitable().v1().appTableRecord().batchCreate(BatchCreateAppTableRecordReq.newBuilder()
+            .appToken(appToken).tableId(tableId).clientToken(clientToken)
+            .batchCreateAppTableRecordReqBody(BatchCreateAppTableRecordReqBody.newBuilder().records(records).build())
+            .build(), o));
+    List<String> ids = new ArrayList<>(rows.size());
+    for (AppTableRecord r : data.getRecords()) {
+      ids.add(r.getRecordId());
+    }
+    if (ids.size() != rows.size()) {
+      throw new FeishuCallException("batch_create in table " + tableId, 200, 0, "answered " + ids.size()
+          + " record ids for " + rows.size() + " rows", null, Failure.TRANSIENT, 0, null);
+    }
+    return ids;
+  }
+
+  /** Updates rows in place: record id to the cells to change. */
+  public void batchUpdate(String tableId, Map<String, Map<String, Object>> rowsById) throws InterruptedException {
+    AppTableRecord[] records = rowsById.entrySet().stream()
+        .map(e -> AppTableRecord.newBuilder().recordId(e.getKey()).fields(e.getValue()).build())
+        .toArray(AppTableRecord[]::new);
+    call("batch_update of " + records.length + " rows in table " + tableId, CallClass.RECORD_WRITE,
+        o -> client.bitable().v1().appTableRecord().batchUpdate(BatchUpdateAppTableRecordReq.newBuilder()
+            .appToken(appToken).tableId(tableId)
+            .batchUpdateAppTableRecordReqBody(BatchUpdateAppTableRecordReqBody.newBuilder().records(records).build())
+            .build(), o));
+  }
+
+  public void batchDelete(String tableId, List<String> recordIds) throws InterruptedException {
+    call("batch_delete of " + recordIds.size() + " rows in table " + tableId, CallClass.RECORD_WRITE,
+        o -> client.bitable().v1().appTableRecord().batchDelete(BatchDeleteAppTableRecordReq.newBuilder()
+            .appToken(appToken).tableId(tableId)
+            .batchDeleteAppTableRecordReqBody(BatchDeleteAppTableRecordReqBody.newBuilder()
+                .records(recordIds.toArray(new String[0])).build()).build(), o));
+  }
+
+  // ---- the retry loop ----
+
+  private <T> T call(String what, CallClass callClass, Call<T> call) throws InterruptedException {
+    boolean tokenRenewed = false;
+    for (int attempt = 0; ; attempt++) {
+      Outcome<T> outcome = attempt(what, callClass, call);
+      FeishuCallException failure = outcome.failure;
+      if (failure == null) {
+        return outcome.data;
+      }
+      switch (failure.failure()) {
+        case TOKEN_EXPIRED:
+          if (tokenRenewed) {
+            throw failure;
+          }
+          tokenRenewed = true;
+          tokens.invalidate();
+          continue;
+        case RATE_LIMITED:
+          counters.rateLimited.increment();
+          if (attempt >= maxRetries * 2) {
+            throw failure;
+          }
+          budget.penalize(callClass, failure.retryAfterMillis() > 0 ? failure.retryAfterMillis() : backoff(attempt));
+          break;
+        case TRANSIENT:
+          if (attempt >= maxRetries) {
+            throw failure;
+          }
+          budget.penalize(callClass, backoff(attempt));
+          break;
+        default:
+          throw failure;
+      }
+      counters.retries.increment();
+      LOG.debug("retrying {} after: {}", what, failure.getMessage());
+    }
+  }
+
+  /** One try of a call: its data, or what went wrong. */
+  private record Outcome<T>(T data, FeishuCallException failure) {}
+
+  private <T> Outcome<T> attempt(String what, CallClass callClass, Call<T> call) throws InterruptedException {
+    budget.acquire(callClass);
+    RequestOptions options = RequestOptions.newBuilder().tenantAccessToken(tokens.get(budget)).build();
+    counters.calls.increment();
+    BaseResponse<T> resp;
+    try {
+      resp = call.send(options);
+    } catch (InterruptedException e) {
+      throw e;
+    } catch (Exception e) {
+      // I/O errors, timeouts, a dropped connection, a gateway's non-JSON answer: all passing.
+      return new Outcome<>(null, new FeishuCallException(what, 0, -1, e.toString(), null, Failure.TRANSIENT, 0, e));
+    }
+    if (resp.success()) {
+      return new Outcome<>(resp.getData(), null);
+    }
+    int status = resp.getRawResponse() == null ? 0 : resp.getRawResponse().getStatusCode();
+    Failure failure = ErrorClassifier.classify(status, resp.getCode());
+    long retryAfter = 0;
+    if (failure == Failure.RATE_LIMITED && resp.getRawResponse() != null) {
+      retryAfter = resetMillis(resp.getRawResponse().getHeaders());
+    }
+    return new Outcome<>(null, new FeishuCallException(what, status, resp.getCode(), resp.getMsg(),
+        resp.getRequestId(), failure, retryAfter, null));
+  }
+
+  private static long resetMillis(Map<String, List<String>> headers) {
+    if (headers == null) {
+      return 0;
+    }
+    for (Map.Entry<String, List<String>> h : headers.entrySet()) {
+      if (h.getKey() != null && h.getKey().equalsIgnoreCase("x-ogw-ratelimit-reset") && !h.getValue().isEmpty()) {
+        try {
+          return Math.round(Double.parseDouble(h.getValue().get(0).trim()) * 1000);
+        } catch (NumberFormatException e) {
+          return 0;
+        }
+      }
+    }
+    return 0;
+  }
+
+  /** Exponential backoff with full jitter, capped at 30 s. */
+  private long backoff(int attempt) {
+    long ceiling = Math.min(MAX_BACKOFF_MS, backoffMs << Math.min(attempt, 16));
+    return ceiling / 2 + ThreadLocalRandom.current().nextLong(ceiling / 2 + 1);
+  }
+}

@@ -1,0 +1,84 @@
+package dev.ofsync.sink.client;
+
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import com.google.gson.TypeAdapter;
+import com.google.gson.stream.JsonReader;
+import com.google.gson.stream.JsonWriter;
+import com.lark.oapi.core.httpclient.IHttpTransport;
+import com.lark.oapi.core.request.RawRequest;
+import com.lark.oapi.core.response.RawResponse;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The SDK's HTTP transport, on the JDK's HTTP client. It serializes bodies as the SDK does, except
+ * that {@link CellValue#CLEAR} becomes JSON null (so a cell can be emptied), and it never resends a
+ * call by itself: a retry is the caller's decision, with the same client_token.
+ */
+final class BodyTransport implements IHttpTransport {
+  private static final Gson GSON = new GsonBuilder()
+      .disableHtmlEscaping()
+      .registerTypeAdapter(CellValue.class, new TypeAdapter<CellValue>() {
+        @Override
+        public void write(JsonWriter out, CellValue value) throws IOException {
+          boolean serializeNulls = out.getSerializeNulls();
+          out.setSerializeNulls(true);
+          out.nullValue();
+          out.setSerializeNulls(serializeNulls);
+        }
+
+        @Override
+        public CellValue read(JsonReader in) {
+          throw new UnsupportedOperationException("cell markers are never read");
+        }
+      })
+      .create();
+
+  private final HttpClient http;
+  private final Duration timeout;
+
+  BodyTransport(Duration timeout) {
+    this.timeout = timeout;
+    this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).version(HttpClient.Version.HTTP_1_1).build();
+  }
+
+  @Override
+  public RawResponse execute(RawRequest request) throws IOException, InterruptedException {
+    HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(request.getReqUrl())).timeout(timeout);
+    for (Map.Entry<String, List<String>> h : request.getHeaders().entrySet()) {
+      if (!isRestricted(h.getKey())) {
+        for (String v : h.getValue()) {
+          builder.header(h.getKey(), v);
+        }
+      }
+    }
+    Object body = request.getBody();
+    HttpRequest.BodyPublisher publisher = body == null ? HttpRequest.BodyPublishers.noBody()
+        : HttpRequest.BodyPublishers.ofByteArray(GSON.toJson(body).getBytes(StandardCharsets.UTF_8));
+    builder.header("Content-Type", "application/json; charset=utf-8");
+    builder.method(request.getHttpMethod(), publisher);
+    HttpResponse<byte[]> response = http.send(builder.build(), HttpResponse.BodyHandlers.ofByteArray());
+    RawResponse raw = new RawResponse();
+    raw.setStatusCode(response.statusCode());
+    Map<String, List<String>> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+    headers.putAll(response.headers().map());
+    raw.setHeaders(headers);
+    raw.setContentType(response.headers().firstValue("Content-Type").orElse(""));
+    raw.setBody(response.body());
+    return raw;
+  }
+
+  private static boolean isRestricted(String header) {
+    String h = header.toLowerCase(java.util.Locale.ROOT);
+    return h.equals("content-type") || h.equals("content-length") || h.equals("host") || h.equals("connection");
+  }
+}

@@ -1,0 +1,67 @@
+package dev.ofsync.sink.client;
+
+import io.github.bucket4j.Bandwidth;
+import io.github.bucket4j.Bucket;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Map;
+
+/**
+ * Paces this task's Feishu calls so that the app as a whole stays under its quotas. Feishu counts
+ * calls in any 1-second window, and a token bucket that starts full lets through its capacity plus
+ * its refill in one second; so each bucket here holds a single token and refills at evenly spaced
+ * instants, which bounds any 1-second window to the configured count.
+ *
+ * <p>Each of {@code tasks} tasks takes an equal share of the app's quota, less a small margin for
+ * calls that arrive closer together than they were sent. Every call takes a token from the overall
+ * bucket ({@code sync.max_requests_per_second}) and from its class's bucket. Backing off after a
+ * refusal is done here too: {@link #penalize} puts the class's bucket into debt, so the wait is the
+ * limiter's own.
+ */
+public final class RequestBudget {
+  private record Spaced(Bucket bucket, long periodNanos) {
+    static Spaced perWindow(int calls) {
+      long period = (long) Math.ceil(1_000_000_000L * 1.02 / calls);
+      return new Spaced(Bucket.builder()
+          .addLimit(Bandwidth.builder().capacity(1).refillGreedy(1, Duration.ofNanos(period)).initialTokens(1).build())
+          .build(), period);
+    }
+  }
+
+  private final Spaced overall;
+  private final Map<CallClass, Spaced> byClass = new EnumMap<>(CallClass.class);
+  private final int overallPerWindow;
+
+  public RequestBudget(int maxRequestsPerSecond, int tasks) {
+    this.overallPerWindow = callsPerWindow(maxRequestsPerSecond, tasks);
+    this.overall = Spaced.perWindow(overallPerWindow);
+    for (CallClass c : CallClass.values()) {
+      byClass.put(c, Spaced.perWindow(callsPerWindow(Math.min(c.feishuLimit(), maxRequestsPerSecond), tasks)));
+    }
+  }
+
+  /** Calls this task may make in any second: its share of the app's limit, less about 4%. */
+  static int callsPerWindow(int appLimit, int tasks) {
+    int share = Math.max(1, appLimit / Math.max(1, tasks));
+    int margin = (int) Math.ceil(share * 0.04);
+    return Math.max(1, share - margin);
+  }
+
+  /** Waits until a call of the class may go. */
+  public void acquire(CallClass callClass) throws InterruptedException {
+    byClass.get(callClass).bucket.asBlocking().consume(1);
+    overall.bucket.asBlocking().consume(1);
+  }
+
+  /** Holds back the next calls of the class for about {@code millis}. */
+  public void penalize(CallClass callClass, long millis) {
+    Spaced s = byClass.get(callClass);
+    long tokens = Math.max(1, (millis * 1_000_000L + s.periodNanos - 1) / s.periodNanos);
+    s.bucket.consumeIgnoringRateLimits(tokens);
+  }
+
+  /** This task's calls in any second, all classes together. */
+  public int overallPerWindow() {
+    return overallPerWindow;
+  }
+}

@@ -1,0 +1,192 @@
+package dev.ofsync.sink.mapping;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.kafka.connect.data.Field;
+import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.data.Struct;
+import org.apache.kafka.connect.sink.SinkRecord;
+
+/**
+ * Reads a sink record as a {@link Change}: plain rows (with or without schemas), tombstones,
+ * Debezium change events (op c/r/u upsert {@code after}, d deletes) and Debezium rows flattened by
+ * ExtractNewRecordState (a {@code __deleted: "true"} column marks a delete).
+ */
+public final class RowMapper {
+  private final ColumnMapper columnMapper;
+  private final boolean deletes;
+  private final boolean keyRequired;
+  private final String configuredKeyField;
+  private final Map<String, Column> columns = new ConcurrentHashMap<>();
+  private volatile String keyFieldName;
+
+  public RowMapper(ColumnMapper columnMapper, boolean deletes, boolean keyRequired, String configuredKeyField) {
+    this.columnMapper = columnMapper;
+    this.deletes = deletes;
+    this.keyRequired = keyRequired;
+    this.configuredKeyField = configuredKeyField == null ? "" : configuredKeyField;
+  }
+
+  /** Name of the field that holds the key: the setting, else the key column(s); known after the first keyed record. */
+  public String keyFieldName() {
+    return keyFieldName != null ? keyFieldName : configuredKeyField.isEmpty() ? "key" : configuredKeyField;
+  }
+
+  public Change map(SinkRecord record) {
+    Object value = record.value();
+    Schema valueSchema = record.valueSchema();
+    if (isEnvelope(valueSchema, value)) {
+      String op = envelopeString(value, "op");
+      if (op == null || op.equals("t") || op.equals("m")) {
+        return Change.skip();
+      }
+      if (op.equals("d")) {
+        return deletes ? Change.delete(key(record)) : Change.skip();
+      }
+      value = envelopeGet(value, "after");
+      valueSchema = valueSchema == null ? null : valueSchema.field("after").schema();
+      if (value == null) {
+        return Change.skip();
+      }
+    }
+    if (value == null) {
+      return deletes ? Change.delete(key(record)) : Change.skip();
+    }
+    if ("true".equals(String.valueOf(columnValue(value, "__deleted")))) {
+      return deletes ? Change.delete(key(record)) : Change.skip();
+    }
+    String key = keyRequired ? key(record) : null;
+    Map<String, Object> cells = new LinkedHashMap<>();
+    List<Column> cols = new ArrayList<>();
+    String keyField = keyFieldName();
+    if (value instanceof Struct) {
+      Struct s = (Struct) value;
+      for (Field f : s.schema().fields()) {
+        if (f.name().equals(keyField) && keyRequired || f.name().equals("__deleted")) {
+          continue;
+        }
+        Column c = columns.computeIfAbsent(f.name(), n -> columnMapper.column(n, f.schema()));
+        cells.put(c.name(), CellConverter.cell(c, f.schema(), s.get(f)));
+        cols.add(c);
+      }
+    } else if (value instanceof Map) {
+      for (Map.Entry<?, ?> e : ((Map<?, ?>) value).entrySet()) {
+        String name = String.valueOf(e.getKey());
+        if (name.equals(keyField) && keyRequired || name.equals("__deleted")) {
+          continue;
+        }
+        Column c = e.getValue() == null ? columns.get(name)
+            : columns.computeIfAbsent(name, n -> columnMapper.column(n, e.getValue()));
+        if (c == null) {
+          c = new Column(name, ColumnKind.TEXT, null, null);
+        }
+        cells.put(name, CellConverter.cell(c, null, e.getValue()));
+        cols.add(c);
+      }
+    } else {
+      throw new BadValueException("(value)", "the record value is a " + value.getClass().getSimpleName()
+          + "; the sink needs a struct or a map of columns");
+    }
+    return new Change(Change.Kind.UPSERT, key, cells, cols, hash(key, cells));
+  }
+
+  /** The key as text: one column's value, or several joined by '|'. */
+  private String key(SinkRecord record) {
+    Object key = record.key();
+    Schema schema = record.keySchema();
+    if (key == null) {
+      throw new BadValueException("(key)", "the record has no key; upserts and deletes find the row by the record key, "
+          + "so the source must key records by primary key (or set sync.write_mode=append)");
+    }
+    List<String> names = new ArrayList<>();
+    List<String> parts = new ArrayList<>();
+    if (key instanceof Struct) {
+      Struct s = (Struct) key;
+      for (Field f : s.schema().fields()) {
+        names.add(f.name());
+        parts.add(CellConverter.keyText(f.schema(), s.get(f)));
+      }
+    } else if (key instanceof Map) {
+      for (Map.Entry<?, ?> e : ((Map<?, ?>) key).entrySet()) {
+        names.add(String.valueOf(e.getKey()));
+        parts.add(CellConverter.keyText(null, e.getValue()));
+      }
+    } else {
+      names.add(configuredKeyField.isEmpty() ? "key" : configuredKeyField);
+      parts.add(CellConverter.keyText(schema, key));
+    }
+    if (keyFieldName == null) {
+      keyFieldName = configuredKeyField.isEmpty() ? String.join("_", names) : configuredKeyField;
+    }
+    return String.join("|", parts);
+  }
+
+  private static boolean isEnvelope(Schema schema, Object value) {
+    if (value instanceof Struct) {
+      Schema s = ((Struct) value).schema();
+      return s.field("op") != null && s.field("after") != null && s.field("before") != null;
+    }
+    return value instanceof Map && ((Map<?, ?>) value).containsKey("op") && ((Map<?, ?>) value).containsKey("after");
+  }
+
+  private static String envelopeString(Object value, String name) {
+    Object v = envelopeGet(value, name);
+    return v == null ? null : v.toString();
+  }
+
+  private static Object envelopeGet(Object value, String name) {
+    return value instanceof Struct ? ((Struct) value).get(name) : ((Map<?, ?>) value).get(name);
+  }
+
+  private static Object columnValue(Object value, String name) {
+    if (value instanceof Struct) {
+      Struct s = (Struct) value;
+      return s.schema().field(name) == null ? null : s.get(name);
+    }
+    return value instanceof Map ? ((Map<?, ?>) value).get(name) : null;
+  }
+
+  /**
+   * A digest of a row's content that the same row read back from Feishu also gives: the key and the
+   * non-empty cells in name order, numbers in their shortest decimal form (Feishu keeps doubles).
+   */
+  public static long hash(String key, Map<String, ?> cells) {
+    long h = 0xcbf29ce484222325L;
+    h = mix(h, key == null ? "" : key);
+    for (Map.Entry<String, ?> e : new java.util.TreeMap<>(cells).entrySet()) {
+      String v = normalize(e.getValue());
+      if (v != null) {
+        h = mix(h, e.getKey());
+        h = mix(h, v);
+      }
+    }
+    return h;
+  }
+
+  private static String normalize(Object v) {
+    if (v == null || v instanceof dev.ofsync.sink.client.CellValue) {
+      return null;
+    }
+    if (v instanceof Number) {
+      double d = ((Number) v).doubleValue();
+      return d == 0 ? "0" : new java.math.BigDecimal(Double.toString(d)).stripTrailingZeros().toPlainString();
+    }
+    if (v instanceof String && ((String) v).isEmpty()) {
+      return null;
+    }
+    return v.toString();
+  }
+
+  private static long mix(long h, String s) {
+    for (byte b : s.getBytes(StandardCharsets.UTF_8)) {
+      h ^= (b & 0xff);
+      h *= 0x100000001b3L;
+    }
+    h ^= 0xff;
+    return h * 0x100000001b3L;
+  }
+}

@@ -1,0 +1,242 @@
+package dev.ofsync.sink.table;
+
+import dev.ofsync.sink.client.BitableClient;
+import dev.ofsync.sink.client.FeishuCallException;
+import dev.ofsync.sink.client.FieldInfo;
+import dev.ofsync.sink.client.FieldSpec;
+import dev.ofsync.sink.client.Failure;
+import dev.ofsync.sink.client.TableInfo;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.kafka.connect.errors.ConnectException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Decides which table a new row goes to: the base table first, then {prefix}_001, _002, ... each
+ * filled to the row cap and never beyond; with {@code parallel} > 1, that many tables take new rows
+ * side by side. On start it finds the tables that exist and goes on from them.
+ *
+ * <p>With several tasks, a table takes new rows from one task only (the base table from task 0,
+ * a created table from its creator, a partly filled one found at start from task {@code seq % tasks}),
+ * so no two writers can push it past the cap. Existing rows are updated wherever they are.
+ */
+public final class TableRoller {
+  private static final Logger LOG = LoggerFactory.getLogger(TableRoller.class);
+  private static final int NAME_RACE_TRIES = 20;
+
+  /** New rows for one table. */
+  public record Assignment(TableState table, int rows) {}
+
+  private final BitableClient client;
+  private final String prefix;
+  private final String baseTableId;
+  private final int cap;
+  private final int parallel;
+  private final int taskId;
+  private final int tasks;
+  private final Pattern numbered;
+  private final Map<String, TableState> tables = new LinkedHashMap<>();
+  private int maxSeq;
+  private boolean baseMissing;
+
+  public TableRoller(BitableClient client, String prefix, String baseTableId, int cap, int parallel, int taskId, int tasks) {
+    this.client = client;
+    this.prefix = prefix;
+    this.baseTableId = baseTableId;
+    this.cap = cap;
+    this.parallel = parallel;
+    this.taskId = taskId;
+    this.tasks = Math.max(1, tasks);
+    this.numbered = Pattern.compile(Pattern.quote(prefix) + "_(\\d{3,})");
+  }
+
+  /** Finds the base table and the numbered tables, with their row counts. */
+  public synchronized void discover() throws InterruptedException {
+    tables.clear();
+    maxSeq = 0;
+    List<TableInfo> listed = client.listTables();
+    TableInfo base = null;
+    for (TableInfo t : listed) {
+      if (baseTableId.isEmpty() ? t.name().equals(prefix) : t.tableId().equals(baseTableId)) {
+        base = t;
+      }
+    }
+    if (base == null && !baseTableId.isEmpty()) {
+      throw new ConnectException("feishu.base_table_id " + baseTableId + " is not a table of base " + client.appToken()
+          + "; its tables are " + listed.stream().map(t -> t.name() + " (" + t.tableId() + ")").toList()
+          + ". Set feishu.base_table_id to one of them, or leave it empty to use a table named '" + prefix + "'");
+    }
+    baseMissing = base == null;
+    if (base != null) {
+      add(base, TableState.BASE, taskId == 0);
+    }
+    for (TableInfo t : listed) {
+      Matcher m = numbered.matcher(t.name());
+      if (m.matches() && (base == null || !t.tableId().equals(base.tableId()))) {
+        int seq = Integer.parseInt(m.group(1));
+        maxSeq = Math.max(maxSeq, seq);
+        add(t, seq, seq % tasks == taskId);
+      }
+    }
+    LOG.info("Tables of base {} with prefix '{}': {}", client.appToken(), prefix, tables.values().stream()
+        .map(t -> t.name() + "=" + t.rows()).toList());
+  }
+
+  private TableState add(TableInfo t, int seq, boolean mine) throws InterruptedException {
+    TableState s = new TableState(t.tableId(), t.name(), seq, client.rowCount(t.tableId()), mine);
+    tables.put(t.tableId(), s);
+    return s;
+  }
+
+  public synchronized Collection<TableState> tables() {
+    return new ArrayList<>(tables.values());
+  }
+
+  public synchronized Optional<TableState> table(String tableId) {
+    return Optional.ofNullable(tables.get(tableId));
+  }
+
+  /**
+   * Places {@code n} new rows in chunks of at most {@code batchSize}, creating tables (with {@code
+   * fields}, the first being the primary field) when the open ones are full.
+   */
+  public synchronized List<Assignment> assign(int n, int batchSize, List<FieldSpec> fields) throws InterruptedException {
+    List<Assignment> out = new ArrayList<>();
+    List<TableState> open = openTables();
+    int remaining = n;
+    int next = 0;
+    while (remaining > 0) {
+      boolean wantMore = open.size() < parallel && (open.isEmpty() || remaining > batchSize || roomOf(open) < remaining);
+      if (open.isEmpty() || (wantMore && open.stream().allMatch(t -> assignedTo(out, t) > 0))) {
+        open.add(newTable(fields));
+        continue;
+      }
+      TableState t = open.get(next % open.size());
+      next++;
+      int take = Math.min(Math.min(batchSize, remaining), t.room(cap));
+      if (take == 0) {
+        open.remove(t);
+        continue;
+      }
+      t.reserve(take);
+      out.add(new Assignment(t, take));
+      remaining -= take;
+    }
+    return out;
+  }
+
+  private static int assignedTo(List<Assignment> out, TableState t) {
+    return out.stream().filter(a -> a.table() == t).mapToInt(Assignment::rows).sum();
+  }
+
+  private int roomOf(List<TableState> open) {
+    return open.stream().mapToInt(t -> t.room(cap)).sum();
+  }
+
+  /** Tables this task fills with new rows, fullest first in sequence order, at most {@code parallel}. */
+  private List<TableState> openTables() {
+    List<TableState> open = new ArrayList<>();
+    for (TableState t : tables.values()) {
+      if (t.mineForNewRows() && t.room(cap) > 0 && open.size() < parallel) {
+        open.add(t);
+      }
+    }
+    return open;
+  }
+
+  private TableState newTable(List<FieldSpec> fields) throws InterruptedException {
+    if (baseMissing && taskId == 0) {
+      baseMissing = false;
+      return create(prefix, TableState.BASE, fields).orElseThrow();
+    }
+    for (int attempt = 0; attempt < NAME_RACE_TRIES; attempt++) {
+      int seq = maxSeq + 1;
+      String name = prefix + "_" + String.format("%03d", seq);
+      Optional<TableState> created = create(name, seq, fields);
+      maxSeq = Math.max(maxSeq, seq);
+      if (created.isPresent()) {
+        return created.get();
+      }
+    }
+    throw new ConnectException("could not create a table after " + NAME_RACE_TRIES + " names were taken by others;"
+        + " is another connector writing tables named '" + prefix + "_NNN' to base " + client.appToken() + "?");
+  }
+
+  /** Creates a table; empty when another task took the name first (it is that task's table). */
+  private Optional<TableState> create(String name, int seq, List<FieldSpec> fields) throws InterruptedException {
+    try {
+      TableInfo info = client.createTable(name, fields);
+      TableState s = new TableState(info.tableId(), name, seq, 0, true);
+      s.fields(client.listFields(info.tableId()));
+      tables.put(info.tableId(), s);
+      LOG.info("Created table {} ({}) in base {}", name, info.tableId(), client.appToken());
+      return Optional.of(s);
+    } catch (FeishuCallException e) {
+      if (e.failure() != Failure.NAME_TAKEN) {
+        if (e.code() == 1254100) {
+          throw new ConnectException("cannot start table " + name + ": " + e.withAdvice(), e);
+        }
+        throw e;
+      }
+      LOG.info("Table name {} was taken by another writer; it fills that table, this task takes the next name", name);
+      for (TableInfo t : client.listTables()) {
+        Matcher m = numbered.matcher(t.name());
+        if (m.matches()) {
+          maxSeq = Math.max(maxSeq, Integer.parseInt(m.group(1)));
+        }
+        if (!tables.containsKey(t.tableId()) && (m.matches() || t.name().equals(prefix))) {
+          tables.put(t.tableId(), new TableState(t.tableId(), t.name(), m.matches() ? Integer.parseInt(m.group(1)) : 0,
+              client.rowCount(t.tableId()), false));
+        }
+      }
+      return Optional.empty();
+    }
+  }
+
+  /** Makes sure the table has a field for each column; the table's field list is read when first needed. */
+  public void ensureFields(TableState t, List<FieldSpec> wanted) throws InterruptedException {
+    if (t.fields() == null) {
+      t.fields(client.listFields(t.tableId()));
+    }
+    for (FieldSpec f : wanted) {
+      if (t.fields().containsKey(f.name())) {
+        continue;
+      }
+      try {
+        client.createField(t.tableId(), f);
+      } catch (FeishuCallException e) {
+        if (e.failure() != Failure.NAME_TAKEN) {
+          if (e.code() == 1254105) {
+            throw new ConnectException("table " + t + " cannot take field '" + f.name() + "': " + e.withAdvice(), e);
+          }
+          throw e;
+        }
+      }
+      t.fields(client.listFields(t.tableId()));
+    }
+  }
+
+  /**
+   * The base table's primary field takes the key's name when the table is still empty (a new base
+   * table's primary field is a default "Text" column).
+   */
+  public void namePrimaryField(TableState t, String keyField) throws InterruptedException {
+    if (t.fields() == null) {
+      t.fields(client.listFields(t.tableId()));
+    }
+    String primary = t.primaryField();
+    if (primary == null || primary.equals(keyField) || t.rows() > 0 || t.fields().containsKey(keyField)) {
+      return;
+    }
+    FieldInfo f = t.fields().get(primary);
+    client.updateField(t.tableId(), f.fieldId(), FieldSpec.text(keyField));
+    t.fields(client.listFields(t.tableId()));
+  }
+}

@@ -1,0 +1,97 @@
+package dev.ofsync.sink.table;
+
+import dev.ofsync.sink.client.FieldInfo;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** A table the sink writes: its id, name, place in the sequence and how full it is. */
+public final class TableState {
+  /** Sequence number of the base table; numbered tables {prefix}_001... have 1, 2, ... */
+  public static final int BASE = 0;
+
+  private final String tableId;
+  private final String name;
+  private final int seq;
+  private final boolean mineForNewRows;
+  private int rows;
+  private int reserved;
+  private boolean closed;
+  private Map<String, FieldInfo> fields;
+
+  TableState(String tableId, String name, int seq, int rows, boolean mineForNewRows) {
+    this.tableId = tableId;
+    this.name = name;
+    this.seq = seq;
+    this.rows = rows;
+    this.mineForNewRows = mineForNewRows;
+  }
+
+  public String tableId() {
+    return tableId;
+  }
+
+  public String name() {
+    return name;
+  }
+
+  public int seq() {
+    return seq;
+  }
+
+  /** Rows in the table as far as this task knows. */
+  public synchronized int rows() {
+    return rows;
+  }
+
+  synchronized int room(int cap) {
+    return closed ? 0 : Math.max(0, cap - rows - reserved);
+  }
+
+  synchronized void reserve(int n) {
+    reserved += n;
+  }
+
+  /** {@code written} of the reserved rows were created; the rest of the reservation is released. */
+  public synchronized void settle(int reservedRows, int written) {
+    reserved -= reservedRows;
+    rows += written;
+  }
+
+  public synchronized void removed(int n) {
+    rows = Math.max(0, rows - n);
+  }
+
+  /** Feishu said the table is full (someone else filled it): no new rows go here. */
+  public synchronized void close() {
+    closed = true;
+  }
+
+  boolean mineForNewRows() {
+    return mineForNewRows;
+  }
+
+  /** Fields by name; null until listed. */
+  public synchronized Map<String, FieldInfo> fields() {
+    return fields;
+  }
+
+  public synchronized void fields(Iterable<FieldInfo> list) {
+    Map<String, FieldInfo> m = new LinkedHashMap<>();
+    list.forEach(f -> m.put(f.name(), f));
+    this.fields = m;
+  }
+
+  /** The primary field's name: where the key goes. */
+  public synchronized String primaryField() {
+    if (fields == null) {
+      return null;
+    }
+    return fields.values().stream().filter(FieldInfo::primary).map(FieldInfo::name).findFirst()
+        .orElseGet(() -> fields.keySet().iterator().next());
+  }
+
+  @Override
+  public String toString() {
+    return name + " (" + tableId + ")";
+  }
+}

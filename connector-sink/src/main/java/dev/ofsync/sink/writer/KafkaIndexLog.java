@@ -1,0 +1,175 @@
+package dev.ofsync.sink.writer;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.connect.errors.ConnectException;
+
+/**
+ * The key index in a compacted Kafka topic the connector owns: key = the row's key, value =
+ * {@code tableId recordId hash}; a tombstone forgets a key. Table dirty markers share the topic
+ * under keys that start with a NUL character, which no row key does.
+ */
+public final class KafkaIndexLog implements IndexLog {
+  private static final String DIRTY_PREFIX = "\u0000dirty:";
+
+  private final String topic;
+  private final Map<String, Object> clientProps;
+  private final KafkaProducer<byte[], byte[]> producer;
+  private final List<java.util.concurrent.Future<org.apache.kafka.clients.producer.RecordMetadata>> unconfirmed =
+      new java.util.ArrayList<>();
+
+  public KafkaIndexLog(String topic, Map<String, Object> clientProps) {
+    this.topic = topic;
+    this.clientProps = clientProps;
+    ensureTopic();
+    Map<String, Object> p = new HashMap<>(clientProps);
+    p.put(ProducerConfig.ACKS_CONFIG, "all");
+    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+    p.put(ProducerConfig.CLIENT_ID_CONFIG, "feishu-sink-index-" + topic);
+    this.producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
+  }
+
+  private void ensureTopic() {
+    try (Admin admin = Admin.create(adminProps())) {
+      Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
+      if (!existing.contains(topic)) {
+        NewTopic t = new NewTopic(topic, Optional.of(1), Optional.empty())
+            .configs(Map.of("cleanup.policy", "compact"));
+        try {
+          admin.createTopics(List.of(t)).all().get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+          if (!(e.getCause() instanceof TopicExistsException)) {
+            throw e;
+          }
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ConnectException("interrupted while creating the index topic " + topic, e);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new ConnectException("cannot create or find the index topic " + topic + " on "
+          + clientProps.get("bootstrap.servers") + ": check index.bootstrap.servers (and index.* security settings)", e);
+    }
+  }
+
+  private Map<String, Object> adminProps() {
+    Map<String, Object> p = new HashMap<>(clientProps);
+    p.putIfAbsent("request.timeout.ms", 30_000);
+    p.putIfAbsent("default.api.timeout.ms", 60_000);
+    return p;
+  }
+
+  @Override
+  public boolean durable() {
+    return true;
+  }
+
+  @Override
+  public Snapshot load() {
+    Map<String, Object> p = new HashMap<>(clientProps);
+    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 10_000);
+    p.remove(ConsumerConfig.GROUP_ID_CONFIG);
+    Map<String, RowIndex.Location> entries = new HashMap<>();
+    Set<String> dirty = new HashSet<>();
+    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
+          .map(i -> new TopicPartition(topic, i.partition())).toList();
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      Map<TopicPartition, Long> end = consumer.endOffsets(partitions, Duration.ofSeconds(30));
+      while (partitions.stream().anyMatch(tp -> consumer.position(tp, Duration.ofSeconds(30)) < end.get(tp))) {
+        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
+          String key = new String(r.key(), StandardCharsets.UTF_8);
+          if (key.startsWith(DIRTY_PREFIX)) {
+            String table = key.substring(DIRTY_PREFIX.length());
+            if (r.value() == null) {
+              dirty.remove(table);
+            } else {
+              dirty.add(table);
+            }
+          } else if (r.value() == null) {
+            entries.remove(key);
+          } else {
+            entries.put(key, decode(r.value()));
+          }
+        }
+      }
+    }
+    return new Snapshot(entries, dirty);
+  }
+
+  private static RowIndex.Location decode(byte[] value) {
+    String[] parts = new String(value, StandardCharsets.UTF_8).split(" ", 3);
+    return new RowIndex.Location(parts[0], parts[1], Long.parseLong(parts[2]));
+  }
+
+  @Override
+  public void put(String key, RowIndex.Location l) {
+    send(key, (l.tableId() + " " + l.recordId() + " " + l.hash()).getBytes(StandardCharsets.UTF_8));
+  }
+
+  @Override
+  public void remove(String key) {
+    send(key, null);
+  }
+
+  @Override
+  public void markDirty(Set<String> tableIds) {
+    tableIds.forEach(t -> send(DIRTY_PREFIX + t, new byte[] {1}));
+  }
+
+  @Override
+  public void markClean(Set<String> tableIds) {
+    tableIds.forEach(t -> send(DIRTY_PREFIX + t, null));
+  }
+
+  private synchronized void send(String key, byte[] value) {
+    unconfirmed.add(producer.send(new ProducerRecord<>(topic, key.getBytes(StandardCharsets.UTF_8), value)));
+  }
+
+  @Override
+  public synchronized void flush() {
+    producer.flush();
+    try {
+      for (var f : unconfirmed) {
+        f.get();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new org.apache.kafka.connect.errors.RetriableException("interrupted while storing the key index", e);
+    } catch (ExecutionException e) {
+      throw new org.apache.kafka.connect.errors.RetriableException("could not store the key index in topic " + topic
+          + ": " + e.getCause(), e.getCause());
+    } finally {
+      unconfirmed.clear();
+    }
+  }
+
+  @Override
+  public void close() {
+    producer.close(Duration.ofSeconds(10));
+  }
+}

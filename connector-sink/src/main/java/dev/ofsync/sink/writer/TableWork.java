@@ -1,0 +1,262 @@
+package dev.ofsync.sink.writer;
+
+import dev.ofsync.sink.client.BitableClient;
+import dev.ofsync.sink.client.CellValue;
+import dev.ofsync.sink.client.FeishuCallException;
+import dev.ofsync.sink.client.Failure;
+import dev.ofsync.sink.client.FieldInfo;
+import dev.ofsync.sink.client.FieldSpec;
+import dev.ofsync.sink.mapping.Column;
+import dev.ofsync.sink.mapping.ColumnKind;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import dev.ofsync.sink.table.TableRoller;
+import dev.ofsync.sink.table.TableState;
+
+/**
+ * One flush's calls to one table, made in order (Feishu takes one write per table at a time):
+ * deletes, updates, then creates. A batch that Feishu refuses for a bad value is split until the
+ * bad record is alone, so the others are still written.
+ */
+final class TableWork implements Callable<TableWork.Result> {
+  /** What happened to each change. */
+  static final class Result {
+    final TableState table;
+    final List<Pending> deleted = new ArrayList<>();
+    final List<Pending> updated = new ArrayList<>();
+    final Map<Pending, String> created = new LinkedHashMap<>();
+    /** Not written now, to be tried again in the next flush (e.g. the table turned out full). */
+    final List<Pending> retry = new ArrayList<>();
+    /** Their index entry points at a row that is gone: forget it and create the row again. */
+    final List<Pending> stale = new ArrayList<>();
+    final Map<Pending, FeishuCallException> bad = new LinkedHashMap<>();
+    FeishuCallException error;
+
+    Result(TableState table) {
+      this.table = table;
+    }
+  }
+
+  private final BitableClient client;
+  private final TableRoller roller;
+  private final TableState table;
+  private final int batchSize;
+  private final List<FieldSpec> fields;
+  private final Map<Pending, String> deletes;
+  private final Map<Pending, String> updates;
+  private final List<List<Pending>> creates;
+  private final Result result;
+  private boolean fieldsRefreshed;
+
+  TableWork(BitableClient client, TableRoller roller, TableState table, int batchSize, List<FieldSpec> fields,
+      Map<Pending, String> deletes, Map<Pending, String> updates, List<List<Pending>> creates) {
+    this.client = client;
+    this.roller = roller;
+    this.table = table;
+    this.batchSize = batchSize;
+    this.fields = fields;
+    this.deletes = deletes;
+    this.updates = updates;
+    this.creates = creates;
+    this.result = new Result(table);
+  }
+
+  @Override
+  public Result call() throws InterruptedException {
+    List<Pending> unfinished = new ArrayList<>(deletes.keySet());
+    unfinished.addAll(updates.keySet());
+    creates.forEach(unfinished::addAll);
+    int reservedLeft = creates.stream().mapToInt(List::size).sum();
+    try {
+      if (!updates.isEmpty() || !creates.isEmpty()) {
+        roller.ensureFields(table, fields);
+      }
+      for (List<Pending> chunk : chunks(new ArrayList<>(deletes.keySet()), Math.min(batchSize, 500))) {
+        delete(chunk);
+        unfinished.removeAll(chunk);
+      }
+      for (List<Pending> chunk : chunks(new ArrayList<>(updates.keySet()), batchSize)) {
+        update(chunk);
+        unfinished.removeAll(chunk);
+      }
+      for (List<Pending> chunk : creates) {
+        int before = result.created.size();
+        create(chunk);
+        reservedLeft -= chunk.size();
+        table.settle(chunk.size(), result.created.size() - before);
+        unfinished.removeAll(chunk);
+      }
+    } catch (FeishuCallException e) {
+      result.error = e;
+      result.retry.addAll(unfinished);
+      table.settle(reservedLeft, 0);
+    }
+    return result;
+  }
+
+  private static List<List<Pending>> chunks(List<Pending> all, int size) {
+    List<List<Pending>> out = new ArrayList<>();
+    for (int i = 0; i < all.size(); i += size) {
+      out.add(all.subList(i, Math.min(all.size(), i + size)));
+    }
+    return out;
+  }
+
+  private void delete(List<Pending> chunk) throws InterruptedException {
+    try {
+      client.batchDelete(table.tableId(), chunk.stream().map(deletes::get).toList());
+      result.deleted.addAll(chunk);
+      table.removed(chunk.size());
+    } catch (FeishuCallException e) {
+      if (e.code() == 1254043 || e.code() == 1254006) { // a row already gone: find which by halves
+        if (chunk.size() == 1) {
+          result.deleted.addAll(chunk);
+          return;
+        }
+        delete(chunk.subList(0, chunk.size() / 2));
+        delete(chunk.subList(chunk.size() / 2, chunk.size()));
+        return;
+      }
+      throw e;
+    }
+  }
+
+  private void update(List<Pending> chunk) throws InterruptedException {
+    Map<String, Map<String, Object>> rows = new LinkedHashMap<>();
+    for (Pending p : chunk) {
+      rows.put(updates.get(p), cells(p, false));
+    }
+    try {
+      client.batchUpdate(table.tableId(), rows);
+      result.updated.addAll(chunk);
+    } catch (FeishuCallException e) {
+      if (e.failure() == Failure.FIELD_MISSING && refreshFields()) {
+        update(chunk);
+      } else if (e.failure() == Failure.BAD_RECORD || e.code() == 1254043) {
+        if (chunk.size() == 1) {
+          if (e.code() == 1254043) {
+            result.stale.add(chunk.get(0));
+          } else {
+            result.bad.put(chunk.get(0), e);
+          }
+          return;
+        }
+        update(chunk.subList(0, chunk.size() / 2));
+        update(chunk.subList(chunk.size() / 2, chunk.size()));
+      } else {
+        throw e;
+      }
+    }
+  }
+
+  private void create(List<Pending> chunk) throws InterruptedException {
+    List<Map<String, Object>> rows = new ArrayList<>(chunk.size());
+    String primary = table.primaryField();
+    for (Pending p : chunk) {
+      Map<String, Object> row = new LinkedHashMap<>();
+      if (p.change.key() != null) {
+        row.put(primary, p.change.key());
+      }
+      row.putAll(cells(p, true));
+      rows.add(row);
+    }
+    try {
+      List<String> ids = client.batchCreate(table.tableId(), rows);
+      for (int i = 0; i < chunk.size(); i++) {
+        result.created.put(chunk.get(i), ids.get(i));
+      }
+    } catch (FeishuCallException e) {
+      if (e.failure() == Failure.TABLE_FULL) {
+        table.close();
+        result.retry.addAll(chunk);
+      } else if (e.failure() == Failure.FIELD_MISSING && refreshFields()) {
+        create(chunk);
+      } else if (e.failure() == Failure.BAD_RECORD) {
+        if (chunk.size() == 1) {
+          result.bad.put(chunk.get(0), e);
+          return;
+        }
+        create(chunk.subList(0, chunk.size() / 2));
+        create(chunk.subList(chunk.size() / 2, chunk.size()));
+      } else {
+        throw e;
+      }
+    }
+  }
+
+  private boolean refreshFields() throws InterruptedException {
+    if (fieldsRefreshed) {
+      return false;
+    }
+    fieldsRefreshed = true;
+    table.fields(client.listFields(table.tableId()));
+    roller.ensureFields(table, fields);
+    return true;
+  }
+
+  /** The change's cells in the types of this table's fields; on create empty cells are left out, on update they clear. */
+  private Map<String, Object> cells(Pending p, boolean create) {
+    Map<String, FieldInfo> tableFields = table.fields();
+    Map<String, Object> out = new LinkedHashMap<>();
+    List<Column> columns = p.change.columns();
+    int i = 0;
+    for (Map.Entry<String, Object> e : p.change.cells().entrySet()) {
+      Column column = i < columns.size() ? columns.get(i) : null;
+      i++;
+      Object v = e.getValue();
+      if (v == null) {
+        if (!create) {
+          out.put(e.getKey(), CellValue.CLEAR);
+        }
+        continue;
+      }
+      FieldInfo f = tableFields == null ? null : tableFields.get(e.getKey());
+      out.put(e.getKey(), f == null || column == null ? v : adapt(v, column, f.type()));
+    }
+    return out;
+  }
+
+  /** A cell for a field whose type differs from the column's (a table made by hand): convert where it can be. */
+  static Object adapt(Object v, Column column, int fieldType) {
+    if (fieldType == column.kind().fieldType()) {
+      return v;
+    }
+    switch (fieldType) {
+      case FieldSpec.TEXT:
+        if (column.kind() == ColumnKind.DATE && v instanceof Long) {
+          return Instant.ofEpochMilli((Long) v).atOffset(ZoneOffset.UTC).toString();
+        }
+        if (v instanceof Double && ((Double) v) == Math.rint((Double) v) && Math.abs((Double) v) < 1e15) {
+          return String.valueOf(((Double) v).longValue());
+        }
+        return String.valueOf(v);
+      case FieldSpec.NUMBER:
+        if (v instanceof String) {
+          try {
+            return new BigDecimal(((String) v).trim()).doubleValue();
+          } catch (NumberFormatException e) {
+            return v;
+          }
+        }
+        return v;
+      case FieldSpec.DATE:
+        if (v instanceof String) {
+          try {
+            return OffsetDateTime.parse((String) v).toInstant().toEpochMilli();
+          } catch (java.time.format.DateTimeParseException e) {
+            return v;
+          }
+        }
+        return v;
+      default:
+        return v;
+    }
+  }
+}

@@ -1,0 +1,208 @@
+package dev.ofsync.sink;
+
+import static dev.ofsync.sink.TaskHarness.APP_ID;
+import static dev.ofsync.sink.TaskHarness.APP_SECRET;
+import static dev.ofsync.sink.TaskHarness.APP_TOKEN;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.ofsync.emulator.CallClass;
+import dev.ofsync.emulator.FaultRule;
+import dev.ofsync.emulator.TableSnapshot;
+import dev.ofsync.emulator.junit.FeishuEmulatorExtension;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.apache.kafka.connect.errors.ConnectException;
+import org.apache.kafka.connect.sink.SinkRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+class SinkTaskTest {
+  @RegisterExtension
+  static final FeishuEmulatorExtension FEISHU = FeishuEmulatorExtension.fast()
+      .app(APP_ID, APP_SECRET).base(APP_TOKEN, "Orders", APP_ID);
+
+  private static List<SinkRecord> rows(TaskHarness h, int from, int to) {
+    List<SinkRecord> out = new ArrayList<>();
+    for (int i = from; i <= to; i++) {
+      out.add(h.upsert(i, "customer " + i, i + ".50"));
+    }
+    return out;
+  }
+
+  private static List<TableSnapshot> tables() {
+    return FEISHU.emulator().tables(APP_TOKEN);
+  }
+
+  /** Every row of every table, by its key. */
+  private static Map<String, Map<String, Object>> byKey() {
+    return tables().stream().flatMap(t -> t.records().stream())
+        .collect(Collectors.toMap(r -> String.valueOf(r.fields().get("ID")), TableSnapshot.RecordInfo::fields));
+  }
+
+  @Test
+  void writesRowsWithTheirTypesIntoTheBaseTable() {
+    try (TaskHarness h = new TaskHarness(FEISHU.emulator(), Map.of())) {
+      h.put(rows(h, 1, 3));
+      h.commit();
+    }
+
+    TableSnapshot base = tables().get(0);
+    assertThat(base.name()).isEqualTo("Orders");
+    assertThat(base.rowCount()).isEqualTo(3);
+    assertThat(base.fields().get(0).name()).as("the key is the primary field").isEqualTo("ID");
+    assertThat(base.field("AMOUNT").orElseThrow().type()).isEqualTo(2);
+    assertThat(base.field("AMOUNT").orElseThrow().property()).containsEntry("formatter", "0.00");
+    assertThat(base.field("CREATED_AT").orElseThrow().type()).isEqualTo(5);
+    assertThat(base.field("PAID").orElseThrow().type()).isEqualTo(7);
+    assertThat(byKey().get("2")).containsEntry("CUSTOMER", "customer 2").containsEntry("AMOUNT", 2.5)
+        .containsEntry("CREATED_AT", 1_700_000_002_000L).containsEntry("PAID", true);
+  }
+
+  @Test
+  void updatesInPlaceSkipsUnchangedRowsAndDeletesOnTombstones() {
+    try (TaskHarness h = new TaskHarness(FEISHU.emulator(), Map.of())) {
+      h.put(rows(h, 1, 3));
+      h.commit();
+      Map<String, String> idsBefore = recordIds();
+      FEISHU.emulator().resetStats();
+
+      h.put(List.of(h.upsert(1, "customer 1", "1.50"), h.upsert(2, "renamed", "2.50"), h.tombstone(3)));
+      h.commit();
+
+      assertThat(tables().get(0).rowCount()).isEqualTo(2);
+      assertThat(byKey().get("2")).containsEntry("CUSTOMER", "renamed");
+      assertThat(recordIds().get("2")).as("updated in place").isEqualTo(idsBefore.get("2"));
+      var stats = FEISHU.emulator().stats();
+      assertThat(stats.calls("POST records/batch_update")).isEqualTo(1);
+      assertThat(stats.calls("POST records/batch_delete")).isEqualTo(1);
+      assertThat(stats.calls("POST records/batch_create")).isZero();
+    }
+  }
+
+  @Test
+  void replayingUnchangedRowsCostsNoWriteAfterARestart() {
+    try (TaskHarness h = new TaskHarness(FEISHU.emulator(), Map.of())) {
+      h.put(rows(h, 1, 1200));
+      h.commit();
+    }
+    FEISHU.emulator().resetStats();
+
+    try (TaskHarness again = new TaskHarness(FEISHU.emulator(), Map.of())) {
+      again.put(rows(again, 1, 1200));
+      again.commit();
+    }
+
+    var stats = FEISHU.emulator().stats();
+    assertThat(stats.calls("POST records/batch_create") + stats.calls("POST records/batch_update")
+        + stats.calls("POST records/batch_delete")).isZero();
+    assertThat(byKey()).hasSize(1200);
+  }
+
+  @Test
+  void aNullClearsTheCell() {
+    try (TaskHarness h = new TaskHarness(FEISHU.emulator(), Map.of())) {
+      h.put(List.of(h.upsert(7, "someone", "7.00")));
+      h.commit();
+      h.put(List.of(h.upsert(7, null, null)));
+      h.commit();
+    }
+
+    assertThat(byKey().get("7")).doesNotContainKey("CUSTOMER").doesNotContainKey("AMOUNT").containsKey("PAID");
+  }
+
+  @Test
+  void fillsTheBaseTableThenNumberedTablesNeverBeyondTheCapAndGoesOnAfterARestart() {
+    Map<String, String> small = Map.of("feishu.max_rows_per_table", "10", "sync.write_batch_size", "4");
+    try (TaskHarness h = new TaskHarness(FEISHU.emulator(), small)) {
+      h.put(rows(h, 1, 25));
+      h.commit();
+    }
+    assertThat(tables()).extracting(TableSnapshot::name, TableSnapshot::rowCount)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple("Orders", 10), org.assertj.core.groups.Tuple.tuple("Orders_001", 10),
+            org.assertj.core.groups.Tuple.tuple("Orders_002", 5));
+
+    try (TaskHarness h = new TaskHarness(FEISHU.emulator(), small)) {
+      h.put(rows(h, 26, 35));
+      h.commit();
+    }
+    assertThat(tables()).extracting(TableSnapshot::name, TableSnapshot::rowCount)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple("Orders", 10), org.assertj.core.groups.Tuple.tuple("Orders_001", 10),
+            org.assertj.core.groups.Tuple.tuple("Orders_002", 10), org.assertj.core.groups.Tuple.tuple("Orders_003", 5));
+    assertThat(byKey()).hasSize(35);
+  }
+
+  @Test
+  void tablesSideBySideStayUnderTheCapAndHoldEveryKeyOnce() {
+    try (TaskHarness h = new TaskHarness(FEISHU.emulator(),
+        Map.of("feishu.max_rows_per_table", "100", "sync.write_batch_size", "20", "feishu.tables_in_parallel", "4"))) {
+      h.put(rows(h, 1, 730));
+      h.commit();
+    }
+
+    assertThat(tables()).allSatisfy(t -> assertThat(t.rowCount()).isLessThanOrEqualTo(100));
+    assertThat(tables().stream().mapToInt(TableSnapshot::rowCount).sum()).isEqualTo(730);
+    assertThat(byKey()).hasSize(730);
+    List<String> names = tables().stream().map(TableSnapshot::name).toList();
+    for (int i = 1; i < names.size(); i++) {
+      assertThat(names.get(i)).isEqualTo(String.format("Orders_%03d", i));
+    }
+  }
+
+  @Test
+  void passingFailuresAreRetriedWithNothingLostOrDoubled() {
+    FEISHU.emulator().faults().script(
+        FaultRule.code(1254290).on(CallClass.RECORD_WRITE).times(2),
+        FaultRule.httpError(503).on(CallClass.RECORD_WRITE),
+        FaultRule.dropAfterCommit().on(CallClass.RECORD_WRITE),
+        FaultRule.code(1254291).on(CallClass.RECORD_WRITE),
+        FaultRule.code(99991400).on(CallClass.RECORD_WRITE));
+    try (TaskHarness h = new TaskHarness(FEISHU.emulator(), Map.of("sync.write_batch_size", "100"))) {
+      h.put(rows(h, 1, 1000));
+      FEISHU.emulator().expireTokens();
+      h.put(rows(h, 1001, 1500));
+      h.commit();
+    }
+
+    assertThat(FEISHU.emulator().faults().pendingScript()).as("every fault was met").isEmpty();
+    assertThat(byKey()).hasSize(1500);
+    assertThat(tables().get(0).rowCount()).isEqualTo(1500);
+  }
+
+  @Test
+  void aBadValueGoesToTheDeadLetterQueueAndTheRestIsWritten() {
+    try (TaskHarness h = new TaskHarness(FEISHU.emulator(), Map.of(), true, new java.util.concurrent.atomic.AtomicLong())) {
+      List<SinkRecord> batch = new ArrayList<>(rows(h, 1, 5));
+      batch.add(h.upsert(6, "x".repeat(100_001), "6.00"));
+      h.put(batch);
+      h.commit();
+
+      assertThat(h.reported).extracting(SinkRecord::kafkaOffset).containsExactly(5L);
+    }
+    assertThat(byKey()).containsOnlyKeys("1", "2", "3", "4", "5");
+  }
+
+  @Test
+  void withoutADeadLetterQueueABadValueFailsTheTaskNamingTheRecordAndColumn() {
+    try (TaskHarness h = new TaskHarness(FEISHU.emulator(), Map.of())) {
+      SinkRecord bad = h.upsert(6, "x".repeat(100_001), "6.00");
+
+      assertThatThrownBy(() -> h.put(List.of(bad))).isInstanceOf(ConnectException.class)
+          .hasMessageContaining("topic orders, partition 0, offset 0").hasMessageContaining("CUSTOMER")
+          .hasMessageContaining("100000").hasMessageContaining("errors.tolerance");
+    }
+  }
+
+  @Test
+  void wrongCredentialsFailWithTheSettingToFix() {
+    assertThatThrownBy(() -> new TaskHarness(FEISHU.emulator(), Map.of("feishu.app_secret", "wrong")))
+        .isInstanceOf(ConnectException.class).hasMessageContaining("10014").hasMessageContaining("feishu.app_secret");
+  }
+
+  private static Map<String, String> recordIds() {
+    return tables().stream().flatMap(t -> t.records().stream())
+        .collect(Collectors.toMap(r -> String.valueOf(r.fields().get("ID")), TableSnapshot.RecordInfo::recordId));
+  }
+}
