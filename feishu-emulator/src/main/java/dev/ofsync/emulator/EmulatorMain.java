@@ -83,7 +83,13 @@ public final class EmulatorMain {
         switch (flag) {
           case "--help": case "-h": o.help = true; break;
           case "--host": o.host = value(a, flag); break;
-          case "--port": o.port = number(a, flag); break;
+          case "--port": {
+            o.port = number(a, flag);
+            if (o.port < 0 || o.port > 65535) {
+              throw new IllegalArgumentException("--port must be 0-65535 (0: any free port), not " + o.port);
+            }
+            break;
+          }
           case "--app-id": o.appId = value(a, flag); break;
           case "--app-secret": o.appSecret = value(a, flag); break;
           case "--app-token": o.appToken = value(a, flag); break;

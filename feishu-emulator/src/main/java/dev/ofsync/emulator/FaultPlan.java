@@ -39,9 +39,14 @@ public final class FaultPlan {
     random.clear();
   }
 
-  /** Rules of the script not yet used up. */
+  /** Rules of the script not yet used up, each with the hits it has left. */
   public synchronized List<FaultRule> pendingScript() {
-    return new ArrayList<>(script);
+    List<FaultRule> out = new ArrayList<>();
+    var left = remaining.iterator();
+    for (FaultRule r : script) {
+      out.add(r.times(left.next()[0]));
+    }
+    return out;
   }
 
   public synchronized List<FaultRule> randomRules() {

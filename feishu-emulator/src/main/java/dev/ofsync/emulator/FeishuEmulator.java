@@ -102,6 +102,8 @@ public final class FeishuEmulator implements AutoCloseable {
     for (BaseDecl d : declaredBases) {
       if (!existing.contains(d.appToken)) {
         store.createBase(d.appToken, d.name, d.appIds, d.baseTableName);
+      } else {
+        store.grant(d.appToken, d.appIds);
       }
     }
   }

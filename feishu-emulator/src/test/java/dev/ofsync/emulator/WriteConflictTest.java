@@ -74,4 +74,18 @@ class WriteConflictTest {
 
     assertThat(twoWritesAtOnce(table, table)).containsExactly(0, 0);
   }
+
+  @Test
+  void turningConflictsOffDuringAWriteLeavesTheTableWritable() throws Exception {
+    String table = Sdk.table(client, "Orders", Sdk.field("K", 1));
+    FEISHU.emulator().settings().latency(CallClass.RECORD_WRITE, new Latency(300, 0, 0));
+    CompletableFuture<Integer> slow = CompletableFuture.supplyAsync(() -> code(table, "first"));
+    org.awaitility.Awaitility.await().until(() -> FEISHU.emulator().stats().calls("POST records/batch_create") >= 1);
+
+    FEISHU.emulator().settings().writeConflictsEnabled(false);
+    assertThat(slow.get()).isZero();
+    FEISHU.emulator().settings().writeConflictsEnabled(true).latency(CallClass.RECORD_WRITE, Latency.NONE);
+
+    assertThat(code(table, "after")).isZero();
+  }
 }

@@ -59,6 +59,59 @@ final class Exchanges {
     send(exchange, status, MAPPER.writeValueAsBytes(body), "application/json; charset=utf-8", headers);
   }
 
+  /** Streams a large JSON answer (chunked), sparing a copy of it in memory. */
+  static void streamJson(HttpExchange exchange, int status, Object body, Map<String, String> headers) throws IOException {
+    exchange.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");
+    headers.forEach((k, v) -> exchange.getResponseHeaders().set(k, v));
+    exchange.sendResponseHeaders(status, 0);
+    try (OutputStream out = new java.io.BufferedOutputStream(exchange.getResponseBody(), 64 * 1024)) {
+      MAPPER.writeValue(out, body);
+    }
+  }
+
+  /** The body as JSON, or null when it is longer than {@code limit} bytes. */
+  static com.fasterxml.jackson.databind.JsonNode readJson(HttpExchange exchange, int limit) throws IOException {
+    try (InputStream in = new LimitedInputStream(exchange.getRequestBody(), limit)) {
+      return MAPPER.readTree(in);
+    } catch (LimitedInputStream.TooLong e) {
+      return null;
+    }
+  }
+
+  /** Fails once more than {@code limit} bytes were read. */
+  private static final class LimitedInputStream extends java.io.FilterInputStream {
+    static final class TooLong extends IOException {
+      TooLong() {
+        super("body too long", null);
+      }
+    }
+
+    private long left;
+
+    LimitedInputStream(InputStream in, long limit) {
+      super(in);
+      this.left = limit;
+    }
+
+    @Override
+    public int read() throws IOException {
+      int b = super.read();
+      if (b >= 0 && --left < 0) {
+        throw new TooLong();
+      }
+      return b;
+    }
+
+    @Override
+    public int read(byte[] buf, int off, int len) throws IOException {
+      int n = super.read(buf, off, len);
+      if (n > 0 && (left -= n) < 0) {
+        throw new TooLong();
+      }
+      return n;
+    }
+  }
+
   static void send(HttpExchange exchange, int status, byte[] bytes, String contentType, Map<String, String> headers)
       throws IOException {
     exchange.getResponseHeaders().set("Content-Type", contentType);

@@ -136,8 +136,10 @@ public final class OpenApiHandler implements HttpHandler {
       Table table = route.tableId == null ? null : store.table(base, route.tableId);
       int records = body.path("records").size();
       ObjectNode data;
-      if (route.write && table != null) {
-        if (settings.writeConflictsEnabled() && !table.tryBeginWrite()) {
+      // read once: the setting may change while this write runs, and the flag must be released as taken
+      boolean guarded = route.write && table != null && settings.writeConflictsEnabled();
+      if (guarded) {
+        if (!table.tryBeginWrite()) {
           stats.writeConflict();
           throw ApiException.of(WRITE_CONFLICT, "Write conflict: another write to table " + table.id()
               + " is in progress; write one batch at a time per table");
@@ -146,9 +148,7 @@ public final class OpenApiHandler implements HttpHandler {
           sleep(route.callClass, records);
           data = execute(route, base, table, body, query);
         } finally {
-          if (settings.writeConflictsEnabled()) {
-            table.endWrite();
-          }
+          table.endWrite();
         }
       } else {
         sleep(route.callClass, records);
@@ -161,7 +161,11 @@ public final class OpenApiHandler implements HttpHandler {
       throw new DroppedConnection();
     }
     stats.answered(200, 0);
-    Exchanges.sendJson(exchange, 200, reply, headers);
+    if (route.op == Op.BATCH_CREATE || route.op == Op.BATCH_UPDATE || route.op == Op.SEARCH || route.op == Op.LIST_RECORDS) {
+      Exchanges.streamJson(exchange, 200, reply, headers);
+    } else {
+      Exchanges.sendJson(exchange, 200, reply, headers);
+    }
   }
 
   private ObjectNode execute(Route route, Base base, Table table, JsonNode body, Map<String, String> query) {
@@ -212,25 +216,28 @@ public final class OpenApiHandler implements HttpHandler {
     if (!method.equals("POST") && !method.equals("PUT")) {
       return Exchanges.MAPPER.createObjectNode();
     }
-    byte[] bytes = Exchanges.readBody(exchange, settings.maxBodyBytes());
-    if (bytes == null) {
-      throw new ApiException(413, WRONG_REQUEST_BODY, "WrongRequestBody: the body is larger than "
-          + settings.maxBodyBytes() + " bytes", Map.of("Connection", "close"));
-    }
-    if (bytes.length == 0) {
+    String contentType = exchange.getRequestHeaders().getFirst("Content-Type");
+    String length = exchange.getRequestHeaders().getFirst("Content-Length");
+    if ("0".equals(length)) {
       return Exchanges.MAPPER.createObjectNode();
     }
-    String contentType = exchange.getRequestHeaders().getFirst("Content-Type");
     if (contentType == null || !contentType.toLowerCase().startsWith("application/json")) {
       throw ApiException.of(PARAM_INVALID, "field validation failed: Content-Type must be application/json, got "
           + contentType);
     }
     JsonNode node;
     try {
-      node = Exchanges.MAPPER.readTree(bytes);
+      node = Exchanges.readJson(exchange, settings.maxBodyBytes());
     } catch (JsonProcessingException e) {
       throw ApiException.of(WRONG_REQUEST_JSON, "WrongRequestJson: the body is not valid JSON ("
           + e.getOriginalMessage() + ")");
+    }
+    if (node == null) {
+      throw new ApiException(413, WRONG_REQUEST_BODY, "WrongRequestBody: the body is larger than "
+          + settings.maxBodyBytes() + " bytes", Map.of("Connection", "close"));
+    }
+    if (node.isMissingNode()) {
+      return Exchanges.MAPPER.createObjectNode();
     }
     if (node == null || !node.isObject()) {
       throw ApiException.of(WRONG_REQUEST_JSON, "WrongRequestJson: the body must be a JSON object");

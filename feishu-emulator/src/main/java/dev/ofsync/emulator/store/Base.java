@@ -13,7 +13,8 @@ public final class Base {
   Base(String appToken, String name, Set<String> apps) {
     this.appToken = appToken;
     this.name = name;
-    this.apps = Set.copyOf(apps);
+    this.apps = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    this.apps.addAll(apps);
   }
 
   public String appToken() {

@@ -33,7 +33,7 @@ public final class BitableStore {
 
   private final EmulatorSettings settings;
   private final Map<String, Base> bases = new ConcurrentHashMap<>();
-  private volatile long changes;
+  private final java.util.concurrent.atomic.AtomicLong changes = new java.util.concurrent.atomic.AtomicLong();
 
   public BitableStore(EmulatorSettings settings) {
     this.settings = settings;
@@ -41,11 +41,11 @@ public final class BitableStore {
 
   /** Counts every change, so a saver can tell whether there is anything new to save. */
   public long changes() {
-    return changes;
+    return changes.get();
   }
 
   private void changed() {
-    changes++;
+    changes.incrementAndGet();
   }
 
   // ---- bases (admin) ----
@@ -71,6 +71,14 @@ public final class BitableStore {
   public void clear() {
     bases.clear();
     changed();
+  }
+
+  /** Lets more apps use an existing base (a standalone emulator restarted on its state file with another app). */
+  public void grant(String appToken, Set<String> appIds) {
+    Base base = bases.get(appToken);
+    if (base != null) {
+      base.apps.addAll(appIds);
+    }
   }
 
   public List<String> appTokens() {
@@ -366,9 +374,9 @@ public final class BitableStore {
     table.lock.writeLock().lock();
     try {
       if (idempotent) {
-        ObjectNode earlier = table.clientTokens.get(clientToken);
+        String[] earlier = table.clientTokens.get(clientToken);
         if (earlier != null) {
-          return earlier;
+          return repeatedAnswer(earlier, records);
         }
       }
       List<Object[]> decoded = new ArrayList<>(records.size());
@@ -382,25 +390,42 @@ public final class BitableStore {
       }
       long now = System.currentTimeMillis();
       ArrayNode out = JSON.arrayNode();
+      String[] ids = new String[records.size()];
       int i = 0;
       for (JsonNode record : records) {
         String id = Ids.record();
         while (table.rows.containsKey(id)) {
           id = Ids.record();
         }
-        table.rows.put(id, new Row(id, now, decoded.get(i++)));
+        table.rows.put(id, new Row(id, now, decoded.get(i)));
+        ids[i++] = id;
         out.addObject().put("record_id", id).set("fields", fieldsOf(record));
       }
       changed();
       ObjectNode data = JSON.objectNode();
       data.set("records", out);
       if (idempotent) {
-        table.clientTokens.put(clientToken, data);
+        table.clientTokens.put(clientToken, ids);
       }
       return data;
     } finally {
       table.lock.writeLock().unlock();
     }
+  }
+
+  /**
+   * The answer to a batch_create whose client_token was seen: the first call's record ids (only
+   * those are kept, to keep memory small), with the fields of this request.
+   */
+  private static ObjectNode repeatedAnswer(String[] ids, JsonNode records) {
+    ArrayNode out = JSON.arrayNode();
+    for (int i = 0; i < ids.length; i++) {
+      JsonNode fields = i < records.size() ? records.get(i).path("fields") : JSON.objectNode();
+      out.addObject().put("record_id", ids[i]).set("fields", fields);
+    }
+    ObjectNode data = JSON.objectNode();
+    data.set("records", out);
+    return data;
   }
 
   public ObjectNode batchUpdate(Table table, JsonNode body) {

@@ -20,10 +20,10 @@ public final class Table {
   final Map<String, Field> fieldsByName = new HashMap<>();
   final Map<String, Field> fieldsById = new HashMap<>();
   final LinkedHashMap<String, Row> rows = new LinkedHashMap<>();
-  /** Answers of batch_create calls by client_token, so a retried call writes nothing twice. */
-  final Map<String, ObjectNode> clientTokens = new LinkedHashMap<>(16, 0.75f, false) {
+  /** Record ids that batch_create calls made, by client_token, so a retried call writes nothing twice. */
+  final Map<String, String[]> clientTokens = new LinkedHashMap<>(16, 0.75f, false) {
     @Override
-    protected boolean removeEldestEntry(Map.Entry<String, ObjectNode> eldest) {
+    protected boolean removeEldestEntry(Map.Entry<String, String[]> eldest) {
       return size() > CLIENT_TOKENS_KEPT;
     }
   };
