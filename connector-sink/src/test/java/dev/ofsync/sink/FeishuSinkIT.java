@@ -1,0 +1,288 @@
+package dev.ofsync.sink;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.ofsync.emulator.CallClass;
+import dev.ofsync.emulator.EmulatorSettings;
+import dev.ofsync.emulator.FaultRule;
+import dev.ofsync.emulator.FeishuEmulator;
+import dev.ofsync.emulator.Latency;
+import dev.ofsync.emulator.TableSnapshot;
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.connect.data.Decimal;
+import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.data.SchemaBuilder;
+import org.apache.kafka.connect.data.Struct;
+import org.apache.kafka.connect.data.Timestamp;
+import org.apache.kafka.connect.json.JsonConverter;
+import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The sink in a real Connect worker (Kafka in KRaft mode, in-process), writing to the emulator
+ * through the official SDK. Asserts what a user sees: rows in the Bitable, task states, offsets.
+ */
+class FeishuSinkIT {
+  private static final String APP_ID = "cli_sink_it";
+  private static final String APP_SECRET = "sink-it-secret";
+  private static final String APP_TOKEN = "bascnSinkIt00001";
+
+  private static final Schema KEY = SchemaBuilder.struct().name("orders.Key").field("ID", Schema.INT64_SCHEMA).build();
+  private static final Schema VALUE = SchemaBuilder.struct().name("orders.Value")
+      .field("ID", Schema.INT64_SCHEMA)
+      .field("CUSTOMER", Schema.OPTIONAL_STRING_SCHEMA)
+      .field("AMOUNT", Decimal.builder(2).parameter("connect.decimal.precision", "12").optional().build())
+      .field("CREATED_AT", Timestamp.builder().optional().build())
+      .build();
+  private static final Schema VALUE_V2 = SchemaBuilder.struct().name("orders.Value")
+      .field("ID", Schema.INT64_SCHEMA)
+      .field("CUSTOMER", Schema.OPTIONAL_STRING_SCHEMA)
+      .field("AMOUNT", Decimal.builder(2).parameter("connect.decimal.precision", "12").optional().build())
+      .field("CREATED_AT", Timestamp.builder().optional().build())
+      .field("STATUS", Schema.OPTIONAL_STRING_SCHEMA)
+      .build();
+
+  private static FeishuEmulator feishu;
+  private static EmbeddedConnectCluster connect;
+  private static KafkaProducer<byte[], byte[]> producer;
+  private static final JsonConverter KEYS = converter(true);
+  private static final JsonConverter VALUES = converter(false);
+  private static int topicNo;
+
+  private String topic;
+  private String connector;
+
+  private static JsonConverter converter(boolean isKey) {
+    JsonConverter c = new JsonConverter();
+    c.configure(Map.of("schemas.enable", "true", "decimal.format", "NUMERIC"), isKey);
+    return c;
+  }
+
+  @BeforeAll
+  static void startAll() {
+    feishu = FeishuEmulator.builder().settings(EmulatorSettings.fast())
+        .app(APP_ID, APP_SECRET).base(APP_TOKEN, "Orders", APP_ID).start();
+    Map<String, String> worker = new HashMap<>();
+    worker.put("key.converter", JsonConverter.class.getName());
+    worker.put("value.converter", JsonConverter.class.getName());
+    worker.put("offset.flush.interval.ms", "1000");
+    connect = new EmbeddedConnectCluster.Builder().name("sink-it").numWorkers(1).numBrokers(1)
+        .workerProps(worker).build();
+    connect.start();
+    producer = new KafkaProducer<>(Map.of("bootstrap.servers", connect.kafka().bootstrapServers(),
+        "linger.ms", 20, "batch.size", 262_144), new ByteArraySerializer(), new ByteArraySerializer());
+  }
+
+  @AfterAll
+  static void stopAll() {
+    if (producer != null) {
+      producer.close();
+    }
+    if (connect != null) {
+      connect.stop();
+    }
+    if (feishu != null) {
+      feishu.close();
+    }
+  }
+
+  @BeforeEach
+  void fresh() {
+    feishu.reset();
+    topic = "orders" + (++topicNo);
+    connector = "feishu-sink-" + topicNo;
+  }
+
+  private Map<String, String> sinkConfig(int tasks) {
+    Map<String, String> c = new HashMap<>();
+    c.put("connector.class", FeishuSinkConnector.class.getName());
+    c.put("tasks.max", String.valueOf(tasks));
+    c.put("topics", topic);
+    c.put("feishu.app_id", APP_ID);
+    c.put("feishu.app_secret", APP_SECRET);
+    c.put("feishu.app_token", APP_TOKEN);
+    c.put("feishu.base_url", feishu.url());
+    c.put("feishu.table_name_prefix", "Orders");
+    c.put("feishu.retry_backoff_ms", "50");
+    c.put("sync.linger_ms", "200");
+    c.put("index.bootstrap.servers", connect.kafka().bootstrapServers());
+    c.put("index.topic", "index-" + topic);
+    return c;
+  }
+
+  private void send(long id, Struct value) {
+    byte[] key = KEYS.fromConnectData(topic, KEY, new Struct(KEY).put("ID", id));
+    byte[] bytes = value == null ? null : VALUES.fromConnectData(topic, value.schema(), value);
+    producer.send(new ProducerRecord<>(topic, key, bytes));
+  }
+
+  private static Struct order(long id, String customer) {
+    return new Struct(VALUE).put("ID", id).put("CUSTOMER", customer).put("AMOUNT", new BigDecimal(id + ".25"))
+        .put("CREATED_AT", new java.util.Date(1_700_000_000_000L + id));
+  }
+
+  private void sendOrders(long from, long to) {
+    for (long id = from; id <= to; id++) {
+      send(id, order(id, "customer " + id));
+    }
+    producer.flush();
+  }
+
+  private static List<TableSnapshot> tables() {
+    return feishu.tables(APP_TOKEN);
+  }
+
+  private static int totalRows() {
+    return tables().stream().mapToInt(TableSnapshot::rowCount).sum();
+  }
+
+  /** Every row by key; fails on a key found twice. */
+  private static Map<String, Map<String, Object>> rowsByKey() {
+    return tables().stream().flatMap(t -> t.records().stream())
+        .collect(Collectors.toMap(r -> String.valueOf(r.fields().get("ID")), TableSnapshot.RecordInfo::fields));
+  }
+
+  private void start(Map<String, String> config, int tasks) throws InterruptedException {
+    connect.kafka().createTopic(topic, tasks);
+    connect.configureConnector(connector, config);
+    connect.assertions().assertConnectorAndExactlyNumTasksAreRunning(connector, tasks, "sink did not start");
+  }
+
+  @Test
+  void fiftyThousandRowsFillTheBaseTableThenNumberedTablesInOrder() throws Exception {
+    start(sinkConfig(1), 1);
+    sendOrders(1, 50_000);
+
+    await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1)).until(() -> totalRows() == 50_000);
+
+    assertThat(tables()).extracting(TableSnapshot::name, TableSnapshot::rowCount).containsExactly(
+        org.assertj.core.groups.Tuple.tuple("Orders", 20_000),
+        org.assertj.core.groups.Tuple.tuple("Orders_001", 20_000),
+        org.assertj.core.groups.Tuple.tuple("Orders_002", 10_000));
+    Map<String, Map<String, Object>> rows = rowsByKey();
+    assertThat(rows).hasSize(50_000);
+    assertThat(rows.get("31234")).containsEntry("CUSTOMER", "customer 31234").containsEntry("AMOUNT", 31234.25)
+        .containsEntry("CREATED_AT", 1_700_000_031_234L);
+    assertThat(feishu.stats().peak(CallClass.RECORD_WRITE)).as("calls in the busiest second").isLessThanOrEqualTo(50);
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+        assertThat(committedOffset()).as("offsets committed up to the end").isEqualTo(50_000L));
+  }
+
+  @Test
+  void updatesDeletesAndNewColumnsAreApplied() throws Exception {
+    start(sinkConfig(1), 1);
+    sendOrders(1, 100);
+    await().atMost(Duration.ofSeconds(60)).until(() -> totalRows() == 100);
+    long createsBefore = feishu.stats().calls("POST records/batch_create");
+
+    send(5, order(5, "changed"));
+    send(6, null);
+    send(7, new Struct(VALUE_V2).put("ID", 7L).put("CUSTOMER", "customer 7").put("AMOUNT", new BigDecimal("7.25"))
+        .put("CREATED_AT", new java.util.Date(1_700_000_000_007L)).put("STATUS", "SHIPPED"));
+    send(8, order(8, "customer 8"));
+    producer.flush();
+
+    await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+      Map<String, Map<String, Object>> rows = rowsByKey();
+      assertThat(rows).hasSize(99).doesNotContainKey("6");
+      assertThat(rows.get("5")).containsEntry("CUSTOMER", "changed");
+      assertThat(rows.get("7")).containsEntry("STATUS", "SHIPPED");
+    });
+    assertThat(feishu.stats().calls("POST records/batch_create")).as("no row written twice").isEqualTo(createsBefore);
+    assertThat(tables().get(0).field("STATUS")).isPresent();
+  }
+
+  @Test
+  void aBadValueGoesToTheDeadLetterQueue() throws Exception {
+    Map<String, String> config = sinkConfig(1);
+    config.put("errors.tolerance", "all");
+    config.put("errors.deadletterqueue.topic.name", "dlq-" + topic);
+    config.put("errors.deadletterqueue.topic.replication.factor", "1");
+    start(config, 1);
+
+    sendOrders(1, 10);
+    send(11, order(11, "x".repeat(100_001)));
+    sendOrders(12, 20);
+
+    await().atMost(Duration.ofSeconds(60)).until(() -> totalRows() == 19);
+    ConsumerRecords<byte[], byte[]> dead = connect.kafka().consume(1, 30_000, "dlq-" + topic);
+    assertThat(dead.count()).isEqualTo(1);
+    assertThat(rowsByKey()).doesNotContainKey("11");
+    connect.assertions().assertConnectorAndExactlyNumTasksAreRunning(connector, 1, "the task keeps running");
+  }
+
+  @Test
+  void faultsAndTokenExpiryLoseNothingAndDoubleNothing() throws Exception {
+    feishu.faults().random(7,
+        FaultRule.code(99991400).on(CallClass.RECORD_WRITE).probability(0.05),
+        FaultRule.code(1254291).on(CallClass.RECORD_WRITE).probability(0.05),
+        FaultRule.code(1254290).on(CallClass.RECORD_WRITE).probability(0.05),
+        FaultRule.httpError(502).on(CallClass.RECORD_WRITE).probability(0.05),
+        FaultRule.dropAfterCommit().on(CallClass.RECORD_WRITE).probability(0.05));
+    Map<String, String> config = sinkConfig(1);
+    config.put("sync.write_batch_size", "100");
+    start(config, 1);
+
+    sendOrders(1, 10_000);
+    await().atMost(Duration.ofSeconds(60)).until(() -> totalRows() > 3_000);
+    feishu.expireTokens();
+    sendOrders(10_001, 12_000);
+
+    await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1)).until(() -> totalRows() >= 12_000);
+    assertThat(rowsByKey()).hasSize(12_000);
+    assertThat(totalRows()).isEqualTo(12_000);
+    assertThat(feishu.stats().faultsInjected().values().stream().mapToLong(Long::longValue).sum()).isPositive();
+    assertThat(feishu.stats().answers(99991663)).as("the expired token was met and renewed").isPositive();
+    assertThat(feishu.stats().peak(CallClass.RECORD_WRITE)).isLessThanOrEqualTo(50);
+  }
+
+  @Test
+  void twoTasksShareTheQuota() throws Exception {
+    feishu.settings().latency(CallClass.RECORD_WRITE, new Latency(20, 0, 10));
+    Map<String, String> config = sinkConfig(2);
+    config.put("sync.write_batch_size", "50");
+    config.put("feishu.tables_in_parallel", "4");
+    start(config, 2);
+
+    sendOrders(1, 20_000);
+
+    await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1)).until(() -> totalRows() == 20_000);
+    assertThat(rowsByKey()).hasSize(20_000);
+    assertThat(tables()).allSatisfy(t -> assertThat(t.rowCount()).isLessThanOrEqualTo(20_000));
+    assertThat(feishu.stats().peak(CallClass.RECORD_WRITE)).as("both tasks together").isLessThanOrEqualTo(50);
+    assertThat(feishu.stats().answers(99991400)).as("never refused for quota").isZero();
+  }
+
+  @Test
+  void aTaskRestartedMidLoadEndsWithEveryKeyOnce() throws Exception {
+    feishu.settings().latency(CallClass.RECORD_WRITE, new Latency(30, 0, 10));
+    start(sinkConfig(1), 1);
+    sendOrders(1, 8_000);
+    await().atMost(Duration.ofSeconds(60)).until(() -> totalRows() > 2_000);
+
+    connect.restartConnectorAndTasks(connector, false, true, false);
+    sendOrders(8_001, 10_000);
+
+    await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1)).until(() -> totalRows() >= 10_000);
+    assertThat(rowsByKey()).hasSize(10_000);
+    assertThat(totalRows()).isEqualTo(10_000);
+  }
+
+  private long committedOffset() {
+    var offsets = connect.connectorOffsets(connector).offsets();
+    return offsets.stream().mapToLong(o -> ((Number) o.offset().get("kafka_offset")).longValue()).sum();
+  }
+}
