@@ -1,0 +1,115 @@
+package dev.ofsync.sink.mapping;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.ofsync.sink.config.FeishuSinkConfig.DatetimeMode;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.data.SchemaBuilder;
+import org.apache.kafka.connect.data.Struct;
+import org.apache.kafka.connect.sink.SinkRecord;
+import org.junit.jupiter.api.Test;
+
+class RowMapperTest {
+  private static final Schema KEY = SchemaBuilder.struct().field("ID", Schema.INT64_SCHEMA).build();
+  private static final Schema ROW = SchemaBuilder.struct().optional()
+      .field("ID", Schema.INT64_SCHEMA).field("NAME", Schema.OPTIONAL_STRING_SCHEMA).build();
+  /** Debezium's change event envelope. */
+  private static final Schema ENVELOPE = SchemaBuilder.struct().name("server.INVENTORY.ORDERS.Envelope")
+      .field("before", ROW).field("after", ROW)
+      .field("source", SchemaBuilder.struct().optional().field("connector", Schema.STRING_SCHEMA).build())
+      .field("op", Schema.STRING_SCHEMA).field("ts_ms", Schema.OPTIONAL_INT64_SCHEMA).build();
+
+  private final RowMapper mapper = new RowMapper(new ColumnMapper(DatetimeMode.DATE), true, true, "");
+
+  private static SinkRecord record(Schema valueSchema, Object value) {
+    return new SinkRecord("t", 0, KEY, new Struct(KEY).put("ID", 1L), valueSchema, value, 0);
+  }
+
+  private static Struct row(String name) {
+    return new Struct(ROW).put("ID", 1L).put("NAME", name);
+  }
+
+  private static Struct event(String op, Struct before, Struct after) {
+    return new Struct(ENVELOPE).put("op", op).put("before", before).put("after", after);
+  }
+
+  @Test
+  void plainRowsUpsertWithTheKeyAsPrimaryField() {
+    Change c = mapper.map(record(ROW, row("a")));
+
+    assertThat(c.kind()).isEqualTo(Change.Kind.UPSERT);
+    assertThat(c.key()).isEqualTo("1");
+    assertThat(mapper.keyFieldName()).isEqualTo("ID");
+    assertThat(c.cells()).containsOnlyKeys("NAME").containsEntry("NAME", "a");
+  }
+
+  @Test
+  void debeziumEventsUpsertTheAfterImageAndDelete() {
+    assertThat(mapper.map(record(ENVELOPE, event("c", null, row("new")))).cells()).containsEntry("NAME", "new");
+    assertThat(mapper.map(record(ENVELOPE, event("r", null, row("snap")))).cells()).containsEntry("NAME", "snap");
+    assertThat(mapper.map(record(ENVELOPE, event("u", row("old"), row("upd")))).cells()).containsEntry("NAME", "upd");
+    assertThat(mapper.map(record(ENVELOPE, event("d", row("old"), null))).kind()).isEqualTo(Change.Kind.DELETE);
+    assertThat(mapper.map(record(ENVELOPE, event("t", null, null))).kind()).isEqualTo(Change.Kind.SKIP);
+    assertThat(mapper.map(record(null, null)).kind()).as("tombstone").isEqualTo(Change.Kind.DELETE);
+  }
+
+  @Test
+  void flattenedDebeziumDeletesAreDeletes() {
+    Schema flat = SchemaBuilder.struct().field("ID", Schema.INT64_SCHEMA).field("__deleted", Schema.STRING_SCHEMA).build();
+
+    Change c = mapper.map(record(flat, new Struct(flat).put("ID", 1L).put("__deleted", "true")));
+
+    assertThat(c.kind()).isEqualTo(Change.Kind.DELETE);
+    assertThat(c.key()).isEqualTo("1");
+  }
+
+  @Test
+  void schemalessRecordsAndCompositeKeysWork() {
+    Map<String, Object> key = new LinkedHashMap<>();
+    key.put("ORDER_ID", 7);
+    key.put("LINE", 2);
+    Map<String, Object> value = new LinkedHashMap<>(key);
+    value.put("QTY", 3);
+
+    Change c = mapper.map(new SinkRecord("t", 0, null, key, null, value, 0));
+
+    assertThat(c.key()).isEqualTo("7|2");
+    assertThat(mapper.keyFieldName()).isEqualTo("ORDER_ID_LINE");
+    assertThat(c.cells()).containsEntry("QTY", 3L).containsKeys("ORDER_ID", "LINE");
+  }
+
+  @Test
+  void deletesCanBeIgnored() {
+    RowMapper ignoring = new RowMapper(new ColumnMapper(DatetimeMode.DATE), false, true, "");
+    assertThat(ignoring.map(record(null, null)).kind()).isEqualTo(Change.Kind.SKIP);
+  }
+
+  @Test
+  void aRecordWithoutKeyIsRefusedInUpsertMode() {
+    assertThatThrownBy(() -> mapper.map(new SinkRecord("t", 0, null, null, ROW, row("a"), 0)))
+        .isInstanceOf(BadValueException.class).hasMessageContaining("no key").hasMessageContaining("append");
+  }
+
+  @Test
+  void theDigestIgnoresOrderAndEmptyCellsAndMatchesWhatFeishuReadsBack() {
+    Map<String, Object> sent = new LinkedHashMap<>();
+    sent.put("NAME", "a");
+    sent.put("AMOUNT", 12.5);
+    sent.put("WHEN", 1_700_000_000_000L);
+    sent.put("NOTE", null);
+    Map<String, Object> readBack = new LinkedHashMap<>();
+    readBack.put("WHEN", 1.7E12);
+    readBack.put("AMOUNT", 12.5);
+    readBack.put("NAME", "a");
+
+    assertThat(RowMapper.hash("1", sent)).isEqualTo(RowMapper.hash("1", readBack));
+    readBack.put("NAME", "b");
+    assertThat(RowMapper.hash("1", sent)).isNotEqualTo(RowMapper.hash("1", readBack));
+    assertThat(RowMapper.hash("1", Map.of())).isNotEqualTo(RowMapper.hash("2", Map.of()));
+    assertThat(List.of()).isEmpty();
+  }
+}
