@@ -53,6 +53,7 @@ public class FeishuSinkTask extends SinkTask {
     IndexLog log = config.indexBootstrapServers().isEmpty() || config.writeMode() != FeishuSinkConfig.WriteMode.UPSERT
         ? IndexLog.NONE : new KafkaIndexLog(config.indexTopic(), new HashMap<>(config.indexClientProps()));
     writer = new SinkWriter(config, client, roller, mapper, log, errantRecordReporter());
+    SinkMetrics.register(pluginMetrics(), writer.counters(), client.counters(), roller);
     try {
       writer.start();
     } catch (InterruptedException e) {
@@ -68,6 +69,14 @@ public class FeishuSinkTask extends SinkTask {
     LOG.info("Feishu sink task {} of {} started: base {}, prefix '{}', {} rows per table, {} table(s) side by side, "
             + "{} calls/s", config.taskId(), config.tasksMax(), config.appToken(), config.tableNamePrefix(),
         config.maxRowsPerTable(), config.tablesInParallel(), config.maxRequestsPerSecond() / config.tasksMax());
+  }
+
+  private org.apache.kafka.common.metrics.PluginMetrics pluginMetrics() {
+    try {
+      return context.pluginMetrics();
+    } catch (NoSuchMethodError | NoClassDefFoundError | UnsupportedOperationException e) {
+      return null; // a worker older than Kafka 4.1 has no plugin metrics
+    }
   }
 
   private ErrantRecordReporter errantRecordReporter() {

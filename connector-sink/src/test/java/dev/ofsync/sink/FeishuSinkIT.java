@@ -179,6 +179,17 @@ class FeishuSinkIT {
     assertThat(feishu.stats().peak(CallClass.RECORD_WRITE)).as("calls in the busiest second").isLessThanOrEqualTo(50);
     await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
         assertThat(committedOffset()).as("offsets committed up to the end").isEqualTo(50_000L));
+    assertThat(taskMetric("rows-created-total")).isEqualTo(50_000L);
+    assertThat(String.valueOf(taskMetric("tables"))).contains("Orders_002=10000");
+  }
+
+  /** A metric of the connector's task, as JMX shows it. */
+  private Object taskMetric(String name) throws Exception {
+    var server = java.lang.management.ManagementFactory.getPlatformMBeanServer();
+    var names = server.queryNames(new javax.management.ObjectName("kafka.connect:type=plugins,connector=" + connector
+        + ",task=0,*"), null);
+    assertThat(names).as("the task's metrics bean").isNotEmpty();
+    return server.getAttribute(names.iterator().next(), name);
   }
 
   @Test

@@ -1,0 +1,43 @@
+package dev.ofsync.sink;
+
+import dev.ofsync.sink.client.BitableClient;
+import dev.ofsync.sink.table.TableRoller;
+import dev.ofsync.sink.writer.SinkCounters;
+import java.util.LinkedHashMap;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+import org.apache.kafka.common.metrics.Gauge;
+import org.apache.kafka.common.metrics.PluginMetrics;
+
+/**
+ * The task's metrics, published through the worker (JMX: {@code kafka.connect:type=plugins,
+ * connector=...,task=...}): rows by outcome, Feishu calls, 429s and retries, and table fill.
+ */
+final class SinkMetrics {
+  private SinkMetrics() {}
+
+  static void register(PluginMetrics metrics, SinkCounters rows, BitableClient.Counters calls, TableRoller roller) {
+    if (metrics == null) {
+      return;
+    }
+    total(metrics, "rows-created-total", "Rows created in Feishu", rows.created);
+    total(metrics, "rows-updated-total", "Rows updated in place", rows.updated);
+    total(metrics, "rows-deleted-total", "Rows deleted", rows.deleted);
+    total(metrics, "rows-unchanged-total", "Changes skipped because the row in Feishu already had those values", rows.unchanged);
+    total(metrics, "bad-records-total", "Records that could not be written (reported or failed the task)", rows.badRecords);
+    total(metrics, "feishu-calls-total", "Calls made to the Feishu Open API", calls.calls);
+    total(metrics, "feishu-rate-limited-total", "Calls Feishu refused with 429 (quota)", calls.rateLimited);
+    total(metrics, "feishu-retries-total", "Calls retried after a passing failure", calls.retries);
+    gauge(metrics, "tables", "Tables written and their row counts", () -> roller.tables().stream()
+        .map(t -> t.name() + "=" + t.rows()).collect(Collectors.joining(",")));
+  }
+
+  private static void total(PluginMetrics metrics, String name, String doc, LongAdder counter) {
+    metrics.addMetric(metrics.metricName(name, doc, new LinkedHashMap<>()), (Gauge<Long>) (config, now) -> counter.sum());
+  }
+
+  private static void gauge(PluginMetrics metrics, String name, String doc, Supplier<String> value) {
+    metrics.addMetric(metrics.metricName(name, doc, new LinkedHashMap<>()), (Gauge<String>) (config, now) -> value.get());
+  }
+}
