@@ -21,10 +21,11 @@ final class SinkMetrics {
     if (metrics == null) {
       return;
     }
-    total(metrics, "rows-created-total", "Rows created in Feishu", rows.created);
-    total(metrics, "rows-updated-total", "Rows updated in place", rows.updated);
-    total(metrics, "rows-deleted-total", "Rows deleted", rows.deleted);
-    total(metrics, "rows-unchanged-total", "Changes skipped because the row in Feishu already had those values", rows.unchanged);
+    total(metrics, "rows-created-total", "Rows created in Feishu", rows.created, rows.createdTotal);
+    total(metrics, "rows-updated-total", "Rows updated in place", rows.updated, rows.updatedTotal);
+    total(metrics, "rows-deleted-total", "Rows deleted", rows.deleted, rows.deletedTotal);
+    total(metrics, "rows-unchanged-total", "Changes skipped because the row in Feishu already had those values",
+        rows.unchanged, rows.unchangedTotal);
     total(metrics, "bad-records-total", "Records that could not be written (reported or failed the task)", rows.badRecords);
     total(metrics, "feishu-calls-total", "Calls made to the Feishu Open API", calls.calls);
     total(metrics, "feishu-rate-limited-total", "Calls Feishu refused with 429 (quota)", calls.rateLimited);
@@ -33,8 +34,15 @@ final class SinkMetrics {
         .map(t -> t.name() + "=" + t.rows()).collect(Collectors.joining(",")));
   }
 
-  private static void total(PluginMetrics metrics, String name, String doc, LongAdder counter) {
-    metrics.addMetric(metrics.metricName(name, doc, new LinkedHashMap<>()), (Gauge<Long>) (config, now) -> counter.sum());
+  /** A running total: the sum of its counters (a counter of the current period and the total of past ones). */
+  private static void total(PluginMetrics metrics, String name, String doc, LongAdder... counters) {
+    metrics.addMetric(metrics.metricName(name, doc, new LinkedHashMap<>()), (Gauge<Long>) (config, now) -> {
+      long sum = 0;
+      for (LongAdder c : counters) {
+        sum += c.sum();
+      }
+      return sum;
+    });
   }
 
   private static void gauge(PluginMetrics metrics, String name, String doc, Supplier<String> value) {

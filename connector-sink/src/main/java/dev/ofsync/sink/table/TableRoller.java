@@ -104,29 +104,35 @@ public final class TableRoller {
   }
 
   /**
-   * Places {@code n} new rows in chunks of at most {@code batchSize}, creating tables (with {@code
-   * fields}, the first being the primary field) when the open ones are full.
+   * Places {@code n} new rows in chunks of at most {@code batchSize}. Each chunk goes to the open
+   * table with the least work waiting ({@code backlog}); when every open table already has a full
+   * batch waiting and fewer than {@code parallel} are open, a new table is started (with {@code
+   * fields}, the first being the primary field). With {@code parallel} 1 this is the strict order:
+   * one table until it is full, then the next.
    */
-  public synchronized List<Assignment> assign(int n, int batchSize, List<FieldSpec> fields) throws InterruptedException {
+  public synchronized List<Assignment> assign(int n, int batchSize, List<FieldSpec> fields,
+      java.util.function.ToIntFunction<TableState> backlog) throws InterruptedException {
     List<Assignment> out = new ArrayList<>();
     List<TableState> open = openTables();
     int remaining = n;
-    int next = 0;
     while (remaining > 0) {
-      boolean wantMore = open.size() < parallel && (open.isEmpty() || remaining > batchSize || roomOf(open) < remaining);
-      if (open.isEmpty() || (wantMore && open.stream().allMatch(t -> assignedTo(out, t) > 0))) {
-        open.add(newTable(fields));
-        continue;
+      open.removeIf(t -> t.room(cap) == 0);
+      TableState best = null;
+      int bestLoad = Integer.MAX_VALUE;
+      for (TableState t : open) {
+        int load = backlog.applyAsInt(t) + assignedTo(out, t);
+        if (load < bestLoad) {
+          best = t;
+          bestLoad = load;
+        }
       }
-      TableState t = open.get(next % open.size());
-      next++;
-      int take = Math.min(Math.min(batchSize, remaining), t.room(cap));
-      if (take == 0) {
-        open.remove(t);
-        continue;
+      if (best == null || (bestLoad >= batchSize && open.size() < parallel)) {
+        best = newTable(fields);
+        open.add(best);
       }
-      t.reserve(take);
-      out.add(new Assignment(t, take));
+      int take = Math.min(Math.min(batchSize, remaining), best.room(cap));
+      best.reserve(take);
+      out.add(new Assignment(best, take));
       remaining -= take;
     }
     return out;
@@ -136,11 +142,7 @@ public final class TableRoller {
     return out.stream().filter(a -> a.table() == t).mapToInt(Assignment::rows).sum();
   }
 
-  private int roomOf(List<TableState> open) {
-    return open.stream().mapToInt(t -> t.room(cap)).sum();
-  }
-
-  /** Tables this task fills with new rows, fullest first in sequence order, at most {@code parallel}. */
+  /** Tables this task fills with new rows, in sequence order, at most {@code parallel}. */
   private List<TableState> openTables() {
     List<TableState> open = new ArrayList<>();
     for (TableState t : tables.values()) {
@@ -148,6 +150,7 @@ public final class TableRoller {
         open.add(t);
       }
     }
+    open.sort(java.util.Comparator.comparingInt(TableState::seq));
     return open;
   }
 

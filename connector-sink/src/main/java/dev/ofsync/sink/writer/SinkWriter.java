@@ -7,7 +7,6 @@ import dev.ofsync.sink.client.FieldSpec;
 import dev.ofsync.sink.config.FeishuSinkConfig;
 import dev.ofsync.sink.mapping.BadValueException;
 import dev.ofsync.sink.mapping.Change;
-import dev.ofsync.sink.mapping.Column;
 import dev.ofsync.sink.mapping.RowMapper;
 import dev.ofsync.sink.table.TableRoller;
 import dev.ofsync.sink.table.TableState;
@@ -19,11 +18,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.connect.errors.ConnectException;
@@ -34,13 +36,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Turns records into Bitable writes. Changes wait in {@link PendingChanges} (one per key) until a
- * batch is full, the linger has passed or the framework commits; then one flush sorts them into
- * deletes, updates (rows the index knows; unchanged ones cost nothing) and creates (placed by the
- * {@link TableRoller}), and writes each table's share in order, tables side by side.
+ * Turns records into Bitable writes. Each change goes to the {@link Lane} of the table it belongs
+ * in: where the index says its key's row is, or, for a new key, where the {@link TableRoller}
+ * places it. Lanes write side by side on their own threads while {@link #put} goes on reading, so
+ * the quota is used continuously; {@code sync.max_buffered_records} bounds what waits (put()
+ * blocks beyond it). All changes of a key go through one lane, in order.
  */
-public final class SinkWriter implements AutoCloseable {
+public final class SinkWriter implements AutoCloseable, Lane.Writer {
   private static final Logger LOG = LoggerFactory.getLogger(SinkWriter.class);
+  private static final long BUFFER_WAIT_SECONDS = 60;
+  private static final long FLUSH_WAIT_SECONDS = 120;
 
   private final FeishuSinkConfig config;
   private final BitableClient client;
@@ -48,12 +53,20 @@ public final class SinkWriter implements AutoCloseable {
   private final RowMapper mapper;
   private final IndexLog log;
   private final ErrantRecordReporter reporter;
-  private final RowIndex index = new RowIndex();
-  private final PendingChanges pending = new PendingChanges();
-  private final SinkCounters counters = new SinkCounters();
-  private final ExecutorService pool;
   private final boolean upsert;
-  private final Set<String> tablesToReread = new HashSet<>();
+  private final RowIndex index = new RowIndex();
+  private final SinkCounters counters = new SinkCounters();
+  private final OffsetTracker offsets = new OffsetTracker();
+  private final Map<String, Lane> lanes = new ConcurrentHashMap<>();
+  /** The lane that holds (or is writing) the latest change of each key. */
+  private final Map<String, Lane> keyLanes = new ConcurrentHashMap<>();
+  private final Map<String, FieldSpec> columns = new LinkedHashMap<>();
+  private final Set<String> tablesToReread = ConcurrentHashMap.newKeySet();
+  private final Semaphore buffer;
+  private final ExecutorService pool;
+  private final AtomicReference<ConnectException> fatal = new AtomicReference<>();
+  private volatile FeishuCallException lastFailure;
+  private long appendSeq;
 
   public SinkWriter(FeishuSinkConfig config, BitableClient client, TableRoller roller, RowMapper mapper, IndexLog log,
       ErrantRecordReporter reporter) {
@@ -64,9 +77,10 @@ public final class SinkWriter implements AutoCloseable {
     this.log = log;
     this.reporter = reporter;
     this.upsert = config.writeMode() == FeishuSinkConfig.WriteMode.UPSERT;
+    this.buffer = new Semaphore(config.maxBufferedRecords());
     AtomicInteger n = new AtomicInteger();
-    this.pool = Executors.newFixedThreadPool(Math.max(4, config.tablesInParallel()), r -> {
-      Thread t = new Thread(r, "feishu-sink-writer-" + n.incrementAndGet());
+    this.pool = Executors.newCachedThreadPool(r -> {
+      Thread t = new Thread(r, "feishu-sink-lane-" + n.incrementAndGet());
       t.setDaemon(true);
       return t;
     });
@@ -79,6 +93,8 @@ public final class SinkWriter implements AutoCloseable {
   public RowIndex index() {
     return index;
   }
+
+  // ---- start: tables, index ----
 
   /** Finds the tables, loads the key index, and reads back the tables whose index may be incomplete. */
   public void start() throws InterruptedException {
@@ -95,229 +111,396 @@ public final class SinkWriter implements AutoCloseable {
     } else {
       roller.tables().stream().map(TableState::tableId).filter(snapshot.dirtyTables()::contains).forEach(reread::add);
     }
-    reread(reread);
+    for (TableState t : roller.tables()) {
+      if (reread.contains(t.tableId())) {
+        reread(t);
+      }
+    }
   }
 
-  /** Rebuilds the index entries of the tables from their rows; a key found twice keeps its first row. */
-  private void reread(Set<String> tableIds) throws InterruptedException {
-    if (tableIds.isEmpty()) {
-      return;
-    }
+  /** Rebuilds a table's index entries from its rows; a key found twice keeps its first row, the others are deleted. */
+  private void reread(TableState t) throws InterruptedException {
     long start = System.nanoTime();
-    index.forgetTables(tableIds);
-    int rows = 0;
-    for (TableState t : roller.tables()) {
-      if (!tableIds.contains(t.tableId())) {
-        continue;
+    index.forgetTables(Set.of(t.tableId()));
+    roller.ensureFields(t, List.of());
+    String primary = t.primaryField();
+    List<String> duplicates = new ArrayList<>();
+    Map<String, RowIndex.Location> found = new HashMap<>();
+    client.scan(t.tableId(), null, r -> {
+      Map<String, Object> cells = new HashMap<>();
+      if (r.getFields() != null) {
+        r.getFields().forEach((name, value) -> cells.put(name, PrimaryText.cell(value)));
       }
-      roller.ensureFields(t, List.of());
-      String primary = t.primaryField();
-      List<String> duplicates = new ArrayList<>();
-      Map<String, RowIndex.Location> found = new HashMap<>();
-      client.scan(t.tableId(), null, r -> {
-        Map<String, Object> cells = new HashMap<>();
-        if (r.getFields() != null) {
-          r.getFields().forEach((name, value) -> cells.put(name, PrimaryText.cell(value)));
-        }
-        String key = String.valueOf(cells.remove(primary) == null ? "" : PrimaryText.of(r.getFields().get(primary)));
-        if (found.containsKey(key) || index.get(key) != null) {
-          duplicates.add(r.getRecordId());
-        } else {
-          found.put(key, new RowIndex.Location(t.tableId(), r.getRecordId(), RowMapper.hash(key, cells)));
-        }
-      });
-      for (int i = 0; i < duplicates.size(); i += 500) {
-        List<String> chunk = duplicates.subList(i, Math.min(duplicates.size(), i + 500));
-        client.batchDelete(t.tableId(), chunk);
-        t.removed(chunk.size());
+      cells.remove(primary);
+      String key = PrimaryText.of(r.getFields() == null ? null : r.getFields().get(primary));
+      if (found.containsKey(key) || index.get(key) != null) {
+        duplicates.add(r.getRecordId());
+      } else {
+        found.put(key, new RowIndex.Location(t.tableId(), r.getRecordId(), RowMapper.hash(key, cells)));
       }
-      if (!duplicates.isEmpty()) {
-        LOG.warn("Table {} held {} rows whose key was already present (left by an interrupted write); deleted them",
-            t, duplicates.size());
-      }
-      index.putAll(found);
-      found.forEach(log::put);
-      rows += found.size();
+    });
+    for (int i = 0; i < duplicates.size(); i += 500) {
+      List<String> chunk = duplicates.subList(i, Math.min(duplicates.size(), i + 500));
+      client.batchDelete(t.tableId(), chunk);
+      t.removed(chunk.size());
     }
-    log.markClean(tableIds);
+    if (!duplicates.isEmpty()) {
+      LOG.warn("Table {} held {} rows whose key was already present (left by an interrupted write); deleted them",
+          t, duplicates.size());
+    }
+    index.putAll(found);
+    found.forEach(log::put);
+    log.markClean(Set.of(t.tableId()));
     log.flush();
-    tablesToReread.removeAll(tableIds);
-    LOG.info("Read {} keys back from {} table(s) in {} ms", rows, tableIds.size(), (System.nanoTime() - start) / 1_000_000);
+    tablesToReread.remove(t.tableId());
+    LOG.info("Read {} keys back from table {} in {} ms", found.size(), t, (System.nanoTime() - start) / 1_000_000);
   }
+
+  // ---- the task's thread ----
 
   public void put(Collection<SinkRecord> records) throws InterruptedException {
+    checkFatal();
+    Map<String, Pending> fresh = new LinkedHashMap<>();
     for (SinkRecord r : records) {
+      TopicPartition tp = new TopicPartition(r.topic(), r.kafkaPartition());
+      offsets.seen(tp, r.kafkaOffset());
       Change change;
       try {
         change = mapper.map(r);
       } catch (BadValueException e) {
         badRecord(r, r.key(), e.getMessage(), e);
-        pending.consumedOnly(r);
         continue;
       }
-      pending.add(r, change, upsert);
+      if (change.kind() == Change.Kind.SKIP) {
+        continue;
+      }
+      remember(change);
+      Pending p = Pending.of(upsert ? change.key() : "\u0000" + (appendSeq++), r, change);
+      Pending earlier = fresh.get(p.key);
+      if (earlier != null) {
+        fresh.put(p.key, earlier.replacedBy(p));
+        continue;
+      }
+      Lane lane = upsert ? keyLanes.get(p.key) : null;
+      if (lane != null) {
+        enqueue(lane, p);
+        continue;
+      }
+      RowIndex.Location loc = upsert ? index.get(p.key) : null;
+      lane = loc == null ? null : roller.table(loc.tableId()).map(this::lane).orElse(null);
+      if (change.kind() == Change.Kind.DELETE) {
+        if (lane != null) {
+          enqueue(lane, p);
+        }
+      } else if (lane == null) {
+        fresh.put(p.key, p);
+      } else if (loc.hash() == change.hash()) {
+        counters.unchanged.increment();
+      } else {
+        enqueue(lane, p);
+      }
     }
-    int full = config.writeBatchSize() * config.tablesInParallel();
-    if (pending.size() >= Math.min(full, config.maxBufferedRecords()) || pending.size() >= config.maxBufferedRecords()
-        || (pending.size() > 0 && pending.oldestAgeMillis() >= config.lingerMs())) {
-      flush();
+    List<Pending> creates = new ArrayList<>();
+    for (Pending p : fresh.values()) {
+      if (p.change.kind() != Change.Kind.DELETE) {
+        creates.add(p);
+      }
+    }
+    place(creates);
+    checkFatal();
+  }
+
+  private synchronized void remember(Change change) {
+    change.columns().forEach(c -> columns.putIfAbsent(c.name(), c.fieldSpec()));
+  }
+
+  private synchronized List<FieldSpec> columns() {
+    return new ArrayList<>(columns.values());
+  }
+
+  /** New rows: the roller picks their tables, and each goes to its table's lane with its place reserved. */
+  private void place(List<Pending> creates) throws InterruptedException {
+    if (creates.isEmpty()) {
+      return;
+    }
+    List<FieldSpec> fields = columns();
+    List<FieldSpec> newTableFields = new ArrayList<>();
+    newTableFields.add(FieldSpec.text(upsert ? mapper.keyFieldName() : "Row"));
+    fields.stream().filter(f -> !f.name().equals(newTableFields.get(0).name())).forEach(newTableFields::add);
+    int next = 0;
+    for (TableRoller.Assignment a : roller.assign(creates.size(), config.writeBatchSize(), newTableFields,
+        t -> lane(t).backlog())) {
+      Lane lane = lane(a.table());
+      for (Pending p : creates.subList(next, next + a.rows())) {
+        enqueue(lane, p.withReservation(true));
+      }
+      next += a.rows();
+    }
+  }
+
+  private void enqueue(Lane lane, Pending p) throws InterruptedException {
+    if (!buffer.tryAcquire(BUFFER_WAIT_SECONDS, TimeUnit.SECONDS)) {
+      checkFatal();
+      FeishuCallException last = lastFailure;
+      throw new RetriableException("Feishu has not taken a write for " + BUFFER_WAIT_SECONDS + " s"
+          + (last == null ? "" : "; last failure: " + last.getMessage()));
+    }
+    offsets.open(p.partition, p.firstOffset);
+    if (upsert) {
+      keyLanes.put(p.key, lane);
+    }
+    lane.add(p);
+  }
+
+  private Lane lane(TableState t) {
+    return lanes.computeIfAbsent(t.tableId(), id -> new Lane(t, this, config.writeBatchSize(), config.lingerMs(),
+        Math.max(1_000, config.retryBackoffMs() * 10)));
+  }
+
+  /** Writes everything waiting, then answers; throws when writing stopped for good. */
+  public void flush() throws InterruptedException {
+    long start = System.nanoTime();
+    long deadline = start + TimeUnit.SECONDS.toNanos(FLUSH_WAIT_SECONDS);
+    for (Lane lane : lanes.values()) {
+      lane.flush();
+    }
+    for (Lane lane : lanes.values()) {
+      lane.awaitIdle(deadline);
+    }
+    checkFatal();
+    long created = counters.created.sumThenReset();
+    long updated = counters.updated.sumThenReset();
+    long deleted = counters.deleted.sumThenReset();
+    long unchanged = counters.unchanged.sumThenReset();
+    counters.createdTotal.add(created);
+    counters.updatedTotal.add(updated);
+    counters.deletedTotal.add(deleted);
+    counters.unchangedTotal.add(unchanged);
+    if (created + updated + deleted + unchanged > 0 || offsets.openCount() > 0) {
+      LOG.info("Since the last commit: {} rows created, {} updated, {} deleted, {} unchanged; {} still waiting; "
+              + "{} Feishu calls so far; tables: {}", created, updated, deleted, unchanged, offsets.openCount(),
+          client.counters().calls.sum(), roller.tables().stream().map(t -> t.name() + "=" + t.rows()).toList());
     }
   }
 
   public Map<TopicPartition, OffsetAndMetadata> safeOffsets() {
-    return pending.safeOffsets();
+    return offsets.safe();
   }
 
+  /** Partitions this task no longer owns: their waiting changes go to the new owner by replay. */
   public void dropPartitions(Collection<TopicPartition> partitions) {
-    pending.dropPartitions(partitions);
+    offsets.forget(partitions);
   }
 
-  /** Writes every pending change; throws when some could not be written (they stay pending). */
-  public void flush() throws InterruptedException {
-    if (!tablesToReread.isEmpty()) {
-      reread(new HashSet<>(tablesToReread));
+  private void checkFatal() {
+    ConnectException e = fatal.get();
+    if (e != null) {
+      throw e;
     }
-    List<Pending> changes = pending.snapshot();
-    if (changes.isEmpty()) {
-      return;
-    }
-    long start = System.nanoTime();
-    long callsBefore = client.counters().calls.sum();
-    Map<TableState, Map<Pending, String>> deletes = new LinkedHashMap<>();
-    Map<TableState, Map<Pending, String>> updates = new LinkedHashMap<>();
-    List<Pending> creates = new ArrayList<>();
-    int unchanged = 0;
-    for (Pending p : changes) {
-      RowIndex.Location loc = upsert ? index.get(p.key) : null;
-      TableState table = loc == null ? null : roller.table(loc.tableId()).orElse(null);
-      if (loc != null && table == null) {
-        index.remove(p.key); // its table is gone
-        loc = null;
+  }
+
+  // ---- the lanes' threads ----
+
+  @Override
+  public void submit(Runnable lane) {
+    pool.execute(lane);
+  }
+
+  @Override
+  public boolean stopped() {
+    return fatal.get() != null;
+  }
+
+  @Override
+  public void merged(Pending older, Pending newer) {
+    offsets.close(newer.partition, newer.firstOffset);
+    buffer.release();
+  }
+
+  @Override
+  public List<Pending> write(Lane lane, List<Pending> batch) throws InterruptedException {
+    TableState table = lane.table;
+    List<Pending> again = new ArrayList<>();
+    try {
+      if (tablesToReread.contains(table.tableId())) {
+        reread(table);
       }
-      if (p.change.kind() == Change.Kind.DELETE) {
-        if (loc == null) {
-          pending.done(p);
+      Map<Pending, String> deletes = new LinkedHashMap<>();
+      Map<Pending, String> updates = new LinkedHashMap<>();
+      List<Pending> creates = new ArrayList<>();
+      List<Pending> elsewhere = new ArrayList<>();
+      for (Pending p : batch) {
+        RowIndex.Location loc = upsert ? index.get(p.key) : null;
+        if (loc != null && !loc.tableId().equals(table.tableId())) {
+          elsewhere.add(p);
+        } else if (p.change.kind() == Change.Kind.DELETE) {
+          if (loc == null) {
+            done(lane, p);
+          } else {
+            deletes.put(p, loc.recordId());
+          }
+        } else if (loc != null) {
+          if (loc.hash() == p.change.hash()) {
+            counters.unchanged.increment();
+            done(lane, p);
+          } else {
+            updates.put(p, loc.recordId());
+          }
+        } else if (p.reserved) {
+          creates.add(p);
         } else {
-          deletes.computeIfAbsent(table, k -> new LinkedHashMap<>()).put(p, loc.recordId());
+          elsewhere.add(p);
         }
-      } else if (loc == null) {
-        creates.add(p);
-      } else if (loc.hash() == p.change.hash()) {
-        unchanged++;
-        pending.done(p);
+      }
+      move(lane, elsewhere);
+      if (deletes.isEmpty() && updates.isEmpty() && creates.isEmpty()) {
+        return again;
+      }
+      boolean creating = upsert && !creates.isEmpty();
+      if (creating) {
+        log.markDirty(Set.of(table.tableId()));
+        log.flush();
+        if (table.seq() == TableState.BASE) {
+          roller.namePrimaryField(table, mapper.keyFieldName());
+        }
+      }
+      TableWork.Result r = new TableWork(client, roller, table, config.writeBatchSize(), columns(), deletes, updates,
+          creates.isEmpty() ? List.of() : List.of(creates)).call();
+      apply(lane, r);
+      if (r.error != null) {
+        lastFailure = r.error;
+        if (creating) {
+          tablesToReread.add(table.tableId()); // a create whose answer never came may have been written
+        }
+        ConnectException translated = translate(r.error);
+        if (!(translated instanceof RetriableException)) {
+          fatal.compareAndSet(null, translated);
+        }
+        LOG.warn("Writing to table {} failed; {} changes wait for the next try: {}", table, r.retry.size(),
+            r.error.getMessage());
+        again.addAll(r.retry);
       } else {
-        updates.computeIfAbsent(table, k -> new LinkedHashMap<>()).put(p, loc.recordId());
+        List<Pending> moved = new ArrayList<>();
+        for (Pending p : r.retry) {
+          moved.add(p.withReservation(false)); // the table turned out full
+        }
+        move(lane, moved);
+        if (creating) {
+          log.markClean(Set.of(table.tableId()));
+        }
       }
-    }
-    counters.unchanged.add(unchanged);
-
-    Map<String, FieldSpec> columns = new LinkedHashMap<>();
-    for (Pending p : creates) {
-      p.change.columns().forEach(c -> columns.putIfAbsent(c.name(), c.fieldSpec()));
-    }
-    updates.values().forEach(m -> m.keySet().forEach(p -> p.change.columns()
-        .forEach(c -> columns.putIfAbsent(c.name(), c.fieldSpec()))));
-    List<FieldSpec> fields = new ArrayList<>(columns.values());
-    List<FieldSpec> newTableFields = new ArrayList<>();
-    String keyField = mapper.keyFieldName();
-    newTableFields.add(FieldSpec.text(upsert ? keyField : "Row"));
-    fields.stream().filter(f -> !f.name().equals(newTableFields.get(0).name())).forEach(newTableFields::add);
-
-    Map<TableState, List<List<Pending>>> createChunks = new LinkedHashMap<>();
-    int next = 0;
-    for (TableRoller.Assignment a : roller.assign(creates.size(), config.writeBatchSize(), newTableFields)) {
-      createChunks.computeIfAbsent(a.table(), k -> new ArrayList<>()).add(creates.subList(next, next + a.rows()));
-      next += a.rows();
-    }
-    Set<String> dirty = new HashSet<>();
-    createChunks.keySet().forEach(t -> dirty.add(t.tableId()));
-    if (upsert && !dirty.isEmpty()) {
-      log.markDirty(dirty);
       log.flush();
-    }
-    for (TableState t : createChunks.keySet()) {
-      if (t.seq() == TableState.BASE && upsert) {
-        roller.namePrimaryField(t, keyField);
+    } catch (FeishuCallException e) {
+      lastFailure = e;
+      ConnectException translated = translate(e);
+      if (!(translated instanceof RetriableException)) {
+        fatal.compareAndSet(null, translated);
       }
+      again.addAll(batch);
+    } catch (ConnectException e) {
+      fatal.compareAndSet(null, e);
+      again.addAll(batch);
+    } catch (RuntimeException e) {
+      fatal.compareAndSet(null, new ConnectException("writing to Feishu failed unexpectedly: " + e, e));
+      again.addAll(batch);
     }
+    return again;
+  }
 
-    Set<TableState> touched = new java.util.LinkedHashSet<>();
-    touched.addAll(deletes.keySet());
-    touched.addAll(updates.keySet());
-    touched.addAll(createChunks.keySet());
-    List<Future<TableWork.Result>> futures = new ArrayList<>();
-    for (TableState t : touched) {
-      futures.add(pool.submit(new TableWork(client, roller, t, config.writeBatchSize(), fields,
-          deletes.getOrDefault(t, Map.of()), updates.getOrDefault(t, Map.of()), createChunks.getOrDefault(t, List.of()))));
+  private void apply(Lane lane, TableWork.Result r) {
+    for (Pending p : r.deleted) {
+      index.remove(p.key);
+      log.remove(p.key);
+      counters.deleted.increment();
+      done(lane, p);
     }
-    FeishuCallException firstError = null;
-    int created = 0;
-    int updated = 0;
-    int deleted = 0;
-    int retried = 0;
-    for (Future<TableWork.Result> f : futures) {
-      TableWork.Result r;
-      try {
-        r = f.get();
-      } catch (ExecutionException e) {
-        throw new ConnectException("writing to Feishu failed unexpectedly: " + e.getCause(), e.getCause());
-      }
-      for (Pending p : r.deleted) {
-        index.remove(p.key);
-        log.remove(p.key);
-        pending.done(p);
-      }
-      for (Pending p : r.updated) {
-        RowIndex.Location old = index.get(p.key);
-        RowIndex.Location now = new RowIndex.Location(old.tableId(), old.recordId(), p.change.hash());
+    for (Pending p : r.updated) {
+      RowIndex.Location old = index.get(p.key);
+      RowIndex.Location now = new RowIndex.Location(old.tableId(), old.recordId(), p.change.hash());
+      index.put(p.key, now);
+      log.put(p.key, now);
+      counters.updated.increment();
+      done(lane, p);
+    }
+    for (Map.Entry<Pending, String> e : r.created.entrySet()) {
+      Pending p = e.getKey();
+      if (upsert) {
+        RowIndex.Location now = new RowIndex.Location(r.table.tableId(), e.getValue(), p.change.hash());
         index.put(p.key, now);
         log.put(p.key, now);
-        pending.done(p);
       }
-      for (Map.Entry<Pending, String> e : r.created.entrySet()) {
-        Pending p = e.getKey();
-        if (upsert) {
-          RowIndex.Location now = new RowIndex.Location(r.table.tableId(), e.getValue(), p.change.hash());
-          index.put(p.key, now);
-          log.put(p.key, now);
-        }
-        pending.done(p);
-      }
-      for (Pending p : r.stale) {
-        index.remove(p.key);
-        log.remove(p.key);
-      }
-      for (Map.Entry<Pending, FeishuCallException> e : r.bad.entrySet()) {
-        badRecord(e.getKey().record, e.getKey().change.key(), e.getValue().getMessage(), e.getValue());
-        pending.done(e.getKey());
-      }
-      if (r.error != null) {
-        if (firstError == null) {
-          firstError = r.error;
-        }
-        if (createChunks.containsKey(r.table)) {
-          // a create whose answer never came may have been written: read the table back before writing again
-          tablesToReread.add(r.table.tableId());
-          dirty.remove(r.table.tableId());
-        }
-      }
-      created += r.created.size();
-      updated += r.updated.size();
-      deleted += r.deleted.size();
-      retried += r.retry.size() + r.stale.size();
+      counters.created.increment();
+      done(lane, p);
     }
-    log.markClean(dirty);
-    log.flush();
-    counters.created.add(created);
-    counters.updated.add(updated);
-    counters.deleted.add(deleted);
-    counters.flushes.increment();
-    LOG.info("Flushed {} changes in {} ms with {} Feishu calls: {} created, {} updated, {} deleted, {} unchanged, "
-            + "{} to retry; tables: {}", changes.size(), (System.nanoTime() - start) / 1_000_000,
-        client.counters().calls.sum() - callsBefore, created, updated, deleted, unchanged, retried,
-        touched.stream().map(t -> t.name() + "=" + t.rows()).toList());
-    if (firstError != null) {
-      throw translate(firstError);
+    List<Pending> stale = new ArrayList<>();
+    for (Pending p : r.stale) {
+      index.remove(p.key);
+      log.remove(p.key);
+      stale.add(p.withReservation(false));
+    }
+    try {
+      move(lane, stale);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    for (Map.Entry<Pending, FeishuCallException> e : r.bad.entrySet()) {
+      try {
+        badRecord(e.getKey().record, e.getKey().change.key(), e.getValue().getMessage(), e.getValue());
+      } catch (ConnectException fail) {
+        fatal.compareAndSet(null, fail);
+      }
+      done(lane, e.getKey());
+    }
+  }
+
+  /** Changes that belong in another table: the table of their key's row, or (new rows) wherever the roller places them. */
+  private void move(Lane from, List<Pending> changes) throws InterruptedException {
+    List<Pending> creates = new ArrayList<>();
+    for (Pending p : changes) {
+      Pending merged = p;
+      Pending newer = from.take(p.key);
+      if (newer != null) {
+        merged = p.replacedBy(newer);
+        offsets.close(newer.partition, newer.firstOffset);
+        buffer.release();
+      }
+      RowIndex.Location loc = upsert ? index.get(p.key) : null;
+      Lane to = loc == null ? null : roller.table(loc.tableId()).map(this::lane).orElse(null);
+      if (to != null) {
+        keyLanes.put(p.key, to);
+        to.add(merged);
+      } else if (merged.change.kind() == Change.Kind.DELETE) {
+        done(from, merged);
+      } else {
+        creates.add(merged);
+      }
+    }
+    if (!creates.isEmpty()) {
+      List<FieldSpec> fields = columns();
+      List<FieldSpec> newTableFields = new ArrayList<>();
+      newTableFields.add(FieldSpec.text(upsert ? mapper.keyFieldName() : "Row"));
+      fields.stream().filter(f -> !f.name().equals(newTableFields.get(0).name())).forEach(newTableFields::add);
+      int next = 0;
+      for (TableRoller.Assignment a : roller.assign(creates.size(), config.writeBatchSize(), newTableFields,
+          t -> lane(t).backlog())) {
+        Lane lane = lane(a.table());
+        for (Pending p : creates.subList(next, next + a.rows())) {
+          if (upsert) {
+            keyLanes.put(p.key, lane);
+          }
+          lane.add(p.withReservation(true));
+        }
+        next += a.rows();
+      }
+    }
+  }
+
+  /** The change is in Feishu (or needed no write). */
+  private void done(Lane lane, Pending p) {
+    offsets.close(p.partition, p.firstOffset);
+    buffer.release();
+    if (upsert && !lane.holds(p.key)) {
+      keyLanes.remove(p.key, lane);
     }
   }
 

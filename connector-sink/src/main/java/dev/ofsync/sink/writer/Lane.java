@@ -1,0 +1,160 @@
+package dev.ofsync.sink.writer;
+
+import dev.ofsync.sink.table.TableState;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The changes waiting for one table, written by one thread at a time (Feishu takes one write per
+ * table at a time). A batch goes as soon as it is full, when its oldest change has waited the
+ * linger, or when a flush asks for it. Later changes of a waiting key replace the earlier one.
+ */
+final class Lane implements Runnable {
+  /** What the lane asks of the writer. */
+  interface Writer {
+    /** Writes one batch; answers the changes to try again later (none when all went through). */
+    List<Pending> write(Lane lane, List<Pending> batch) throws InterruptedException;
+
+    /** Called when a waiting change was merged away: its place in the budget is free. */
+    void merged(Pending older, Pending newer);
+
+    void submit(Runnable lane);
+
+    /** Whether a fatal error stopped writing. */
+    boolean stopped();
+  }
+
+  final TableState table;
+  private final Writer writer;
+  private final int batchSize;
+  private final long lingerNanos;
+  private final long retryPauseNanos;
+  private final LinkedHashMap<String, Pending> waiting = new LinkedHashMap<>();
+  private long oldestNanos;
+  private long notBeforeNanos;
+  private boolean running;
+  private boolean flushing;
+
+  Lane(TableState table, Writer writer, int batchSize, long lingerMs, long retryPauseMs) {
+    this.table = table;
+    this.writer = writer;
+    this.batchSize = batchSize;
+    this.lingerNanos = lingerMs * 1_000_000L;
+    this.retryPauseNanos = retryPauseMs * 1_000_000L;
+  }
+
+  /** Queues a change, merging it with a waiting change of its key. */
+  synchronized void add(Pending p) {
+    Pending older = waiting.get(p.key);
+    if (older != null) {
+      waiting.put(p.key, older.replacedBy(p));
+      writer.merged(older, p);
+    } else {
+      if (waiting.isEmpty()) {
+        oldestNanos = System.nanoTime();
+      }
+      waiting.put(p.key, p);
+    }
+    wake();
+  }
+
+  /** Takes back the waiting change of a key (to move it to another table), or null. */
+  synchronized Pending take(String key) {
+    return waiting.remove(key);
+  }
+
+  synchronized boolean holds(String key) {
+    return waiting.containsKey(key);
+  }
+
+  synchronized int backlog() {
+    return waiting.size();
+  }
+
+  /** Writes what is waiting without waiting for the linger. */
+  synchronized void flush() {
+    flushing = true;
+    wake();
+  }
+
+  /** Whether nothing waits and nothing is being written. */
+  synchronized boolean idle() {
+    return waiting.isEmpty() && !running;
+  }
+
+  synchronized void awaitIdle(long deadlineNanos) throws InterruptedException {
+    while (!idle() && !writer.stopped()) {
+      long left = deadlineNanos - System.nanoTime();
+      if (left <= 0) {
+        return;
+      }
+      wait(Math.max(1, left / 1_000_000));
+    }
+  }
+
+  private void wake() {
+    if (!running && !waiting.isEmpty()) {
+      running = true;
+      writer.submit(this);
+    }
+    notifyAll();
+  }
+
+  @Override
+  public void run() {
+    try {
+      List<Pending> batch;
+      while ((batch = next()) != null) {
+        List<Pending> again = writer.write(this, batch);
+        if (!again.isEmpty()) {
+          synchronized (this) {
+            for (Pending p : again) {
+              Pending newer = waiting.remove(p.key);
+              if (newer != null) {
+                writer.merged(p, newer);
+              }
+              waiting.put(p.key, newer == null ? p : p.replacedBy(newer));
+            }
+            notBeforeNanos = System.nanoTime() + retryPauseNanos;
+            oldestNanos = System.nanoTime() - lingerNanos;
+          }
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      synchronized (this) {
+        running = false;
+        notifyAll();
+      }
+    }
+  }
+
+  /** The next batch, waiting for it to fill up to the linger; null when the lane has nothing left. */
+  private synchronized List<Pending> next() throws InterruptedException {
+    while (true) {
+      if (waiting.isEmpty() || writer.stopped()) {
+        running = false;
+        flushing = false;
+        notifyAll();
+        return null;
+      }
+      long now = System.nanoTime();
+      long waitNanos = Math.max(notBeforeNanos - now,
+          waiting.size() >= batchSize || flushing ? 0 : oldestNanos + lingerNanos - now);
+      if (waitNanos <= 0) {
+        List<Pending> batch = new ArrayList<>(Math.min(batchSize, waiting.size()));
+        Iterator<Map.Entry<String, Pending>> it = waiting.entrySet().iterator();
+        while (it.hasNext() && batch.size() < batchSize) {
+          batch.add(it.next().getValue());
+          it.remove();
+        }
+        oldestNanos = now;
+        return batch;
+      }
+      wait(Math.max(1, waitNanos / 1_000_000));
+    }
+  }
+}
