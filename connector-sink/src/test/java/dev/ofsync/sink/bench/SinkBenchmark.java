@@ -1,0 +1,206 @@
+package dev.ofsync.sink.bench;
+
+import dev.ofsync.emulator.CallClass;
+import dev.ofsync.emulator.EmulatorSettings;
+import dev.ofsync.emulator.FeishuEmulator;
+import dev.ofsync.emulator.StatsSnapshot;
+import dev.ofsync.sink.FeishuSinkConnector;
+import java.lang.management.ManagementFactory;
+import java.math.BigDecimal;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.connect.data.Decimal;
+import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.data.SchemaBuilder;
+import org.apache.kafka.connect.data.Struct;
+import org.apache.kafka.connect.data.Timestamp;
+import org.apache.kafka.connect.json.JsonConverter;
+import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
+
+/**
+ * The sink against Feishu's quota floor: N rows (default 1,000,000) of 10 mixed columns through a
+ * real Connect worker into the emulator with the real quota (50 record writes a second per app)
+ * and realistic latency (~320-400 ms per 500-row write). The floor is N / 500 / 50 seconds: no
+ * sink can be faster without breaking the quota. Then the same with one table at a time (the
+ * seed's design) on fewer rows. Prints figures, asserts nothing. Run from the repository root:
+ *
+ * <pre>
+ * mvn -B -ntp install -DskipTests
+ * MAVEN_OPTS=-Xmx8g mvn -B -ntp -pl connector-sink exec:java@benchmark [-Dbench.rows=1000000] [-Dbench.serialRows=50000]
+ * </pre>
+ */
+public final class SinkBenchmark {
+  private static final String APP_ID = "cli_bench";
+  private static final String APP_SECRET = "bench-secret";
+  private static final String APP_TOKEN = "bascnSinkBench001";
+  private static final Schema KEY = SchemaBuilder.struct().name("bench.Key").field("ID", Schema.INT64_SCHEMA).build();
+  private static final Schema VALUE = SchemaBuilder.struct().name("bench.Value")
+      .field("ID", Schema.INT64_SCHEMA)
+      .field("NAME", Schema.STRING_SCHEMA)
+      .field("DESCRIPTION", Schema.OPTIONAL_STRING_SCHEMA)
+      .field("AMOUNT", Decimal.builder(2).parameter("connect.decimal.precision", "12").build())
+      .field("QUANTITY", Schema.INT32_SCHEMA)
+      .field("PRICE", Schema.FLOAT64_SCHEMA)
+      .field("CREATED_AT", Timestamp.SCHEMA)
+      .field("UPDATED_AT", Timestamp.builder().optional().build())
+      .field("ACTIVE", Schema.BOOLEAN_SCHEMA)
+      .field("CATEGORY", Schema.STRING_SCHEMA)
+      .build();
+
+  private SinkBenchmark() {}
+
+  public static void main(String[] args) throws Exception {
+    int rows = Integer.getInteger("bench.rows", 1_000_000);
+    int serialRows = Integer.getInteger("bench.serialRows", 50_000);
+    System.out.printf("== Feishu sink benchmark: %,d rows, quota 50 writes/s, realistic latency ==%n", rows);
+    System.out.printf("machine: %d CPUs, JDK %s, max heap %,d MiB%n", Runtime.getRuntime().availableProcessors(),
+        System.getProperty("java.runtime.version"), Runtime.getRuntime().maxMemory() >> 20);
+    AtomicLong peakHeap = new AtomicLong();
+    ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
+    sampler.scheduleAtFixedRate(() -> peakHeap.accumulateAndGet(
+        ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed(), Math::max), 0, 200, TimeUnit.MILLISECONDS);
+
+    try (FeishuEmulator feishu = FeishuEmulator.builder().settings(EmulatorSettings.realistic())
+        .app(APP_ID, APP_SECRET).base(APP_TOKEN, "Bench", APP_ID).start()) {
+      Map<String, String> worker = new HashMap<>();
+      worker.put("key.converter", JsonConverter.class.getName());
+      worker.put("value.converter", JsonConverter.class.getName());
+      worker.put("offset.flush.interval.ms", "5000");
+      EmbeddedConnectCluster connect = new EmbeddedConnectCluster.Builder().name("sink-bench").numWorkers(1)
+          .numBrokers(1).workerProps(worker).build();
+      connect.start();
+      try {
+        Result side = run(connect, feishu, "side", "Side", rows, 20, peakHeap);
+        long resumeMs = resume(connect, feishu, "side", rows);
+        Result serial = run(connect, feishu, "serial", "Serial", serialRows, 1, peakHeap);
+        summary(rows, side, serial, resumeMs, peakHeap.get());
+      } finally {
+        connect.stop();
+      }
+    } finally {
+      sampler.shutdownNow();
+    }
+  }
+
+  private record Result(int rows, double seconds, StatsSnapshot stats) {
+    double rowsPerSecond() {
+      return rows / seconds;
+    }
+
+    double floorRatio() {
+      return seconds / (rows / 500.0 / 50.0);
+    }
+  }
+
+  private static Result run(EmbeddedConnectCluster connect, FeishuEmulator feishu, String topic, String prefix, int rows,
+      int parallel, AtomicLong peakHeap) throws Exception {
+    connect.kafka().createTopic(topic, 1);
+    long produceStart = System.nanoTime();
+    produce(connect, topic, 1, rows);
+    System.out.printf("%n[%s] produced %,d records in %.1f s; starting the sink (%d table(s) side by side)%n", prefix,
+        rows, (System.nanoTime() - produceStart) / 1e9, parallel);
+    feishu.resetStats();
+    long start = System.nanoTime();
+    connect.configureConnector("sink-" + topic, config(feishu, connect, topic, prefix, parallel));
+    long lastPrint = 0;
+    while (rowsIn(feishu, prefix) < rows) {
+      Thread.sleep(250); // a benchmark's own pacing, not a test's wait
+      long now = System.nanoTime();
+      if (now - lastPrint > 5_000_000_000L) {
+        lastPrint = now;
+        System.out.printf("  %5.1f s: %,9d rows in Feishu, heap %,d MiB%n", (now - start) / 1e9, rowsIn(feishu, prefix),
+            ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() >> 20);
+      }
+    }
+    double seconds = (System.nanoTime() - start) / 1e9;
+    Result r = new Result(rows, seconds, feishu.stats());
+    System.out.printf("[%s] %,d rows in %.1f s = %,.0f rows/s; floor %.1f s; ratio %.2f; calls %s; peak calls in any "
+            + "second: %s; 429s: %d%n", prefix, rows, seconds, r.rowsPerSecond(), rows / 500.0 / 50.0, r.floorRatio(),
+        r.stats.callsByEndpoint(), r.stats.peakCallsPerSecond(), r.stats.answers(99991400));
+    return r;
+  }
+
+  /** Restarts the sink after everything is synced; answers the ms until a new record is in Feishu. */
+  private static long resume(EmbeddedConnectCluster connect, FeishuEmulator feishu, String topic, int rows)
+      throws Exception {
+    long start = System.nanoTime();
+    connect.restartConnectorAndTasks("sink-" + topic, false, true, false);
+    produce(connect, topic, rows + 1, rows + 1);
+    while (rowsIn(feishu, "Side") < rows + 1) {
+      Thread.sleep(50);
+    }
+    long ms = (System.nanoTime() - start) / 1_000_000;
+    System.out.printf("%n[resume] restarted the task after %,d rows; a new record was in Feishu %,d ms later%n", rows, ms);
+    return ms;
+  }
+
+  private static long rowsIn(FeishuEmulator feishu, String prefix) {
+    return feishu.stats().rowsPerTable().entrySet().stream()
+        .filter(e -> e.getKey().startsWith(APP_TOKEN + "/" + prefix)).mapToLong(Map.Entry::getValue).sum();
+  }
+
+  private static Map<String, String> config(FeishuEmulator feishu, EmbeddedConnectCluster connect, String topic,
+      String prefix, int parallel) {
+    Map<String, String> c = new HashMap<>();
+    c.put("connector.class", FeishuSinkConnector.class.getName());
+    c.put("tasks.max", "1");
+    c.put("topics", topic);
+    c.put("feishu.app_id", APP_ID);
+    c.put("feishu.app_secret", APP_SECRET);
+    c.put("feishu.app_token", APP_TOKEN);
+    c.put("feishu.base_url", feishu.url());
+    c.put("feishu.table_name_prefix", prefix);
+    c.put("feishu.tables_in_parallel", String.valueOf(parallel));
+    c.put("sync.max_buffered_records", "20000");
+    c.put("index.bootstrap.servers", connect.kafka().bootstrapServers());
+    c.put("consumer.override.max.poll.records", "2000");
+    return c;
+  }
+
+  private static void produce(EmbeddedConnectCluster connect, String topic, int from, int to) {
+    JsonConverter keys = new JsonConverter();
+    keys.configure(Map.of("schemas.enable", "true"), true);
+    JsonConverter values = new JsonConverter();
+    values.configure(Map.of("schemas.enable", "true", "decimal.format", "NUMERIC"), false);
+    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of("bootstrap.servers",
+        connect.kafka().bootstrapServers(), "linger.ms", 50, "batch.size", 1_048_576, "compression.type", "lz4"),
+        new ByteArraySerializer(), new ByteArraySerializer())) {
+      for (long id = from; id <= to; id++) {
+        Struct v = new Struct(VALUE).put("ID", id).put("NAME", "Order " + id)
+            .put("DESCRIPTION", "A realistic order description for row " + id)
+            .put("AMOUNT", new BigDecimal(id % 100_000 + ".99")).put("QUANTITY", (int) (id % 50))
+            .put("PRICE", (id % 1000) / 7.0).put("CREATED_AT", new java.util.Date(1_600_000_000_000L + id * 1000))
+            .put("UPDATED_AT", new java.util.Date(1_700_000_000_000L + id)).put("ACTIVE", id % 3 == 0)
+            .put("CATEGORY", "C" + (id % 17));
+        producer.send(new ProducerRecord<>(topic, keys.fromConnectData(topic, KEY, new Struct(KEY).put("ID", id)),
+            values.fromConnectData(topic, VALUE, v)));
+      }
+    }
+  }
+
+  private static void summary(int rows, Result side, Result serial, long resumeMs, long peakHeapBytes) {
+    System.out.println();
+    System.out.println("==================== SUMMARY ====================");
+    System.out.printf("tables side by side (20): %,d rows in %.1f s = %,.0f rows/s; ratio to the quota floor "
+        + "(%.0f s): %.2f (target <= 1.15)%n", rows, side.seconds, side.rowsPerSecond(), rows / 500.0 / 50.0,
+        side.floorRatio());
+    System.out.printf("  calls: %s%n", side.stats.callsByEndpoint());
+    System.out.printf("  peak calls in any second: record writes %d, reads %d, schema %d (quota 50/20/10); 429s: %d%n",
+        side.stats.peak(CallClass.RECORD_WRITE), side.stats.peak(CallClass.READ), side.stats.peak(CallClass.SCHEMA_WRITE),
+        side.stats.answers(99991400));
+    System.out.printf("one table at a time (the seed's design): %,d rows in %.1f s = %,.0f rows/s; ratio %.2f "
+            + "(at that rate %,d rows would take %.0f s)%n", serial.rows, serial.seconds, serial.rowsPerSecond(),
+        serial.floorRatio(), rows, rows / serial.rowsPerSecond());
+    System.out.printf("resume after a restart: %,d ms%n", resumeMs);
+    System.out.printf("peak heap of this JVM (Kafka broker, Connect worker and the emulator holding every row): %,d MiB%n",
+        peakHeapBytes >> 20);
+    System.out.println("=================================================");
+  }
+}
