@@ -75,7 +75,7 @@ class FaultsTest {
   @Test
   void slowAnswersOutlastAClientTimeoutButStillWrite() throws Exception {
     Client impatient = Client.newBuilder(APP_ID, APP_SECRET).openBaseUrl(FEISHU.url())
-        .tokenCache(new Sdk.PrivateCache()).requestTimeout(300, TimeUnit.MILLISECONDS).build();
+        .tokenCache(new dev.ofsync.emulator.support.MemoryTokenCache()).requestTimeout(300, TimeUnit.MILLISECONDS).build();
     impatient.bitable().v1().appTable().list(ListAppTableReq.newBuilder().appToken(APP_TOKEN).build());
     FEISHU.emulator().faults().script(FaultRule.slow(1500).on(CallClass.RECORD_WRITE));
 

@@ -1,7 +1,6 @@
 package dev.ofsync.emulator;
 
 import com.lark.oapi.Client;
-import com.lark.oapi.core.cache.ICache;
 import com.lark.oapi.service.bitable.v1.model.AppTableCreateHeader;
 import com.lark.oapi.service.bitable.v1.model.AppTableRecord;
 import com.lark.oapi.service.bitable.v1.model.BatchCreateAppTableRecordReq;
@@ -17,8 +16,6 @@ import com.lark.oapi.service.bitable.v1.model.SearchAppTableRecordResp;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 
 /** The official SDK pointed at an emulator, and the calls the tests make most. */
 final class Sdk {
@@ -37,11 +34,7 @@ final class Sdk {
   }
 
   static Client client(FeishuEmulator emulator, String appId, String secret) {
-    return Client.newBuilder(appId, secret)
-        .openBaseUrl(emulator.url())
-        .tokenCache(new PrivateCache())
-        .requestTimeout(10, TimeUnit.SECONDS)
-        .build();
+    return dev.ofsync.emulator.support.SdkCalls.client(emulator.url(), appId, secret);
   }
 
   static AppTableCreateHeader field(String name, int type) {
@@ -87,23 +80,5 @@ final class Sdk {
         .appToken(APP_TOKEN).tableId(tableId).pageSize(pageSize).pageToken(pageToken)
         .searchAppTableRecordReqBody(body == null ? SearchAppTableRecordReqBody.newBuilder().build() : body)
         .build());
-  }
-
-  /** A token cache for one client. */
-  static final class PrivateCache implements ICache {
-    private record Entry(String value, long expiresAtMillis) {}
-
-    private final Map<String, Entry> entries = new ConcurrentHashMap<>();
-
-    @Override
-    public String get(String key) {
-      Entry e = entries.get(key);
-      return e == null || e.expiresAtMillis < System.currentTimeMillis() ? "" : e.value;
-    }
-
-    @Override
-    public void set(String key, String value, int expire, TimeUnit unit) {
-      entries.put(key, new Entry(value, System.currentTimeMillis() + unit.toMillis(expire)));
-    }
   }
 }

@@ -220,22 +220,32 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
 
   /** New rows: the roller picks their tables, and each goes to its table's lane with its place reserved. */
   private void place(List<Pending> creates) throws InterruptedException {
-    if (creates.isEmpty()) {
-      return;
+    for (Placed placed : assign(creates)) {
+      enqueue(placed.lane, placed.change);
     }
-    List<FieldSpec> fields = columns();
+  }
+
+  /** A new row and the lane of the table it was placed in. */
+  private record Placed(Lane lane, Pending change) {}
+
+  private List<Placed> assign(List<Pending> creates) throws InterruptedException {
+    List<Placed> out = new ArrayList<>(creates.size());
+    if (creates.isEmpty()) {
+      return out;
+    }
     List<FieldSpec> newTableFields = new ArrayList<>();
     newTableFields.add(FieldSpec.text(upsert ? mapper.keyFieldName() : "Row"));
-    fields.stream().filter(f -> !f.name().equals(newTableFields.get(0).name())).forEach(newTableFields::add);
+    columns().stream().filter(f -> !f.name().equals(newTableFields.get(0).name())).forEach(newTableFields::add);
     int next = 0;
     for (TableRoller.Assignment a : roller.assign(creates.size(), config.writeBatchSize(), newTableFields,
         t -> lane(t).backlog())) {
       Lane lane = lane(a.table());
       for (Pending p : creates.subList(next, next + a.rows())) {
-        enqueue(lane, p.withReservation(true));
+        out.add(new Placed(lane, p.withReservation(true)));
       }
       next += a.rows();
     }
+    return out;
   }
 
   private void enqueue(Lane lane, Pending p) throws InterruptedException {
@@ -475,23 +485,11 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
         creates.add(merged);
       }
     }
-    if (!creates.isEmpty()) {
-      List<FieldSpec> fields = columns();
-      List<FieldSpec> newTableFields = new ArrayList<>();
-      newTableFields.add(FieldSpec.text(upsert ? mapper.keyFieldName() : "Row"));
-      fields.stream().filter(f -> !f.name().equals(newTableFields.get(0).name())).forEach(newTableFields::add);
-      int next = 0;
-      for (TableRoller.Assignment a : roller.assign(creates.size(), config.writeBatchSize(), newTableFields,
-          t -> lane(t).backlog())) {
-        Lane lane = lane(a.table());
-        for (Pending p : creates.subList(next, next + a.rows())) {
-          if (upsert) {
-            keyLanes.put(p.key, lane);
-          }
-          lane.add(p.withReservation(true));
-        }
-        next += a.rows();
+    for (Placed placed : assign(creates)) {
+      if (upsert) {
+        keyLanes.put(placed.change.key, placed.lane);
       }
+      placed.lane.add(placed.change);
     }
   }
 
