@@ -205,4 +205,46 @@ class SinkTaskTest {
     return tables().stream().flatMap(t -> t.records().stream())
         .collect(Collectors.toMap(r -> String.valueOf(r.fields().get("ID")), TableSnapshot.RecordInfo::recordId));
   }
+
+  @Test
+  void aBaseAtItsTableLimitStopsTheTaskSayingSo() {
+    FEISHU.emulator().settings().maxTablesPerBase(2);
+    try (TaskHarness h = new TaskHarness(FEISHU.emulator(), Map.of("feishu.max_rows_per_table", "5"))) {
+      assertThatThrownBy(() -> {
+        h.put(rows(h, 1, 20));
+        h.commit();
+        h.put(rows(h, 21, 22));
+      }).isInstanceOf(ConnectException.class).hasMessageContaining("1254100").hasMessageContaining("100 tables");
+    }
+    assertThat(tables()).allSatisfy(t -> assertThat(t.rowCount()).isLessThanOrEqualTo(5));
+  }
+
+  @Test
+  void twoTasksRacingForTheNextTableEndWithOneTableOfEachNameAndNoGap() {
+    Map<String, String> config = Map.of("feishu.max_rows_per_table", "10", "sync.write_batch_size", "5",
+        "internal.tasks.max", "2");
+    java.util.concurrent.atomic.AtomicLong offsets = new java.util.concurrent.atomic.AtomicLong();
+    Map<String, String> first = new java.util.HashMap<>(config);
+    first.put("internal.task.id", "0");
+    Map<String, String> second = new java.util.HashMap<>(config);
+    second.put("internal.task.id", "1");
+    try (TaskHarness a = new TaskHarness(FEISHU.emulator(), first, false, offsets);
+         TaskHarness b = new TaskHarness(FEISHU.emulator(), second, false, offsets)) {
+      var left = java.util.concurrent.CompletableFuture.runAsync(() -> {
+        a.put(rows(a, 1, 40));
+        a.commit();
+      });
+      b.put(rows(b, 41, 80));
+      b.commit();
+      left.join();
+    }
+
+    List<String> names = tables().stream().map(TableSnapshot::name).toList();
+    assertThat(names).doesNotHaveDuplicates();
+    for (int i = 1; i < names.size(); i++) {
+      assertThat(names.get(i)).isEqualTo(String.format("Orders_%03d", i));
+    }
+    assertThat(tables()).allSatisfy(t -> assertThat(t.rowCount()).isLessThanOrEqualTo(10));
+    assertThat(byKey()).hasSize(80);
+  }
 }

@@ -394,10 +394,9 @@ public final class BitableStore {
       int i = 0;
       for (JsonNode record : records) {
         String id = Ids.record();
-        while (table.rows.containsKey(id)) {
-          id = Ids.record();
+        while (table.rows.putIfAbsent(id, new Row(id, now, decoded.get(i))) != null) {
+          id = Ids.record(); // 62^11 ids: a clash is all but impossible, but never overwrite a row
         }
-        table.rows.put(id, new Row(id, now, decoded.get(i)));
         ids[i++] = id;
         out.addObject().put("record_id", id).set("fields", fieldsOf(record));
       }

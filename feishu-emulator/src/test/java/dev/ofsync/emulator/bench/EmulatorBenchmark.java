@@ -114,7 +114,8 @@ public final class EmulatorBenchmark {
   private static Throughput throughput() throws Exception {
     System.out.printf("(a) throughput: %d threads x batch_create of %d rows, %d s warm-up, %d s measured%n",
         THREADS, ROWS_PER_CALL, WARMUP_SECONDS, MEASURE_SECONDS);
-    EmulatorSettings settings = EmulatorSettings.fast().rateLimitsEnabled(false).maxRowsPerTable(Integer.MAX_VALUE);
+    // The real row limit: like a real client, a writer whose table is full (1254103) starts a new one.
+    EmulatorSettings settings = EmulatorSettings.fast().rateLimitsEnabled(false).maxTablesPerBase(100_000);
     try (FeishuEmulator emulator = FeishuEmulator.builder().settings(settings).app(APP_ID, APP_SECRET)
         .base(BASE, "DataSync", APP_ID).start()) {
       Wire wire = new Wire(emulator.url(), APP_ID, APP_SECRET);
@@ -133,7 +134,8 @@ public final class EmulatorBenchmark {
       List<long[]> latencies = new ArrayList<>();
       List<Thread> threads = new ArrayList<>();
       for (int i = 0; i < THREADS; i++) {
-        String path = "/open-apis/bitable/v1/apps/" + BASE + "/tables/" + tableIds.get(i) + "/records/batch_create";
+        String[] path = {"/open-apis/bitable/v1/apps/" + BASE + "/tables/" + tableIds.get(i) + "/records/batch_create"};
+        int writer = i;
         long[] mine = new long[1 << 16];
         latencies.add(mine);
         Thread thread = new Thread(() -> {
@@ -142,10 +144,15 @@ public final class EmulatorBenchmark {
             long t0 = System.nanoTime();
             String failure;
             try {
-              HttpResponse<byte[]> resp = wire.postRaw(path, body);
+              HttpResponse<byte[]> resp = wire.postRaw(path[0], body);
               boolean ok = resp.statusCode() == 200 && startsWith(resp.body(), OK_PREFIX);
               failure = ok ? null : resp.statusCode() + " " + head(resp.body());
-            } catch (RuntimeException e) {
+              if (!ok && head(resp.body()).contains("1254103")) {
+                path[0] = "/open-apis/bitable/v1/apps/" + BASE + "/tables/"
+                    + wire.createTable(BASE, "Throughput" + writer + "_" + System.nanoTime()) + "/records/batch_create";
+                continue;
+              }
+            } catch (RuntimeException | IOException e) {
               failure = e.toString();
             }
             long took = System.nanoTime() - t0;
