@@ -59,7 +59,7 @@ public final class BitableStore {
     if (bases.putIfAbsent(appToken, base) != null) {
       throw new IllegalArgumentException("a base with app_token " + appToken + " exists already");
     }
-    Table table = new Table(Ids.table(), baseTableName);
+    Table table = new Table(Ids.table(), baseTableName, settings.maxRowsPerTable());
     table.addField(Ids.field(), "Text", FieldType.TEXT, null);
     synchronized (base) {
       base.tables.put(table.id, table);
@@ -149,7 +149,7 @@ public final class BitableStore {
       throw ApiException.of(FIELD_LIMIT, "ColumnExceedLimit: a table holds at most " + settings.maxFieldsPerTable()
           + " fields, got " + fieldSpecs.size());
     }
-    Table table = new Table(Ids.table(), name);
+    Table table = new Table(Ids.table(), name, settings.maxRowsPerTable());
     ArrayNode fieldIds = JSON.arrayNode();
     for (FieldSpec fs : fieldSpecs) {
       fieldIds.add(table.addField(Ids.field(), fs.name, fs.type, fs.property).id);
@@ -806,7 +806,7 @@ public final class BitableStore {
       b.path("apps").forEach(a -> apps.add(a.asText()));
       Base base = new Base(b.path("app_token").asText(), b.path("name").asText(), apps);
       for (JsonNode t : b.path("tables")) {
-        Table table = new Table(t.path("table_id").asText(), t.path("name").asText());
+        Table table = new Table(t.path("table_id").asText(), t.path("name").asText(), settings.maxRowsPerTable());
         for (JsonNode f : t.path("fields")) {
           ObjectNode property = f.path("property").isObject() ? (ObjectNode) f.get("property") : null;
           table.addField(f.path("field_id").asText(), f.path("field_name").asText(),

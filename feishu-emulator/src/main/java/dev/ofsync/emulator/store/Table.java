@@ -19,7 +19,8 @@ public final class Table {
   final List<Field> fields = new ArrayList<>();
   final Map<String, Field> fieldsByName = new HashMap<>();
   final Map<String, Field> fieldsById = new HashMap<>();
-  final LinkedHashMap<String, Row> rows = new LinkedHashMap<>();
+  /** Sized for a full table up front: growing a map of thousands of rows by doubling is costly on the write path. */
+  final LinkedHashMap<String, Row> rows;
   /** Record ids that batch_create calls made, by client_token, so a retried call writes nothing twice. */
   final Map<String, String[]> clientTokens = new LinkedHashMap<>(16, 0.75f, false) {
     @Override
@@ -31,9 +32,10 @@ public final class Table {
   int nextSlot;
   volatile boolean deleted;
 
-  Table(String id, String name) {
+  Table(String id, String name, int expectedRows) {
     this.id = id;
     this.name = name;
+    this.rows = new LinkedHashMap<>(Math.max(16, (int) (Math.min(expectedRows, 1 << 16) / 0.75f) + 1));
   }
 
   public String id() {
