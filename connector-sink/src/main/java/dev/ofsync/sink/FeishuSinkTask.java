@@ -32,6 +32,7 @@ public class FeishuSinkTask extends SinkTask {
 
   private FeishuSinkConfig config;
   private SinkWriter writer;
+  private boolean openedBefore;
 
   @Override
   public String version() {
@@ -112,6 +113,21 @@ public class FeishuSinkTask extends SinkTask {
     Map<TopicPartition, OffsetAndMetadata> safe = new HashMap<>(writer.safeOffsets());
     safe.keySet().retainAll(currentOffsets.keySet());
     return safe;
+  }
+
+  /** After a rebalance, keys of newly assigned partitions may have rows another task wrote: reload the index. */
+  @Override
+  public void open(Collection<TopicPartition> partitions) {
+    if (!openedBefore) {
+      openedBefore = true;
+      return;
+    }
+    try {
+      writer.reloadIndex();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new RetriableException("interrupted while reloading the key index", e);
+    }
   }
 
   @Override

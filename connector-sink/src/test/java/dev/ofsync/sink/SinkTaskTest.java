@@ -247,4 +247,26 @@ class SinkTaskTest {
     assertThat(tables()).allSatisfy(t -> assertThat(t.rowCount()).isLessThanOrEqualTo(10));
     assertThat(byKey()).hasSize(80);
   }
+
+  @Test
+  void afterARebalanceATaskKnowsTheRowsAnotherTaskWrote() {
+    java.util.concurrent.atomic.AtomicLong offsets = new java.util.concurrent.atomic.AtomicLong();
+    try (TaskHarness a = new TaskHarness(FEISHU.emulator(), Map.of("internal.tasks.max", "2", "internal.task.id", "0"),
+        false, offsets);
+         TaskHarness b = new TaskHarness(FEISHU.emulator(), Map.of("internal.tasks.max", "2", "internal.task.id", "1"),
+             false, offsets)) {
+      a.task.open(List.of(TaskHarness.TP));
+      b.put(rows(b, 1, 10));
+      b.commit();
+
+      a.task.open(List.of(TaskHarness.TP)); // the partition moved to task a
+      FEISHU.emulator().resetStats();
+      a.put(List.of(a.upsert(3, "moved", "3.50")));
+      a.commit();
+    }
+
+    assertThat(FEISHU.emulator().stats().calls("POST records/batch_create")).isZero();
+    assertThat(byKey()).hasSize(10);
+    assertThat(byKey().get("3")).containsEntry("CUSTOMER", "moved");
+  }
 }

@@ -89,6 +89,21 @@ public final class TableRoller {
         .map(t -> t.name() + "=" + t.rows()).toList());
   }
 
+  /**
+   * Learns of tables other tasks created since; they stay theirs for new rows (this task only
+   * updates and deletes rows in them), so no table gets two writers of new rows.
+   */
+  public synchronized void refresh() throws InterruptedException {
+    for (TableInfo t : client.listTables()) {
+      Matcher m = numbered.matcher(t.name());
+      if (m.matches() && !tables.containsKey(t.tableId())) {
+        int seq = Integer.parseInt(m.group(1));
+        maxSeq = Math.max(maxSeq, seq);
+        add(t, seq, false);
+      }
+    }
+  }
+
   private TableState add(TableInfo t, int seq, boolean mine) throws InterruptedException {
     TableState s = new TableState(t.tableId(), t.name(), seq, client.rowCount(t.tableId()), mine);
     tables.put(t.tableId(), s);

@@ -28,6 +28,10 @@ public final class RowIndex {
     byKey.values().removeIf(l -> tableIds.contains(l.tableId()));
   }
 
+  public synchronized void clear() {
+    byKey.clear();
+  }
+
   public synchronized int size() {
     return byKey.size();
   }

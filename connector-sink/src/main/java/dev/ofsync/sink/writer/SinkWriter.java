@@ -99,6 +99,22 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
   /** Finds the tables, loads the key index, and reads back the tables whose index may be incomplete. */
   public void start() throws InterruptedException {
     roller.discover();
+    loadIndex();
+  }
+
+  /**
+   * Loads the key index again: after a rebalance this task may own keys another task wrote since
+   * the index was loaded.
+   */
+  public void reloadIndex() throws InterruptedException {
+    flush();
+    keyLanes.clear();
+    roller.refresh();
+    index.clear();
+    loadIndex();
+  }
+
+  private void loadIndex() throws InterruptedException {
     if (!upsert) {
       return;
     }
