@@ -292,6 +292,64 @@ class FeishuSinkIT {
     assertThat(totalRows()).isEqualTo(10_000);
   }
 
+  /** Debezium's change event for the ORDERS table: before and after images, source, op. */
+  private static final Schema ROW = SchemaBuilder.struct().name("oracle.INVENTORY.ORDERS.Value").optional()
+      .field("ID", Schema.INT64_SCHEMA).field("CUSTOMER", Schema.OPTIONAL_STRING_SCHEMA).build();
+  private static final Schema ENVELOPE = SchemaBuilder.struct().name("oracle.INVENTORY.ORDERS.Envelope")
+      .field("before", ROW).field("after", ROW)
+      .field("source", SchemaBuilder.struct().name("io.debezium.connector.oracle.Source")
+          .field("connector", Schema.STRING_SCHEMA).field("db", Schema.STRING_SCHEMA).build())
+      .field("op", Schema.STRING_SCHEMA).field("ts_ms", Schema.OPTIONAL_INT64_SCHEMA).build();
+
+  private void sendEvent(long id, String op, String before, String after) {
+    Struct source = new Struct(ENVELOPE.field("source").schema()).put("connector", "oracle").put("db", "FREEPDB1");
+    Struct event = new Struct(ENVELOPE).put("op", op).put("source", source).put("ts_ms", System.currentTimeMillis())
+        .put("before", before == null ? null : new Struct(ROW).put("ID", id).put("CUSTOMER", before))
+        .put("after", after == null ? null : new Struct(ROW).put("ID", id).put("CUSTOMER", after));
+    send(id, event);
+  }
+
+  /** Snapshot, insert, update, delete (with the tombstone Debezium sends after it). */
+  private void sendDebeziumHistory() {
+    sendEvent(1, "r", null, "snapshot one");
+    sendEvent(2, "r", null, "snapshot two");
+    sendEvent(3, "c", null, "created three");
+    sendEvent(1, "u", "snapshot one", "updated one");
+    sendEvent(2, "d", "snapshot two", null);
+    send(2, null);
+    producer.flush();
+  }
+
+  private void assertDebeziumHistoryApplied() throws InterruptedException {
+    await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+      Map<String, Map<String, Object>> rows = rowsByKey();
+      assertThat(rows).containsOnlyKeys("1", "3");
+      assertThat(rows.get("1")).containsEntry("CUSTOMER", "updated one");
+      assertThat(rows.get("3")).containsEntry("CUSTOMER", "created three");
+    });
+    connect.assertions().assertConnectorAndExactlyNumTasksAreRunning(connector, 1, "the task keeps running");
+  }
+
+  @Test
+  void debeziumChangeEventsAreAppliedAsTheyAre() throws Exception {
+    start(sinkConfig(1), 1);
+    sendDebeziumHistory();
+    assertDebeziumHistoryApplied();
+    assertThat(tables().get(0).field("before")).as("the envelope is not a column").isEmpty();
+  }
+
+  @Test
+  void debeziumEventsFlattenedByExtractNewRecordStateAreApplied() throws Exception {
+    Map<String, String> config = sinkConfig(1);
+    config.put("transforms", "unwrap");
+    config.put("transforms.unwrap.type", "io.debezium.transforms.ExtractNewRecordState");
+    config.put("transforms.unwrap.delete.tombstone.handling.mode", "rewrite");
+    start(config, 1);
+    sendDebeziumHistory();
+    assertDebeziumHistoryApplied();
+    assertThat(tables().get(0).field("__deleted")).as("the delete marker is not a column").isEmpty();
+  }
+
   private long committedOffset() {
     var offsets = connect.connectorOffsets(connector).offsets();
     return offsets.stream().mapToLong(o -> ((Number) o.offset().get("kafka_offset")).longValue()).sum();
