@@ -58,8 +58,6 @@ public final class OracleErrors {
     switch (e.getErrorCode()) {
       case 1017:
         return "the database refused the login (ORA-01017): check oracle.username and oracle.password";
-      case 28000:
-        return "the account is locked (ORA-28000): ask the DBA to unlock " + user;
       case 12514:
         return "the listener does not know the service (ORA-12514): check oracle.service_name (lsnrctl services lists them) or oracle.url";
       case 12505:

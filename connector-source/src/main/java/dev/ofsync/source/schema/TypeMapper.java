@@ -77,9 +77,17 @@ public final class TypeMapper {
           float v = rs.getFloat(i);
           return rs.wasNull() ? null : v;
         }, null);
+      case Types.FLOAT:
+        if (type.equals("FLOAT") || type.equals("NUMBER")) {
+          // Oracle FLOAT(b) is a NUMBER of up to 38 digits, not a binary double.
+          return number(name, described, type, 0, UNCONSTRAINED_SCALE, nullable);
+        }
+        return column(name, described, SchemaBuilder.float64(), nullable, (rs, i) -> {
+          double v = rs.getDouble(i);
+          return rs.wasNull() ? null : v;
+        }, null);
       case BINARY_DOUBLE:
       case Types.DOUBLE:
-      case Types.FLOAT:
         return column(name, described, SchemaBuilder.float64(), nullable, (rs, i) -> {
           double v = rs.getDouble(i);
           return rs.wasNull() ? null : v;
