@@ -15,14 +15,16 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Source partition and offset maps. The offset is {@code {"v":1,"sync":...,"pk":[...]}} with
- * JSON-safe values (longs, or strings for timestamps, wide numbers and bytes), so a worker's
- * offset store can hold it and a user can read or write it through the REST API.
+ * Source partition and offset maps. The offset is {@code {"v":1,"sync":...,"pk0":...,"pk1":...}}:
+ * Connect only stores primitive offset values, so the key columns are numbered fields, each a
+ * long or a string (timestamps, wide numbers, hex bytes). A user can read or write it through
+ * the REST API.
  */
 public final class OffsetCodec {
   public static final String PARTITION_TABLE = "table";
   public static final String VERSION = "v";
   public static final String SYNC = "sync";
+  /** Key values are stored as pk0, pk1, ... in key column order. */
   public static final String KEY = "pk";
   public static final int CURRENT_VERSION = 1;
 
@@ -39,12 +41,10 @@ public final class OffsetCodec {
     if (sync != null) {
       out.put(SYNC, encodeValue(sync.keyKind(), position.sync()));
     }
-    List<Object> key = new ArrayList<>();
     List<MappedColumn> keyColumns = schema.keyColumns();
     for (int i = 0; i < keyColumns.size(); i++) {
-      key.add(encodeValue(keyColumns.get(i).keyKind(), position.key().get(i)));
+      out.put(KEY + i, encodeValue(keyColumns.get(i).keyKind(), position.key().get(i)));
     }
-    out.put(KEY, key);
     return out;
   }
 
@@ -63,15 +63,15 @@ public final class OffsetCodec {
       }
       syncValue = decodeValue(sync.keyKind(), offset.get(SYNC));
     }
-    List<?> stored = (List<?>) offset.get(KEY);
+    int stored = keyCount(offset);
     List<MappedColumn> keyColumns = schema.keyColumns();
-    if (stored.size() != keyColumns.size()) {
-      throw new IllegalArgumentException("the stored offset has " + stored.size() + " key values but the table's key has "
+    if (stored != keyColumns.size()) {
+      throw new IllegalArgumentException("the stored offset has " + stored + " key values but the table's key has "
           + keyColumns.size() + " columns; reset the connector's offsets (DELETE /connectors/<name>/offsets)");
     }
     List<Object> key = new ArrayList<>();
     for (int i = 0; i < keyColumns.size(); i++) {
-      key.add(decodeValue(keyColumns.get(i).keyKind(), stored.get(i)));
+      key.add(decodeValue(keyColumns.get(i).keyKind(), offset.get(KEY + i)));
     }
     return new Position(syncValue, key);
   }
@@ -82,14 +82,28 @@ public final class OffsetCodec {
     if (!(v instanceof Number) || ((Number) v).intValue() != CURRENT_VERSION) {
       throw new IllegalArgumentException("offset needs \"v\": " + CURRENT_VERSION + ", got " + v);
     }
-    if (!(offset.get(KEY) instanceof List)) {
-      throw new IllegalArgumentException("offset needs \"pk\": a list of the last row's key values, got " + offset.get(KEY));
+    int keys = keyCount(offset);
+    if (keys == 0) {
+      throw new IllegalArgumentException("offset needs \"pk0\" (and pk1, ... for a composite key): the last row's key values");
     }
-    for (String k : offset.keySet()) {
-      if (!k.equals(VERSION) && !k.equals(SYNC) && !k.equals(KEY)) {
-        throw new IllegalArgumentException("offset has an unknown field \"" + k + "\"; allowed: v, sync, pk");
+    for (Map.Entry<String, ?> e : offset.entrySet()) {
+      String k = e.getKey();
+      boolean known = k.equals(VERSION) || k.equals(SYNC) || k.matches(KEY + "\\d+") && Integer.parseInt(k.substring(2)) < keys;
+      if (!known) {
+        throw new IllegalArgumentException("offset has an unknown field \"" + k + "\"; allowed: v, sync, pk0, pk1, ...");
+      }
+      if (e.getValue() != null && !(e.getValue() instanceof Number) && !(e.getValue() instanceof String)) {
+        throw new IllegalArgumentException("offset field \"" + k + "\" must be a number or a string, got " + e.getValue());
       }
     }
+  }
+
+  private static int keyCount(Map<String, ?> offset) {
+    int n = 0;
+    while (offset.containsKey(KEY + n)) {
+      n++;
+    }
+    return n;
   }
 
   static Object encodeValue(KeyKind kind, Object value) {
