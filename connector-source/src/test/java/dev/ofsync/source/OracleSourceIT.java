@@ -63,14 +63,19 @@ class OracleSourceIT {
     }
   }
 
+  /** Rows of the initial load: ten timestamps, each shared by a tenth of the rows, all in the past. */
   private static void insertOrders(int from, int to) throws Exception {
+    insertOrders(from, to, null);
+  }
+
+  /** New rows stamped {@code at}, as an application writing now would. */
+  private static void insertOrders(int from, int to, LocalDateTime at) throws Exception {
     try (PreparedStatement ps = db.prepare("INSERT INTO ORDERS VALUES (?, ?, ?, ?)")) {
       for (int id = from; id <= to; id++) {
         ps.setInt(1, id);
         ps.setString(2, "customer " + id);
         ps.setBigDecimal(3, new BigDecimal(id + ".25"));
-        // Ten timestamps, each shared by a tenth of the rows, all in the past.
-        ps.setObject(4, LocalDateTime.of(2024, 1, 1, 0, 0).plusMinutes(id % 10));
+        ps.setObject(4, at != null ? at : LocalDateTime.of(2024, 1, 1, 0, 0).plusMinutes(id % 10));
         ps.addBatch();
       }
       ps.executeBatch();
@@ -136,18 +141,17 @@ class OracleSourceIT {
     assertTopicMatchesTable("ARCHIVE", "oracle.ARCHIVE");
 
     // Changes: new rows and updated rows, stamped just before the database clock.
-    insertOrders(5001, 5100);
-    db.exec("UPDATE ORDERS SET UPDATED_AT = LOCALTIMESTAMP - INTERVAL '1' SECOND WHERE ID > 5000");
+    insertOrders(5001, 5100, LocalDateTime.now().minusSeconds(1));
     db.exec("UPDATE ORDERS SET CUSTOMER = 'updated', UPDATED_AT = LOCALTIMESTAMP - INTERVAL '1' SECOND WHERE ID BETWEEN 10 AND 19");
     await().atMost(DEADLINE).until(() -> topicSize("oracle.ORDERS") >= 5110);
+    assertThat(topicSize("oracle.ORDERS")).as("100 inserts and 10 updates, each once").isEqualTo(5110);
     assertTopicMatchesTable("ORDERS", "oracle.ORDERS");
 
     // Restart: the committed offset is the last row, so nothing is read again.
     await().atMost(DEADLINE).untilAsserted(() -> assertThat(String.valueOf(ordersOffset().get("pk0"))).isEqualTo("19"));
     connect.stopConnector(CONNECTOR);
     connect.assertions().assertConnectorIsStopped(CONNECTOR, "source did not stop");
-    insertOrders(5101, 5150);
-    db.exec("UPDATE ORDERS SET UPDATED_AT = LOCALTIMESTAMP - INTERVAL '1' SECOND WHERE ID > 5100");
+    insertOrders(5101, 5150, LocalDateTime.now().minusSeconds(1));
     connect.resumeConnector(CONNECTOR);
     connect.assertions().assertConnectorAndExactlyNumTasksAreRunning(CONNECTOR, 2, "source did not resume");
     await().atMost(DEADLINE).until(() -> topicSize("oracle.ORDERS") >= 5160);
