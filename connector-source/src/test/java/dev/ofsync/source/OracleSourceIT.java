@@ -1,180 +1,20 @@
 package dev.ofsync.source;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
-
-import java.math.BigDecimal;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.Statement;
-import java.time.Duration;
-import java.time.LocalDateTime;
-import java.util.HashMap;
+import java.sql.Connection;
+import java.sql.DriverManager;
 import java.util.Map;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.connect.data.SchemaAndValue;
-import org.apache.kafka.connect.data.Struct;
-import org.apache.kafka.connect.json.JsonConverter;
-import org.apache.kafka.connect.runtime.rest.entities.ConnectorOffset;
-import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
 
-/**
- * The connector in a real Connect worker (Kafka in KRaft mode, in-process) reading H2 in Oracle
- * mode: initial load, changes, a restart from committed offsets and an offsets reset. Asserts
- * what a user sees: records in the topics, offsets, task states.
- */
-class OracleSourceIT {
-  private static final String CONNECTOR = "oracle-source";
-  private static final Duration DEADLINE = Duration.ofSeconds(90);
-  private static EmbeddedConnectCluster connect;
-  private static H2Db db;
-  private static final JsonConverter KEYS = converter(true);
-  private static final JsonConverter VALUES = converter(false);
+/** The Connect-worker scenario against H2 in Oracle mode, through the 12c dialect the Oracle driver also gets. */
+class OracleSourceIT extends AbstractSourceIT {
+  private static final String URL = "jdbc:h2:mem:source-it;MODE=Oracle;DB_CLOSE_DELAY=-1";
 
-  private static JsonConverter converter(boolean isKey) {
-    JsonConverter c = new JsonConverter();
-    c.configure(Map.of("schemas.enable", "true", "decimal.format", "NUMERIC"), isKey);
-    return c;
+  @Override
+  protected Connection openDatabase() throws Exception {
+    return DriverManager.getConnection(URL, "sa", "");
   }
 
-  @BeforeAll
-  static void startAll() throws Exception {
-    db = new H2Db();
-    Map<String, String> worker = new HashMap<>();
-    worker.put("key.converter", JsonConverter.class.getName());
-    worker.put("value.converter", JsonConverter.class.getName());
-    worker.put("key.converter.decimal.format", "NUMERIC");
-    worker.put("value.converter.decimal.format", "NUMERIC");
-    worker.put("offset.flush.interval.ms", "500");
-    connect = new EmbeddedConnectCluster.Builder().name("source-it").numWorkers(1).numBrokers(1).workerProps(worker).build();
-    connect.start();
-  }
-
-  @AfterAll
-  static void stopAll() throws Exception {
-    if (connect != null) {
-      connect.stop();
-    }
-    if (db != null) {
-      db.close();
-    }
-  }
-
-  /** Rows of the initial load: ten timestamps, each shared by a tenth of the rows, all in the past. */
-  private static void insertOrders(int from, int to) throws Exception {
-    insertOrders(from, to, null);
-  }
-
-  /** New rows stamped {@code at}, as an application writing now would. */
-  private static void insertOrders(int from, int to, LocalDateTime at) throws Exception {
-    try (PreparedStatement ps = db.prepare("INSERT INTO ORDERS VALUES (?, ?, ?, ?)")) {
-      for (int id = from; id <= to; id++) {
-        ps.setInt(1, id);
-        ps.setString(2, "customer " + id);
-        ps.setBigDecimal(3, new BigDecimal(id + ".25"));
-        ps.setObject(4, at != null ? at : LocalDateTime.of(2024, 1, 1, 0, 0).plusMinutes(id % 10));
-        ps.addBatch();
-      }
-      ps.executeBatch();
-    }
-  }
-
-  /** Latest value by key on a topic, null for a tombstone; also the record count. */
-  private static Map<Long, Struct> latestByKey(String topic, int[] count) throws Exception {
-    Map<Long, Struct> latest = new HashMap<>();
-    count[0] = 0;
-    for (ConsumerRecord<byte[], byte[]> r : connect.kafka().consumeAll(30_000, topic)) {
-      SchemaAndValue key = KEYS.toConnectData(topic, r.key());
-      SchemaAndValue value = VALUES.toConnectData(topic, r.value());
-      latest.put((Long) ((Struct) key.value()).get("ID"), (Struct) value.value());
-      count[0]++;
-    }
-    return latest;
-  }
-
-  private static int topicSize(String topic) throws Exception {
-    int[] count = new int[1];
-    latestByKey(topic, count);
-    return count[0];
-  }
-
-  /** Every row of the table is on the topic with its current values. */
-  private static void assertTopicMatchesTable(String table, String topic) throws Exception {
-    Map<Long, Struct> latest = latestByKey(topic, new int[1]);
-    int rows = 0;
-    try (Statement st = db.connection.createStatement();
-        ResultSet rs = st.executeQuery("SELECT ID, CUSTOMER, AMOUNT FROM " + table + " ORDER BY ID")) {
-      while (rs.next()) {
-        rows++;
-        Struct v = latest.get(rs.getLong(1));
-        assertThat(v).as("row " + rs.getLong(1)).isNotNull();
-        assertThat(v.get("CUSTOMER")).isEqualTo(rs.getString(2));
-        assertThat(v.get("AMOUNT")).isEqualTo(rs.getBigDecimal(3));
-      }
-    }
-    assertThat(latest).hasSize(rows);
-  }
-
-  @Test
-  void loadsAppliesChangesRestartsFromOffsetsAndResyncsAfterAReset() throws Exception {
-    db.exec("CREATE TABLE ORDERS (ID NUMBER(10) PRIMARY KEY, CUSTOMER VARCHAR2(40), AMOUNT NUMBER(12,2), UPDATED_AT TIMESTAMP(6))",
-        "CREATE TABLE ARCHIVE (ID NUMBER(10) PRIMARY KEY, CUSTOMER VARCHAR2(40), AMOUNT NUMBER(12,2), UPDATED_AT TIMESTAMP(6))");
-    insertOrders(1, 5000);
-    db.exec("INSERT INTO ARCHIVE SELECT * FROM ORDERS WHERE ID <= 300");
-    connect.kafka().createTopic("oracle.ORDERS", 1);
-    connect.kafka().createTopic("oracle.ARCHIVE", 1);
-    Map<String, String> config = db.config("ORDERS, ARCHIVE");
-    config.put("connector.class", OracleSourceConnector.class.getName());
-    config.put("tasks.max", "2");
-    config.put("oracle.sync_column", "UPDATED_AT");
-    config.put("sync.read_batch_size", "500");
-    config.put("topic.template", "oracle.${table}");
-    connect.configureConnector(CONNECTOR, config);
-    connect.assertions().assertConnectorAndExactlyNumTasksAreRunning(CONNECTOR, 2, "source did not start");
-
-    await().atMost(DEADLINE).until(() -> topicSize("oracle.ORDERS") >= 5000 && topicSize("oracle.ARCHIVE") >= 300);
-    assertThat(topicSize("oracle.ORDERS")).as("initial load, nothing repeated").isEqualTo(5000);
-    assertTopicMatchesTable("ORDERS", "oracle.ORDERS");
-    assertTopicMatchesTable("ARCHIVE", "oracle.ARCHIVE");
-
-    // Changes: new rows and updated rows, stamped just before the database clock.
-    insertOrders(5001, 5100, LocalDateTime.now().minusSeconds(1));
-    db.exec("UPDATE ORDERS SET CUSTOMER = 'updated', UPDATED_AT = LOCALTIMESTAMP - INTERVAL '1' SECOND WHERE ID BETWEEN 10 AND 19");
-    await().atMost(DEADLINE).until(() -> topicSize("oracle.ORDERS") >= 5110);
-    assertThat(topicSize("oracle.ORDERS")).as("100 inserts and 10 updates, each once").isEqualTo(5110);
-    assertTopicMatchesTable("ORDERS", "oracle.ORDERS");
-
-    // Restart: the committed offset is the last row, so nothing is read again.
-    await().atMost(DEADLINE).untilAsserted(() -> assertThat(String.valueOf(ordersOffset().get("pk0"))).isEqualTo("19"));
-    connect.stopConnector(CONNECTOR);
-    connect.assertions().assertConnectorIsStopped(CONNECTOR, "source did not stop");
-    insertOrders(5101, 5150, LocalDateTime.now().minusSeconds(1));
-    connect.resumeConnector(CONNECTOR);
-    connect.assertions().assertConnectorAndExactlyNumTasksAreRunning(CONNECTOR, 2, "source did not resume");
-    await().atMost(DEADLINE).until(() -> topicSize("oracle.ORDERS") >= 5160);
-    assertThat(topicSize("oracle.ORDERS")).as("after the restart only the 50 new rows").isEqualTo(5160);
-    assertTopicMatchesTable("ORDERS", "oracle.ORDERS");
-
-    // DELETE /connectors/{name}/offsets: the next start copies every table again.
-    connect.stopConnector(CONNECTOR);
-    connect.assertions().assertConnectorIsStopped(CONNECTOR, "source did not stop");
-    connect.resetConnectorOffsets(CONNECTOR);
-    assertThat(connect.connectorOffsets(CONNECTOR).offsets()).isEmpty();
-    connect.resumeConnector(CONNECTOR);
-    await().atMost(DEADLINE).until(() -> topicSize("oracle.ORDERS") >= 5160 + 5150 && topicSize("oracle.ARCHIVE") >= 600);
-    assertTopicMatchesTable("ORDERS", "oracle.ORDERS");
-    connect.assertions().assertConnectorAndExactlyNumTasksAreRunning(CONNECTOR, 2, "source stopped running");
-  }
-
-  private static Map<String, ?> ordersOffset() {
-    for (ConnectorOffset o : connect.connectorOffsets(CONNECTOR).offsets()) {
-      if ("ORDERS".equals(o.partition().get("table"))) {
-        return o.offset();
-      }
-    }
-    return Map.of();
+  @Override
+  protected Map<String, String> connectionSettings() {
+    return Map.of("oracle.url", URL, "oracle.username", "sa", "oracle.password", "");
   }
 }
