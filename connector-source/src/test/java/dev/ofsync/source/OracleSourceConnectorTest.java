@@ -24,7 +24,8 @@ class OracleSourceConnectorTest {
     db = new H2Db();
     db.exec("CREATE TABLE ORDERS (ID NUMBER(10) PRIMARY KEY, UPDATED_AT TIMESTAMP, AMOUNT NUMBER(12,2), DELETED CHAR(1))",
         "CREATE TABLE NOKEY (ID NUMBER(10), NAME VARCHAR2(10))",
-        "CREATE TABLE ODD (ID NUMBER(10) PRIMARY KEY, TAGS INTEGER ARRAY)");
+        "CREATE TABLE ODD (ID NUMBER(10) PRIMARY KEY, TAGS INTEGER ARRAY)",
+        "CREATE TABLE NOTES (BODY CLOB, SCORE BINARY_DOUBLE)");
   }
 
   @AfterEach
@@ -83,6 +84,16 @@ class OracleSourceConnectorTest {
     assertThat(errors(c)).isEmpty();
     c.put("oracle.sync_column", "");
     assertThat(errors(c).get("oracle.sync_column")).singleElement().asString().contains("needs a sync column");
+  }
+
+  @Test
+  void keyAndSyncColumnsMustBeAbleToOrderPages() {
+    Map<String, String> c = db.config("NOTES");
+    c.put("oracle.primary_key", "BODY");
+    c.put("oracle.sync_column", "SCORE");
+    Map<String, List<String>> e = errors(c);
+    assertThat(e.get("oracle.primary_key")).singleElement().asString().contains("BODY").contains("cannot order pages");
+    assertThat(e.get("oracle.sync_column")).singleElement().asString().contains("SCORE").contains("DATE, TIMESTAMP or increasing NUMBER");
   }
 
   @Test

@@ -109,7 +109,7 @@ public class OracleSourceConfig extends AbstractConfig {
         TABLE_NAME_DOC, GROUP_TABLE, ++order, Width.LONG, "Tables");
     def.define(PRIMARY_KEY, Type.STRING, "", Validators.COLUMN_LIST, Importance.HIGH,
         PRIMARY_KEY_DOC, GROUP_TABLE, ++order, Width.MEDIUM, "Key columns");
-    def.define(SYNC_COLUMN, Type.STRING, "", Validators.COLUMN_LIST, Importance.HIGH,
+    def.define(SYNC_COLUMN, Type.STRING, "", Validators.EMPTY_OR_ONE_COLUMN, Importance.HIGH,
         SYNC_COLUMN_DOC, GROUP_TABLE, ++order, Width.MEDIUM, "Sync column");
     def.define(TOPIC_TEMPLATE, Type.STRING, "${table}", Validators.TOPIC_TEMPLATE, Importance.MEDIUM,
         TOPIC_TEMPLATE_DOC, GROUP_TABLE, ++order, Width.MEDIUM, "Topic template");
@@ -131,7 +131,7 @@ public class OracleSourceConfig extends AbstractConfig {
         LOB_MAX_CHARS_DOC, GROUP_BATCHING, ++order, Width.SHORT, "LOB size limit");
 
     order = 0;
-    def.define(SOFT_DELETE_COLUMN, Type.STRING, "", Validators.COLUMN_LIST, Importance.MEDIUM,
+    def.define(SOFT_DELETE_COLUMN, Type.STRING, "", Validators.EMPTY_OR_ONE_COLUMN, Importance.MEDIUM,
         SOFT_DELETE_COLUMN_DOC, GROUP_MAPPING, ++order, Width.MEDIUM, "Soft-delete column");
     def.define(SOFT_DELETE_VALUE, Type.STRING, "1", Importance.MEDIUM,
         SOFT_DELETE_VALUE_DOC, GROUP_MAPPING, ++order, Width.SHORT, "Deleted value");

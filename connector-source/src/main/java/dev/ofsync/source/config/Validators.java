@@ -65,6 +65,24 @@ final class Validators {
     }
   };
 
+  static final ConfigDef.Validator EMPTY_OR_ONE_COLUMN = new ConfigDef.Validator() {
+    @Override
+    public void ensureValid(String name, Object value) {
+      try {
+        if (Identifiers.columns(value == null ? "" : value.toString()).size() > 1) {
+          throw new ConfigException(name, value, "name one column");
+        }
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException(name, value, e.getMessage());
+      }
+    }
+
+    @Override
+    public String toString() {
+      return "empty, or one column name; quote a lower-case name: \"updated_at\"";
+    }
+  };
+
   static final ConfigDef.Validator EMPTY_OR_ZONE = new ConfigDef.Validator() {
     @Override
     public void ensureValid(String name, Object value) {

@@ -4,6 +4,8 @@ import dev.ofsync.source.OracleSourceConnector;
 import dev.ofsync.source.OracleSourceTask;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
@@ -159,10 +161,15 @@ public final class SourceBenchmark {
     }
   }
 
-  /** Samples heap use every 50 ms; peak is of the whole JVM (H2's table and the broker included). */
+  /**
+   * Samples heap use every 50 ms, of the whole JVM (H2's table and the broker included): the peak
+   * of used heap (garbage included, so it mostly says how lazy the collector is) and the peak of
+   * heap still live after a collection, which is what would grow if memory were not bounded.
+   */
   private static final class HeapWatch {
     private final MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
     private final AtomicLong peak = new AtomicLong();
+    private final AtomicLong peakAfterGc = new AtomicLong();
     private final long before;
     private volatile boolean running = true;
     private final Thread thread;
@@ -173,6 +180,13 @@ public final class SourceBenchmark {
       thread = new Thread(() -> {
         while (running) {
           peak.accumulateAndGet(memory.getHeapMemoryUsage().getUsed(), Math::max);
+          long live = 0;
+          for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+            if (pool.getType() == MemoryType.HEAP && pool.getCollectionUsage() != null) {
+              live += pool.getCollectionUsage().getUsed();
+            }
+          }
+          peakAfterGc.accumulateAndGet(live, Math::max);
           try {
             Thread.sleep(50);
           } catch (InterruptedException e) {
@@ -191,7 +205,8 @@ public final class SourceBenchmark {
     String stop() throws InterruptedException {
       running = false;
       thread.join();
-      return String.format("%,d MB before (after GC, H2 table in it), peak %,d MB", before >> 20, peak.get() >> 20);
+      return String.format("%,d MB before (after GC, H2 table in it), peak used %,d MB, peak live after GC %,d MB",
+          before >> 20, peak.get() >> 20, peakAfterGc.get() >> 20);
     }
   }
 }

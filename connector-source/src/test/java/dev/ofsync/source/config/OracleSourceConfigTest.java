@@ -99,6 +99,9 @@ class OracleSourceConfigTest {
     m.put("oracle.table_name", "A.B.C");
     assertThatThrownBy(() -> new OracleSourceConfig(m)).hasMessageContaining("SCHEMA.TABLE");
     m.put("oracle.table_name", "T");
+    m.put("oracle.sync_column", "A, B");
+    assertThatThrownBy(() -> new OracleSourceConfig(m)).hasMessageContaining("one column");
+    m.remove("oracle.sync_column");
     m.put("oracle.timezone", "Mars/Base");
     assertThatThrownBy(() -> new OracleSourceConfig(m)).hasMessageContaining("Asia/Shanghai");
   }
