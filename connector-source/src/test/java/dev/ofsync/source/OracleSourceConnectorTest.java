@@ -151,6 +151,12 @@ class OracleSourceConnectorTest {
   }
 
   @Test
+  void workersFindTheConnectorThroughItsServiceEntry() {
+    assertThat(java.util.ServiceLoader.load(org.apache.kafka.connect.source.SourceConnector.class).stream()
+        .map(java.util.ServiceLoader.Provider::type)).contains(OracleSourceConnector.class);
+  }
+
+  @Test
   void exactlyOnceIsSupported() {
     assertThat(connector.exactlyOnceSupport(db.config("ORDERS"))).isEqualTo(ExactlyOnceSupport.SUPPORTED);
   }
