@@ -1,5 +1,6 @@
 package dev.ofsync.source;
 
+import dev.ofsync.source.config.Mode;
 import dev.ofsync.source.config.OracleSourceConfig;
 import dev.ofsync.source.config.TableId;
 import dev.ofsync.source.connection.ConnectionFactory;
@@ -106,7 +107,7 @@ public final class OracleSourceTask extends SourceTask {
     if (rows > 0) {
       log.info("{}: {} rows read, caught up", reader.schema().table().qualified(), rows);
     }
-    if (reader.schema().mode() == dev.ofsync.source.config.Mode.BULK) {
+    if (reader.schema().mode() == Mode.BULK) {
       reader.restartPass();
     }
     reader.dueAt(System.currentTimeMillis() + config.pollIntervalMs());

@@ -31,9 +31,30 @@ public final class OracleErrors {
       90067   // H2: connection is broken (the tests' stand-in database)
   );
 
+  /**
+   * Errors only the user can fix. Checked first: ojdbc reports some of them (ORA-12514, ORA-12505)
+   * as SQLRecoverableException, which would otherwise be retried forever.
+   */
+  private static final Set<Integer> USER_ERRORS = Set.of(
+      1017,   // invalid username/password
+      28000,  // account locked
+      28001,  // password expired
+      1045,   // user lacks CREATE SESSION
+      12514,  // listener does not know the service
+      12505,  // listener does not know the SID
+      942,    // table or view does not exist (or no privilege)
+      904,    // invalid identifier
+      1031    // insufficient privileges
+  );
+
   private OracleErrors() {}
 
   public static boolean isTransient(SQLException e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof SQLException s && USER_ERRORS.contains(s.getErrorCode())) {
+        return false;
+      }
+    }
     for (Throwable t = e; t != null; t = t.getCause()) {
       if (t instanceof SQLException s) {
         if (TRANSIENT.contains(s.getErrorCode()) || s instanceof SQLRecoverableException
@@ -70,6 +91,10 @@ public final class OracleErrors {
             + "(unquoted names are upper-cased; quote lower-case names: \"id\"); " + original;
       case 1031:
         return "insufficient privileges (ORA-01031): GRANT SELECT on the tables to " + user;
+      case 1045:
+        return user + " may not log in (ORA-01045): GRANT CREATE SESSION to it";
+      case 28001:
+        return "the password of " + user + " has expired (ORA-28001): set a new one and update oracle.password";
       default:
         return original;
     }

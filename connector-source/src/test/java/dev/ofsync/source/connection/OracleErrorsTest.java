@@ -32,6 +32,9 @@ class OracleErrorsTest {
     assertThat(OracleErrors.isTransient(ora(942, "x"))).isFalse();
     assertThat(OracleErrors.isTransient(ora(904, "x"))).isFalse();
     assertThat(OracleErrors.isTransient(ora(12514, "x"))).isFalse();
+    // ojdbc wraps listener refusals in SQLRecoverableException; they still need the user.
+    assertThat(OracleErrors.isTransient(new SQLRecoverableException(
+        "Listener refused the connection with the following error: ORA-12514", "08006", 12514))).isFalse();
   }
 
   @Test
