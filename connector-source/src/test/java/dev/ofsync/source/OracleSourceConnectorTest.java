@@ -87,6 +87,15 @@ class OracleSourceConnectorTest {
   }
 
   @Test
+  void aValueColumnListMustNameExistingColumnsAndLeavesOutUnlistedUnmappableOnes() {
+    Map<String, String> c = db.config("ODD");
+    c.put("oracle.columns", "ID");
+    assertThat(errors(c)).as("TAGS is not listed").isEmpty();
+    c.put("oracle.columns", "ID, COLOUR");
+    assertThat(errors(c).get("oracle.columns")).singleElement().asString().contains("COLOUR").contains("ODD");
+  }
+
+  @Test
   void keyAndSyncColumnsMustBeAbleToOrderPages() {
     Map<String, String> c = db.config("NOTES");
     c.put("oracle.primary_key", "BODY");

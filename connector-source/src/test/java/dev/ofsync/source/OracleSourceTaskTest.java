@@ -268,6 +268,20 @@ class OracleSourceTaskTest {
   }
 
   @Test
+  void aConfiguredColumnListShapesTheValueButKeyAndSyncAreAlwaysRead() throws Exception {
+    db.exec("CREATE TABLE WIDE (ID NUMBER(10) PRIMARY KEY, A VARCHAR2(5), B VARCHAR2(5), SECRET VARCHAR2(20), UPDATED_AT TIMESTAMP)",
+        "INSERT INTO WIDE VALUES (1, 'a', 'b', 'do not send', TIMESTAMP '2024-01-01 00:00:00')");
+    Map<String, String> config = db.config("WIDE");
+    config.put("oracle.sync_column", "UPDATED_AT");
+    config.put("oracle.columns", "B, A");
+    harness.start(config);
+    harness.pollUntil(r -> r.size() == 1, DEADLINE);
+    Struct v = (Struct) harness.records.get(0).value();
+    assertThat(v.schema().fields()).extracting(f -> f.name()).containsExactly("ID", "A", "B", "UPDATED_AT");
+    assertThat(v.get("A")).isEqualTo("a");
+  }
+
+  @Test
   void severalTablesInOneTaskAreAllRead() throws Exception {
     db.exec("CREATE SCHEMA SALES", "CREATE TABLE SALES.A (ID NUMBER(5) PRIMARY KEY)", "CREATE TABLE SALES.B (ID NUMBER(5) PRIMARY KEY)");
     for (int i = 1; i <= 30; i++) {

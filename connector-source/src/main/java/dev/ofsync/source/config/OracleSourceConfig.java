@@ -50,6 +50,9 @@ public class OracleSourceConfig extends AbstractConfig {
       + "Empty: each table's primary key from the database. When set, every table needs these columns.";
   public static final String SYNC_COLUMN = "oracle.sync_column";
   private static final String SYNC_COLUMN_DOC = "Column that says a row is new or changed: a timestamp (UPDATED_AT) or an increasing number. Empty: bulk mode.";
+  public static final String COLUMNS = "oracle.columns";
+  private static final String COLUMNS_DOC = "Columns sent in the record value, comma-separated; the key, sync and soft-delete columns are always read. "
+      + "Empty: every column.";
   public static final String TOPIC_TEMPLATE = "topic.template";
   private static final String TOPIC_TEMPLATE_DOC = "Topic for each table; ${schema} and ${table} are replaced by the table's schema and name.";
 
@@ -111,6 +114,8 @@ public class OracleSourceConfig extends AbstractConfig {
         PRIMARY_KEY_DOC, GROUP_TABLE, ++order, Width.MEDIUM, "Key columns");
     def.define(SYNC_COLUMN, Type.STRING, "", Validators.EMPTY_OR_ONE_COLUMN, Importance.HIGH,
         SYNC_COLUMN_DOC, GROUP_TABLE, ++order, Width.MEDIUM, "Sync column");
+    def.define(COLUMNS, Type.STRING, "", Validators.COLUMN_LIST, Importance.LOW,
+        COLUMNS_DOC, GROUP_TABLE, ++order, Width.LONG, "Value columns");
     def.define(TOPIC_TEMPLATE, Type.STRING, "${table}", Validators.TOPIC_TEMPLATE, Importance.MEDIUM,
         TOPIC_TEMPLATE_DOC, GROUP_TABLE, ++order, Width.MEDIUM, "Topic template");
 
@@ -217,6 +222,11 @@ public class OracleSourceConfig extends AbstractConfig {
 
   public List<String> primaryKey() {
     return Identifiers.columns(getString(PRIMARY_KEY));
+  }
+
+  /** Columns for the value, empty for all. */
+  public List<String> columns() {
+    return Identifiers.columns(getString(COLUMNS));
   }
 
   /** The sync column, or null in bulk mode. */

@@ -36,6 +36,7 @@ public final class TableInspector {
     List<TableProblem> problems = new ArrayList<>();
     List<MappedColumn> columns = new ArrayList<>();
     List<String> skipped = new ArrayList<>();
+    List<UnmappableTypeException> unmappable = new ArrayList<>();
     try (Statement st = connection.createStatement();
         ResultSet rs = st.executeQuery("SELECT * FROM " + table.sql() + " WHERE 1 = 0")) {
       ResultSetMetaData md = rs.getMetaData();
@@ -45,11 +46,7 @@ public final class TableInspector {
           columns.add(types.map(name, md.getColumnType(i), md.getColumnTypeName(i), md.getPrecision(i), md.getScale(i),
               md.isNullable(i) != ResultSetMetaData.columnNoNulls));
         } catch (UnmappableTypeException e) {
-          if (config.skipUnmappable()) {
-            skipped.add(name + " (" + e.type() + ")");
-          } else {
-            problems.add(new TableProblem(OracleSourceConfig.TABLE_NAME, "table " + table.qualified() + ": " + e.getMessage()));
-          }
+          unmappable.add(e);
         }
       }
     } catch (SQLException e) {
@@ -67,6 +64,20 @@ public final class TableInspector {
       if (keyNames.isEmpty()) {
         problems.add(new TableProblem(OracleSourceConfig.PRIMARY_KEY, "table " + table.qualified()
             + " has no primary key in the database; name its unique, non-null key columns in oracle.primary_key"));
+      }
+    }
+    List<String> wanted = config.columns();
+    if (!wanted.isEmpty()) {
+      columns = selected(table, columns, wanted, keyNames, unmappable, problems);
+    }
+    for (UnmappableTypeException e : unmappable) {
+      if (!wanted.isEmpty() && !wanted.contains(e.column())) {
+        continue;
+      }
+      if (config.skipUnmappable()) {
+        skipped.add(e.column() + " (" + e.type() + ")");
+      } else {
+        problems.add(new TableProblem(OracleSourceConfig.TABLE_NAME, "table " + table.qualified() + ": " + e.getMessage()));
       }
     }
     int[] keyIndexes = new int[keyNames.size()];
@@ -110,6 +121,24 @@ public final class TableInspector {
       return new Result(null, problems);
     }
     return new Result(new TableSchema(table, mode, columns, keyIndexes, syncIndex, softDeleteIndex, skipped), problems);
+  }
+
+  /** The configured columns plus the key, sync and soft-delete columns, in table order. */
+  private List<MappedColumn> selected(TableId table, List<MappedColumn> all, List<String> wanted, List<String> keyNames,
+      List<UnmappableTypeException> unmappable, List<TableProblem> problems) {
+    for (String w : wanted) {
+      if (indexOf(all, w) < 0 && unmappable.stream().noneMatch(u -> u.column().equals(w))) {
+        problems.add(new TableProblem(OracleSourceConfig.COLUMNS, "table " + table.qualified() + " has no column " + w + existing(all)));
+      }
+    }
+    List<MappedColumn> out = new ArrayList<>();
+    for (MappedColumn c : all) {
+      String n = c.name();
+      if (wanted.contains(n) || keyNames.contains(n) || n.equals(config.syncColumn()) || n.equals(config.softDeleteColumn())) {
+        out.add(c);
+      }
+    }
+    return out;
   }
 
   private Mode chooseMode(TableId table, MappedColumn sync, boolean syncNamed, List<TableProblem> problems) {
