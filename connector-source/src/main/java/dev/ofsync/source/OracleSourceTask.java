@@ -160,8 +160,11 @@ public final class OracleSourceTask extends SourceTask {
       Position start;
       try {
         start = OffsetCodec.decode(stored, result.schema());
-      } catch (IllegalArgumentException e) {
-        throw new ConnectException("table " + table.qualified() + ": cannot use the stored offset " + stored + ": " + e.getMessage(), e);
+      } catch (RuntimeException e) {
+        // Written for other settings (another key or sync column type): only the user can decide to start over.
+        throw new ConnectException("table " + table.qualified() + ": cannot use the stored offset " + stored + " ("
+            + e.getMessage() + "); if the key or sync column changed, reset the offsets: stop the connector and "
+            + "DELETE /connectors/<name>/offsets", e);
       }
       boolean bounded = result.schema().mode().timestampBased();
       PageQuery query = new PageQuery(result.schema(), dialect, config.readBatchSize(), bounded);

@@ -325,6 +325,17 @@ class OracleSourceTaskTest {
   }
 
   @Test
+  void anOffsetWrittenForAnotherSyncColumnTypeStopsTheTaskAskingForAReset() throws Exception {
+    db.exec("CREATE TABLE EVENTS (ID NUMBER(10) PRIMARY KEY, UPDATED_AT TIMESTAMP(6), NOTE VARCHAR2(40))");
+    Map<String, String> config = db.config("EVENTS");
+    config.put("oracle.sync_column", "UPDATED_AT");
+    harness.committed.put(Map.of("table", "EVENTS"), Map.of("v", 1, "sync", 12345L, "pk0", 40L));
+    harness.start(config);
+    assertThatThrownBy(harness::poll).isInstanceOf(ConnectException.class)
+        .hasMessageContaining("EVENTS").hasMessageContaining("DELETE /connectors/<name>/offsets");
+  }
+
+  @Test
   void storedOffsetsAreTheStartingPoint() throws Exception {
     db.exec("CREATE TABLE EVENTS (ID NUMBER(10) PRIMARY KEY, UPDATED_AT TIMESTAMP(6), NOTE VARCHAR2(40))");
     insertEvents(1, 50, "2024-01-01 00:00:00");
