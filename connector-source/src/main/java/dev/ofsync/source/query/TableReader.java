@@ -110,6 +110,9 @@ public final class TableReader {
     List<MappedColumn> columns = schema.columns();
     int[] keys = schema.keyIndexes();
     MappedColumn sync = schema.syncColumn();
+    // The position moves only when the whole page is in hand: a connection lost mid-page must
+    // not pass over rows that were never handed to the worker.
+    Position last = position;
     try (ResultSet rs = ps.executeQuery()) {
       while (rs.next()) {
         List<Object> keyValues = new ArrayList<>(keys.length);
@@ -137,9 +140,10 @@ public final class TableReader {
         } else {
           records.add(new SourceRecord(partition, offset, topic, null, schema.keySchema(), key, schema.valueSchema(), value));
         }
-        position = rowPosition;
+        last = rowPosition;
       }
     }
+    position = last;
     lastPageFull = records.size() >= batchSize;
     rowsThisPass += records.size();
     return records;
