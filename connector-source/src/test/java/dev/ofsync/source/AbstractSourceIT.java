@@ -11,11 +11,13 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.time.LocalDateTime;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.connect.data.SchemaAndValue;
 import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.json.JsonConverter;
+import org.apache.kafka.connect.runtime.rest.entities.ConfigInfos;
 import org.apache.kafka.connect.runtime.rest.entities.ConnectorOffset;
 import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
 import org.junit.jupiter.api.AfterAll;
@@ -156,6 +158,16 @@ abstract class AbstractSourceIT {
     config.put("oracle.sync_column", "UPDATED_AT");
     config.put("sync.read_batch_size", "500");
     config.put("topic.template", "oracle.${table}");
+    // PUT /connector-plugins/{plugin}/config/validate, as a user or a UI calls it first.
+    Map<String, String> named = new HashMap<>(config);
+    named.put("name", CONNECTOR);
+    Map<String, String> wrong = new HashMap<>(named);
+    wrong.put("oracle.table_name", "ORDERS, NO_SUCH_TABLE");
+    ConfigInfos rejected = connect.validateConnectorConfig(OracleSourceConnector.class.getSimpleName(), wrong);
+    assertThat(errors(rejected)).containsOnlyKeys("oracle.table_name");
+    assertThat(errors(rejected).get("oracle.table_name")).singleElement().asString().contains("NO_SUCH_TABLE");
+    assertThat(errors(connect.validateConnectorConfig(OracleSourceConnector.class.getSimpleName(), named))).isEmpty();
+
     connect.configureConnector(CONNECTOR, config);
     connect.assertions().assertConnectorAndExactlyNumTasksAreRunning(CONNECTOR, 2, "source did not start");
 
@@ -192,6 +204,13 @@ abstract class AbstractSourceIT {
     await().atMost(DEADLINE).until(() -> topicSize("oracle.ORDERS") >= 5160 + 5150 && topicSize("oracle.ARCHIVE") >= 600);
     assertTopicMatchesTable("ORDERS", "oracle.ORDERS");
     connect.assertions().assertConnectorAndExactlyNumTasksAreRunning(CONNECTOR, 2, "source stopped running");
+  }
+
+  private static Map<String, List<String>> errors(ConfigInfos infos) {
+    Map<String, List<String>> out = new HashMap<>();
+    infos.configs().stream().filter(c -> c.configValue() != null && !c.configValue().errors().isEmpty())
+        .forEach(c -> out.put(c.configValue().name(), c.configValue().errors()));
+    return out;
   }
 
   private Map<String, ?> ordersOffset() {
