@@ -1,0 +1,102 @@
+package dev.ofsync.source.connection;
+
+import dev.ofsync.source.config.OracleSourceConfig;
+import java.sql.SQLException;
+import java.sql.SQLRecoverableException;
+import java.sql.SQLTransientException;
+import java.util.Set;
+
+/**
+ * Decides, in one place, whether a database error passes (reconnect and continue from the last
+ * row) or needs the user (a message that says which setting to fix).
+ */
+public final class OracleErrors {
+  /** Errors of a connection that broke or a database that is restarting. */
+  private static final Set<Integer> TRANSIENT = Set.of(
+      1033,   // ORACLE initialization or shutdown in progress
+      1034,   // ORACLE not available
+      1089,   // immediate shutdown in progress
+      1090,   // shutdown in progress
+      3113,   // end-of-file on communication channel
+      3114,   // not connected to ORACLE
+      3135,   // connection lost contact
+      12170,  // connect timeout
+      12516, 12518, 12519, 12520, 12528, // listener has no handler now (service restarting or busy)
+      12537,  // TNS connection closed
+      12541,  // no listener (listener restarting)
+      12571,  // TNS packet writer failure
+      17002,  // ojdbc: I/O error
+      17008,  // ojdbc: closed connection
+      17410,  // ojdbc: no more data to read from socket
+      90067   // H2: connection is broken (the tests' stand-in database)
+  );
+
+  /**
+   * Errors only the user can fix. Checked first: ojdbc reports some of them (ORA-12514, ORA-12505)
+   * as SQLRecoverableException, which would otherwise be retried forever.
+   */
+  private static final Set<Integer> USER_ERRORS = Set.of(
+      1017,   // invalid username/password
+      28000,  // account locked
+      28001,  // password expired
+      1045,   // user lacks CREATE SESSION
+      12514,  // listener does not know the service
+      12505,  // listener does not know the SID
+      942,    // table or view does not exist (or no privilege)
+      904,    // invalid identifier
+      1031    // insufficient privileges
+  );
+
+  private OracleErrors() {}
+
+  public static boolean isTransient(SQLException e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof SQLException s && USER_ERRORS.contains(s.getErrorCode())) {
+        return false;
+      }
+    }
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof SQLException s) {
+        if (TRANSIENT.contains(s.getErrorCode()) || s instanceof SQLRecoverableException
+            || s instanceof SQLTransientException) {
+          return true;
+        }
+        String state = s.getSQLState();
+        if (state != null && state.startsWith("08")) {
+          return true;
+        }
+      } else if (t instanceof java.io.IOException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The error in words a user can act on, naming the setting to fix; the driver's text is kept at the end. */
+  public static String explain(SQLException e, OracleSourceConfig config) {
+    String original = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().trim();
+    String user = config == null ? "the user" : "user " + config.username();
+    switch (e.getErrorCode()) {
+      case 1017:
+        return "the database refused the login (ORA-01017): check oracle.username and oracle.password";
+      case 12514:
+        return "the listener does not know the service (ORA-12514): check oracle.service_name (lsnrctl services lists them) or oracle.url";
+      case 12505:
+        return "the listener does not know the SID (ORA-12505): check oracle.sid, or use oracle.service_name";
+      case 942:
+        return "table or view does not exist, or " + user + " may not read it (ORA-00942): check oracle.table_name "
+            + "(schema-qualified, lower-case names in double quotes) and GRANT SELECT on it to " + user;
+      case 904:
+        return "a column does not exist (ORA-00904): check oracle.primary_key, oracle.sync_column and sync.soft_delete_column "
+            + "(unquoted names are upper-cased; quote lower-case names: \"id\"); " + original;
+      case 1031:
+        return "insufficient privileges (ORA-01031): GRANT SELECT on the tables to " + user;
+      case 1045:
+        return user + " may not log in (ORA-01045): GRANT CREATE SESSION to it";
+      case 28001:
+        return "the password of " + user + " has expired (ORA-28001): set a new one and update oracle.password";
+      default:
+        return original;
+    }
+  }
+}

@@ -1,0 +1,217 @@
+package dev.ofsync.source.query;
+
+import dev.ofsync.source.offset.OffsetCodec;
+import dev.ofsync.source.schema.KeyKind;
+import dev.ofsync.source.schema.MappedColumn;
+import dev.ofsync.source.schema.TableSchema;
+import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.OffsetDateTime;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.connect.data.Struct;
+import org.apache.kafka.connect.errors.ConnectException;
+import org.apache.kafka.connect.errors.DataException;
+import org.apache.kafka.connect.source.SourceRecord;
+
+/**
+ * Reads one table page by page from its position and turns rows into records whose offsets
+ * are the row's own position, so a restart continues right after the last committed row.
+ */
+public final class TableReader {
+  private final TableSchema schema;
+  private final PageQuery query;
+  private final String topic;
+  private final int batchSize;
+  private final int queryTimeoutSeconds;
+  private final long delayMs;
+  private final ZoneId zone;
+  private final String deletedValue;
+  private final Map<String, Object> partition;
+
+  private Position position;
+  private boolean lastPageFull;
+  private long rowsThisPass;
+  private long dueAtMs;
+
+  private Connection preparedOn;
+  private PreparedStatement firstStatement;
+  private PreparedStatement nextStatement;
+
+  /**
+   * @param zone the zone DATE/TIMESTAMP sync values are in, to compare them with the database clock
+   */
+  public TableReader(TableSchema schema, PageQuery query, Position start, String topic, int batchSize,
+      int queryTimeoutSeconds, long delayMs, ZoneId zone, String deletedValue) {
+    this.schema = schema;
+    this.query = query;
+    this.position = start;
+    this.topic = topic;
+    this.batchSize = batchSize;
+    this.queryTimeoutSeconds = queryTimeoutSeconds;
+    this.delayMs = delayMs;
+    this.zone = zone;
+    this.deletedValue = deletedValue;
+    this.partition = OffsetCodec.partition(schema.table());
+  }
+
+  public TableSchema schema() {
+    return schema;
+  }
+
+  public Position position() {
+    return position;
+  }
+
+  /** True when the last page was full, so more rows are probably waiting. */
+  public boolean lastPageFull() {
+    return lastPageFull;
+  }
+
+  public long dueAtMs() {
+    return dueAtMs;
+  }
+
+  public void dueAt(long ms) {
+    dueAtMs = ms;
+  }
+
+  public boolean needsClock() {
+    return schema.mode().timestampBased();
+  }
+
+  /** Rows read since the table was last caught up, then zero. */
+  public long takeRowsThisPass() {
+    long n = rowsThisPass;
+    rowsThisPass = 0;
+    return n;
+  }
+
+  /** Bulk mode: the pass is over, the next one starts from the first key. */
+  public void restartPass() {
+    position = null;
+  }
+
+  /**
+   * Reads the next page.
+   *
+   * @param clock the database clock, for the upper bound in timestamp modes (null otherwise)
+   */
+  public List<SourceRecord> readPage(Connection connection, OffsetDateTime clock) throws SQLException {
+    PreparedStatement ps = statement(connection, position == null);
+    query.bind(ps, position, upperBound(clock));
+    List<SourceRecord> records = new ArrayList<>(Math.min(batchSize, 10_000));
+    List<MappedColumn> columns = schema.columns();
+    int[] keys = schema.keyIndexes();
+    MappedColumn sync = schema.syncColumn();
+    // The position moves only when the whole page is in hand: a connection lost mid-page must
+    // not pass over rows that were never handed to the worker.
+    Position last = position;
+    try (ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        List<Object> keyValues = new ArrayList<>(keys.length);
+        for (int k : keys) {
+          keyValues.add(columns.get(k).keyKind().read(rs, k + 1));
+        }
+        Object syncValue = sync == null ? null : sync.keyKind().read(rs, schema.syncIndex() + 1);
+        Position rowPosition = new Position(syncValue, keyValues);
+        Struct value = new Struct(schema.valueSchema());
+        for (int i = 0; i < columns.size(); i++) {
+          try {
+            value.put(columns.get(i).name(), columns.get(i).reader().read(rs, i + 1));
+          } catch (DataException e) {
+            throw new ConnectException("table " + schema.table().qualified() + ", row with key " + describe(keyValues)
+                + ": " + e.getMessage(), e);
+          }
+        }
+        Struct key = new Struct(schema.keySchema());
+        for (int k : keys) {
+          key.put(columns.get(k).name(), value.get(columns.get(k).name()));
+        }
+        Map<String, Object> offset = OffsetCodec.encode(rowPosition, schema);
+        if (isDeleted(value)) {
+          records.add(new SourceRecord(partition, offset, topic, null, schema.keySchema(), key, null, null));
+        } else {
+          records.add(new SourceRecord(partition, offset, topic, null, schema.keySchema(), key, schema.valueSchema(), value));
+        }
+        last = rowPosition;
+      }
+    }
+    position = last;
+    lastPageFull = records.size() >= batchSize;
+    rowsThisPass += records.size();
+    return records;
+  }
+
+  private Object upperBound(OffsetDateTime clock) {
+    if (!needsClock() || clock == null) {
+      return null;
+    }
+    OffsetDateTime bound = clock.minusNanos(delayMs * 1_000_000L);
+    return schema.syncColumn().keyKind() == KeyKind.ZONED_TIMESTAMP ? bound
+        : bound.atZoneSameInstant(zone).toLocalDateTime();
+  }
+
+  private boolean isDeleted(Struct value) {
+    if (schema.softDeleteIndex() < 0) {
+      return false;
+    }
+    Object flag = value.get(schema.columns().get(schema.softDeleteIndex()).name());
+    if (flag == null) {
+      return false;
+    }
+    String text = flag instanceof BigDecimal d ? d.stripTrailingZeros().toPlainString() : flag.toString();
+    return text.equals(deletedValue);
+  }
+
+  private static String describe(List<Object> keyValues) {
+    List<String> parts = new ArrayList<>();
+    for (Object v : keyValues) {
+      parts.add(v instanceof byte[] b ? Arrays.toString(b) : String.valueOf(v));
+    }
+    return String.join(", ", parts);
+  }
+
+  private PreparedStatement statement(Connection connection, boolean first) throws SQLException {
+    if (preparedOn != connection) {
+      closeStatements();
+      preparedOn = connection;
+    }
+    if (first && firstStatement == null) {
+      firstStatement = prepare(connection, query.firstPageSql());
+    }
+    if (!first && nextStatement == null) {
+      nextStatement = prepare(connection, query.nextPageSql());
+    }
+    return first ? firstStatement : nextStatement;
+  }
+
+  private PreparedStatement prepare(Connection connection, String sql) throws SQLException {
+    PreparedStatement ps = connection.prepareStatement(sql);
+    ps.setFetchSize(batchSize);
+    ps.setQueryTimeout(queryTimeoutSeconds);
+    return ps;
+  }
+
+  /** Forgets statements of a connection that is gone. */
+  public void closeStatements() {
+    for (PreparedStatement ps : new PreparedStatement[] {firstStatement, nextStatement}) {
+      if (ps != null) {
+        try {
+          ps.close();
+        } catch (SQLException e) {
+          // The connection is being dropped anyway.
+        }
+      }
+    }
+    firstStatement = null;
+    nextStatement = null;
+    preparedOn = null;
+  }
+}
