@@ -24,6 +24,8 @@ import org.junit.jupiter.api.Test;
  */
 class PackagedPluginsIT {
   private static final String SINK = "dev.ofsync.sink.FeishuSinkConnector";
+  private static final String SOURCE = "dev.ofsync.source.OracleSourceConnector";
+  private static final String DB = "jdbc:h2:mem:packaged;MODE=Oracle;DB_CLOSE_DELAY=-1";
   private static final String APP_ID = "cli_packaged";
   private static final String APP_SECRET = "packaged-secret";
   private static final String APP_TOKEN = "bascnPackaged001";
@@ -63,15 +65,70 @@ class PackagedPluginsIT {
   @Test
   void theConnectorsAreNotOnTheTestClasspath() {
     assertThat(getClass().getClassLoader().getResource(SINK.replace('.', '/') + ".class")).isNull();
+    assertThat(getClass().getClassLoader().getResource(SOURCE.replace('.', '/') + ".class")).isNull();
+  }
+
+  /** Schemas on the wire, decimals as numbers: what both connectors are configured with. */
+  private static void jsonWithSchemas(Map<String, String> config) {
+    for (String side : new String[] {"key", "value"}) {
+      config.put(side + ".converter", "org.apache.kafka.connect.json.JsonConverter");
+      config.put(side + ".converter.schemas.enable", "true");
+      config.put(side + ".converter.decimal.format", "NUMERIC");
+    }
   }
 
   @Test
-  void theWorkerListsTheSinkFromItsZipWithItsVersion() throws Exception {
+  void anOracleTableReachesFeishuThroughBothPackagedConnectors() throws Exception {
+    try (java.sql.Connection db = java.sql.DriverManager.getConnection(DB, "sa", "");
+         java.sql.Statement st = db.createStatement()) {
+      st.execute("CREATE TABLE ORDERS (ID NUMBER(10) PRIMARY KEY, ITEM VARCHAR2(50), AMOUNT NUMBER(10,2), "
+          + "UPDATED_AT TIMESTAMP)");
+      st.execute("INSERT INTO ORDERS SELECT X, 'item ' || X, X + 0.25, TIMESTAMP '2024-01-01 00:00:00' "
+          + "FROM SYSTEM_RANGE(1, 300)");
+    }
+    Map<String, String> source = new HashMap<>();
+    source.put("connector.class", SOURCE);
+    source.put("tasks.max", "1");
+    source.put("oracle.url", DB);
+    source.put("oracle.username", "sa");
+    source.put("oracle.password", "");
+    source.put("oracle.table_name", "ORDERS");
+    source.put("oracle.sync_column", "UPDATED_AT");
+    source.put("topic.template", "pipeline.${table}");
+    source.put("topic.creation.default.replication.factor", "1");
+    source.put("topic.creation.default.partitions", "1");
+    jsonWithSchemas(source);
+    connect.configureConnector("packaged-source", source);
+    Map<String, String> sink = new HashMap<>();
+    sink.put("connector.class", SINK);
+    sink.put("tasks.max", "1");
+    sink.put("topics", "pipeline.ORDERS");
+    sink.put("feishu.app_id", APP_ID);
+    sink.put("feishu.app_secret", APP_SECRET);
+    sink.put("feishu.app_token", APP_TOKEN);
+    sink.put("feishu.base_url", feishu.url());
+    sink.put("feishu.table_name_prefix", "Pipeline");
+    sink.put("sync.linger_ms", "100");
+    jsonWithSchemas(sink);
+    connect.configureConnector("packaged-pipeline-sink", sink);
+    connect.assertions().assertConnectorAndExactlyNumTasksAreRunning("packaged-source", 1, "source did not start");
+    connect.assertions().assertConnectorAndExactlyNumTasksAreRunning("packaged-pipeline-sink", 1, "sink did not start");
+
+    await().atMost(Duration.ofSeconds(90)).untilAsserted(() ->
+        assertThat(feishu.table(APP_TOKEN, "Pipeline").map(TableSnapshot::rowCount).orElse(0)).isEqualTo(300));
+    TableSnapshot table = feishu.table(APP_TOKEN, "Pipeline").orElseThrow();
+    assertThat(table.records()).anySatisfy(r -> assertThat(r.fields()).containsEntry("ID", "42")
+        .containsEntry("ITEM", "item 42").containsEntry("AMOUNT", 42.25));
+    assertThat(table.field("AMOUNT").orElseThrow().property()).containsEntry("formatter", "0.00");
+  }
+
+  @Test
+  void theWorkerListsBothConnectorsFromTheirZipsWithTheirVersion() throws Exception {
     String plugins = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
             java.net.URI.create(connect.endpointForResource("connector-plugins"))).GET().build(),
         java.net.http.HttpResponse.BodyHandlers.ofString()).body();
 
-    assertThat(plugins).contains(SINK).contains("0.1.0-SNAPSHOT");
+    assertThat(plugins).contains(SINK).contains(SOURCE).contains("0.1.0-SNAPSHOT");
     assertThat(Files.list(Path.of(System.getProperty("plugin.path", "target/plugins"))).map(Path::getFileName)
         .map(Path::toString).collect(Collectors.toList())).anyMatch(n -> n.startsWith("connector-sink-"));
   }
