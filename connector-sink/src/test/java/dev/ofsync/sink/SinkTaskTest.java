@@ -269,4 +269,33 @@ class SinkTaskTest {
     assertThat(byKey()).hasSize(10);
     assertThat(byKey().get("3")).containsEntry("CUSTOMER", "moved");
   }
+
+  @Test
+  void aCreateThatFailsAndIsRetriedNeverPushesATableBeyondTheCap() {
+    try (TaskHarness h = new TaskHarness(FEISHU.emulator(), Map.of("feishu.max_rows_per_table", "10",
+        "sync.write_batch_size", "5", "feishu.max_retries", "0"))) {
+      h.put(rows(h, 1, 5));
+      h.commit();
+      FEISHU.emulator().faults().script(FaultRule.code(1254290).on(CallClass.RECORD_WRITE));
+      h.put(rows(h, 6, 10));
+      h.put(rows(h, 11, 15));
+      h.commit();
+    }
+
+    assertThat(tables()).allSatisfy(t -> assertThat(t.rowCount()).as(t.name()).isLessThanOrEqualTo(10));
+    assertThat(byKey()).hasSize(15);
+  }
+
+  @Test
+  void aBatchSplitForABadValueThenInterruptedWritesEachRowOnce() {
+    FEISHU.emulator().faults().script(FaultRule.code(1254060).on(CallClass.RECORD_WRITE),
+        FaultRule.slow(1).on(CallClass.RECORD_WRITE), FaultRule.code(1254290).on(CallClass.RECORD_WRITE));
+    try (TaskHarness h = new TaskHarness(FEISHU.emulator(), Map.of("sync.write_mode", "append",
+        "sync.write_batch_size", "4", "feishu.max_retries", "0"))) {
+      h.put(rows(h, 1, 4));
+      h.commit();
+    }
+
+    assertThat(tables().get(0).records()).extracting(r -> r.fields().get("ID")).containsExactlyInAnyOrder(1.0, 2.0, 3.0, 4.0);
+  }
 }

@@ -258,7 +258,7 @@ public final class BitableClient {
           if (attempt >= maxRetries * 2) {
             throw failure;
           }
-          budget.penalize(callClass, failure.retryAfterMillis() > 0 ? failure.retryAfterMillis() : backoff(attempt));
+          budget.penalizeAll(failure.retryAfterMillis() > 0 ? failure.retryAfterMillis() : backoff(attempt));
           break;
         case TRANSIENT:
           if (attempt >= maxRetries) {
@@ -279,11 +279,13 @@ public final class BitableClient {
 
   private <T> Outcome<T> attempt(String what, CallClass callClass, Call<T> call) throws InterruptedException {
     budget.acquire(callClass);
-    RequestOptions options = RequestOptions.newBuilder().tenantAccessToken(tokens.get(budget)).build();
-    counters.calls.increment();
     BaseResponse<T> resp;
     try {
+      RequestOptions options = RequestOptions.newBuilder().tenantAccessToken(tokens.get(budget)).build();
+      counters.calls.increment();
       resp = call.send(options);
+    } catch (FeishuCallException e) {
+      return new Outcome<>(null, e); // the token could not be had: passing (retried) or not, as it says
     } catch (InterruptedException e) {
       throw e;
     } catch (Exception e) {

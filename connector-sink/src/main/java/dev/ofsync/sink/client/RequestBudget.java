@@ -60,6 +60,12 @@ public final class RequestBudget {
     s.bucket.consumeIgnoringRateLimits(tokens);
   }
 
+  /** Holds back every call for about {@code millis}: Feishu's 429 is for the app, whatever the class. */
+  public void penalizeAll(long millis) {
+    long tokens = Math.max(1, (millis * 1_000_000L + overall.periodNanos - 1) / overall.periodNanos);
+    overall.bucket.consumeIgnoringRateLimits(tokens);
+  }
+
   /** This task's calls in any second, all classes together. */
   public int overallPerWindow() {
     return overallPerWindow;

@@ -95,11 +95,17 @@ public final class TableRoller {
    */
   public synchronized void refresh() throws InterruptedException {
     for (TableInfo t : client.listTables()) {
+      if (tables.containsKey(t.tableId())) {
+        continue;
+      }
       Matcher m = numbered.matcher(t.name());
-      if (m.matches() && !tables.containsKey(t.tableId())) {
+      if (m.matches()) {
         int seq = Integer.parseInt(m.group(1));
         maxSeq = Math.max(maxSeq, seq);
         add(t, seq, false);
+      } else if (baseTableId.isEmpty() ? t.name().equals(prefix) : t.tableId().equals(baseTableId)) {
+        baseMissing = false;
+        add(t, TableState.BASE, taskId == 0);
       }
     }
   }
@@ -172,7 +178,10 @@ public final class TableRoller {
   private TableState newTable(List<FieldSpec> fields) throws InterruptedException {
     if (baseMissing && taskId == 0) {
       baseMissing = false;
-      return create(prefix, TableState.BASE, fields).orElseThrow();
+      Optional<TableState> base = create(prefix, TableState.BASE, fields);
+      if (base.isPresent()) {
+        return base.get();
+      }
     }
     for (int attempt = 0; attempt < NAME_RACE_TRIES; attempt++) {
       int seq = maxSeq + 1;
@@ -202,6 +211,19 @@ public final class TableRoller {
           throw new ConnectException("cannot start table " + name + ": " + e.withAdvice(), e);
         }
         throw e;
+      }
+      boolean ours = tasks == 1 || seq == TableState.BASE;
+      if (ours) {
+        // a create whose answer was lost and was retried, or the base table made by another run of this task
+        for (TableInfo t : client.listTables()) {
+          if (t.name().equals(name)) {
+            TableState s = new TableState(t.tableId(), name, seq, client.rowCount(t.tableId()), taskId == 0 || seq != TableState.BASE);
+            s.fields(client.listFields(t.tableId()));
+            tables.put(t.tableId(), s);
+            LOG.info("Table {} ({}) exists already; using it", name, t.tableId());
+            return s.room(cap) > 0 ? Optional.of(s) : Optional.empty();
+          }
+        }
       }
       LOG.info("Table name {} was taken by another writer; it fills that table, this task takes the next name", name);
       for (TableInfo t : client.listTables()) {

@@ -57,6 +57,11 @@ public final class TableState {
     rows += written;
   }
 
+  /** The rows counted by reading the table back. */
+  public synchronized void counted(int n) {
+    rows = n;
+  }
+
   public synchronized void removed(int n) {
     rows = Math.max(0, rows - n);
   }

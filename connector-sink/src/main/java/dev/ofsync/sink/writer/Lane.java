@@ -85,14 +85,16 @@ final class Lane implements Runnable {
     return waiting.isEmpty() && !running;
   }
 
-  synchronized void awaitIdle(long deadlineNanos) throws InterruptedException {
-    while (!idle() && !writer.stopped()) {
+  /** Waits until the lane is idle (true) or the deadline passes or writing stopped (false). */
+  synchronized boolean awaitIdle(long deadlineNanos) throws InterruptedException {
+    while (!idle()) {
       long left = deadlineNanos - System.nanoTime();
-      if (left <= 0) {
-        return;
+      if (left <= 0 || writer.stopped()) {
+        return false;
       }
       wait(Math.max(1, left / 1_000_000));
     }
+    return true;
   }
 
   private void wake() {

@@ -28,6 +28,20 @@ public final class RowIndex {
     byKey.values().removeIf(l -> tableIds.contains(l.tableId()));
   }
 
+  /**
+   * Makes {@code found} the table's entries: keys no longer found there are forgotten, except those
+   * {@code busy} (a change of theirs is on its way and knows better).
+   */
+  public synchronized void replaceTable(String tableId, Map<String, Location> found, java.util.function.Predicate<String> busy) {
+    byKey.entrySet().removeIf(e -> e.getValue().tableId().equals(tableId) && !busy.test(e.getKey())
+        && !found.containsKey(e.getKey()));
+    found.forEach((key, loc) -> {
+      if (!busy.test(key)) {
+        byKey.put(key, loc);
+      }
+    });
+  }
+
   public synchronized void clear() {
     byKey.clear();
   }

@@ -65,6 +65,8 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
   private final Semaphore buffer;
   private final ExecutorService pool;
   private final AtomicReference<ConnectException> fatal = new AtomicReference<>();
+  /** Guards the routing of changes to lanes: {@link #keyLanes}, and what a lane holds, change together under it. */
+  private final Object routing = new Object();
   private volatile FeishuCallException lastFailure;
   private long appendSeq;
 
@@ -108,18 +110,23 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
    */
   public void reloadIndex() throws InterruptedException {
     flush();
-    keyLanes.clear();
     roller.refresh();
-    index.clear();
     loadIndex();
   }
 
+  /** Loads the index; keys with a change on its way keep what this task knows of them. */
   private void loadIndex() throws InterruptedException {
     if (!upsert) {
       return;
     }
     IndexLog.Snapshot snapshot = log.load();
-    index.putAll(snapshot.entries());
+    synchronized (routing) {
+      snapshot.entries().forEach((key, loc) -> {
+        if (!keyLanes.containsKey(key)) {
+          index.put(key, loc);
+        }
+      });
+    }
     Set<String> reread = new HashSet<>();
     boolean anyRows = roller.tables().stream().anyMatch(t -> t.rows() > 0);
     if (!log.durable() || (snapshot.entries().isEmpty() && anyRows)) {
@@ -129,42 +136,61 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
     }
     for (TableState t : roller.tables()) {
       if (reread.contains(t.tableId())) {
-        reread(t);
+        reread(t, snapshot.dirtyTables().contains(t.tableId()));
       }
     }
   }
 
-  /** Rebuilds a table's index entries from its rows; a key found twice keeps its first row, the others are deleted. */
-  private void reread(TableState t) throws InterruptedException {
+  /**
+   * Rebuilds a table's index entries from its rows. A key found twice keeps its first row; the
+   * others are deleted only when {@code interrupted} (a create of ours may have been written twice),
+   * since otherwise they may be the user's own rows.
+   */
+  private void reread(TableState t, boolean interrupted) throws InterruptedException {
     long start = System.nanoTime();
-    index.forgetTables(Set.of(t.tableId()));
     roller.ensureFields(t, List.of());
     String primary = t.primaryField();
     List<String> duplicates = new ArrayList<>();
     Map<String, RowIndex.Location> found = new HashMap<>();
+    int[] rows = {0};
     client.scan(t.tableId(), null, r -> {
+      rows[0]++;
       Map<String, Object> cells = new HashMap<>();
       if (r.getFields() != null) {
         r.getFields().forEach((name, value) -> cells.put(name, PrimaryText.cell(value)));
       }
       cells.remove(primary);
       String key = PrimaryText.of(r.getFields() == null ? null : r.getFields().get(primary));
-      if (found.containsKey(key) || index.get(key) != null) {
+      RowIndex.Location elsewhere = index.get(key);
+      if (found.containsKey(key) || (elsewhere != null && !elsewhere.tableId().equals(t.tableId()))) {
         duplicates.add(r.getRecordId());
       } else {
         found.put(key, new RowIndex.Location(t.tableId(), r.getRecordId(), RowMapper.hash(key, cells)));
       }
     });
-    for (int i = 0; i < duplicates.size(); i += 500) {
-      List<String> chunk = duplicates.subList(i, Math.min(duplicates.size(), i + 500));
-      client.batchDelete(t.tableId(), chunk);
-      t.removed(chunk.size());
+    int deleted = 0;
+    if (interrupted) {
+      for (int i = 0; i < duplicates.size(); i += 500) {
+        List<String> chunk = duplicates.subList(i, Math.min(duplicates.size(), i + 500));
+        client.batchDelete(t.tableId(), chunk);
+        deleted += chunk.size();
+      }
     }
     if (!duplicates.isEmpty()) {
-      LOG.warn("Table {} held {} rows whose key was already present (left by an interrupted write); deleted them",
+      LOG.warn(interrupted
+              ? "Table {} held {} rows whose key was already present, left by an interrupted write; deleted them"
+              : "Table {} holds {} rows whose key is already present; only the first of each is kept in sync",
           t, duplicates.size());
     }
-    index.putAll(found);
+    t.counted(rows[0] - deleted);
+    synchronized (routing) {
+      // keys whose change is on its way in another table's lane know better; this table's lane is the caller
+      Lane own = lanes.get(t.tableId());
+      index.replaceTable(t.tableId(), found, key -> {
+        Lane l = keyLanes.get(key);
+        return l != null && l != own;
+      });
+    }
     found.forEach(log::put);
     log.markClean(Set.of(t.tableId()));
     log.flush();
@@ -178,8 +204,7 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
     checkFatal();
     Map<String, Pending> fresh = new LinkedHashMap<>();
     for (SinkRecord r : records) {
-      TopicPartition tp = new TopicPartition(r.topic(), r.kafkaPartition());
-      offsets.seen(tp, r.kafkaOffset());
+      offsets.seen(new TopicPartition(r.topic(), r.kafkaPartition()), r.kafkaOffset());
       Change change;
       try {
         change = mapper.map(r);
@@ -197,23 +222,16 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
         fresh.put(p.key, earlier.replacedBy(p));
         continue;
       }
-      Lane lane = upsert ? keyLanes.get(p.key) : null;
-      if (lane != null) {
-        enqueue(lane, p);
-        continue;
+      acquire();
+      Route route;
+      synchronized (routing) {
+        route = route(p) ? Route.QUEUED : classify(p);
       }
-      RowIndex.Location loc = upsert ? index.get(p.key) : null;
-      lane = loc == null ? null : roller.table(loc.tableId()).map(this::lane).orElse(null);
-      if (change.kind() == Change.Kind.DELETE) {
-        if (lane != null) {
-          enqueue(lane, p);
+      if (route != Route.QUEUED) {
+        buffer.release(); // a new row takes its permit again when it is placed
+        if (route == Route.NEW) {
+          fresh.put(p.key, p);
         }
-      } else if (lane == null) {
-        fresh.put(p.key, p);
-      } else if (loc.hash() == change.hash()) {
-        counters.unchanged.increment();
-      } else {
-        enqueue(lane, p);
       }
     }
     List<Pending> creates = new ArrayList<>();
@@ -226,6 +244,54 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
     checkFatal();
   }
 
+  private enum Route { QUEUED, NEW, NOTHING_TO_DO }
+
+  /** Queues the change in the lane of its key or its row's table (routing lock held); false when it is new or needs nothing. */
+  private boolean route(Pending p) {
+    Lane lane = upsert ? keyLanes.get(p.key) : null;
+    if (lane == null) {
+      RowIndex.Location loc = upsert ? index.get(p.key) : null;
+      lane = loc == null ? null : roller.table(loc.tableId()).map(this::lane).orElse(null);
+      if (lane == null || (p.change.kind() == Change.Kind.UPSERT && loc.hash() == p.change.hash())) {
+        return false;
+      }
+    }
+    open(lane, p);
+    return true;
+  }
+
+  /** Why {@link #route} did not queue a change. */
+  private Route classify(Pending p) {
+    RowIndex.Location loc = upsert ? index.get(p.key) : null;
+    boolean rowKnown = loc != null && roller.table(loc.tableId()).isPresent();
+    if (p.change.kind() == Change.Kind.DELETE) {
+      return Route.NOTHING_TO_DO;
+    }
+    if (rowKnown) {
+      counters.unchanged.increment();
+      return Route.NOTHING_TO_DO;
+    }
+    return Route.NEW;
+  }
+
+  private void acquire() throws InterruptedException {
+    if (!buffer.tryAcquire(BUFFER_WAIT_SECONDS, TimeUnit.SECONDS)) {
+      checkFatal();
+      FeishuCallException last = lastFailure;
+      throw new RetriableException("Feishu has not taken a write for " + BUFFER_WAIT_SECONDS + " s"
+          + (last == null ? "" : "; last failure: " + last.getMessage()));
+    }
+  }
+
+  /** Puts a change in a lane (routing lock held, its buffer permit taken). */
+  private void open(Lane lane, Pending p) {
+    p.firstOffsets.forEach(offsets::open);
+    if (upsert) {
+      keyLanes.put(p.key, lane);
+    }
+    lane.add(p);
+  }
+
   private synchronized void remember(Change change) {
     change.columns().forEach(c -> columns.putIfAbsent(c.name(), c.fieldSpec()));
   }
@@ -236,8 +302,20 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
 
   /** New rows: the roller picks their tables, and each goes to its table's lane with its place reserved. */
   private void place(List<Pending> creates) throws InterruptedException {
-    for (Placed placed : assign(creates)) {
-      enqueue(placed.lane, placed.change);
+    int taken = 0;
+    try {
+      for (; taken < creates.size(); taken++) {
+        acquire();
+      }
+    } finally {
+      if (taken < creates.size()) {
+        buffer.release(taken);
+      }
+    }
+    synchronized (routing) {
+      for (Placed placed : assign(creates)) {
+        open(placed.lane, placed.change);
+      }
     }
   }
 
@@ -264,20 +342,6 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
     return out;
   }
 
-  private void enqueue(Lane lane, Pending p) throws InterruptedException {
-    if (!buffer.tryAcquire(BUFFER_WAIT_SECONDS, TimeUnit.SECONDS)) {
-      checkFatal();
-      FeishuCallException last = lastFailure;
-      throw new RetriableException("Feishu has not taken a write for " + BUFFER_WAIT_SECONDS + " s"
-          + (last == null ? "" : "; last failure: " + last.getMessage()));
-    }
-    offsets.open(p.partition, p.firstOffset);
-    if (upsert) {
-      keyLanes.put(p.key, lane);
-    }
-    lane.add(p);
-  }
-
   private Lane lane(TableState t) {
     return lanes.computeIfAbsent(t.tableId(), id -> new Lane(t, this, config.writeBatchSize(), config.lingerMs(),
         Math.max(1_000, config.retryBackoffMs() * 10)));
@@ -290,10 +354,16 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
     for (Lane lane : lanes.values()) {
       lane.flush();
     }
+    boolean idle = true;
     for (Lane lane : lanes.values()) {
-      lane.awaitIdle(deadline);
+      idle &= lane.awaitIdle(deadline);
     }
     checkFatal();
+    if (!idle) {
+      FeishuCallException last = lastFailure;
+      LOG.warn("Changes are still waiting for Feishu after {} s; their offsets are not committed{}", FLUSH_WAIT_SECONDS,
+          last == null ? "" : "; last failure: " + last.getMessage());
+    }
     long created = counters.created.sumThenReset();
     long updated = counters.updated.sumThenReset();
     long deleted = counters.deleted.sumThenReset();
@@ -321,7 +391,7 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
   private void checkFatal() {
     ConnectException e = fatal.get();
     if (e != null) {
-      throw e;
+      throw e instanceof RetriableException ? new ConnectException(e.getMessage(), e) : e;
     }
   }
 
@@ -339,7 +409,12 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
 
   @Override
   public void merged(Pending older, Pending newer) {
-    offsets.close(newer.partition, newer.firstOffset);
+    newer.firstOffsets.forEach((tp, o) -> {
+      Long kept = older.firstOffsets.get(tp);
+      if (kept != null) {
+        offsets.close(tp, Math.max(kept, o)); // the merged change keeps the smaller one open
+      }
+    });
     buffer.release();
   }
 
@@ -347,9 +422,10 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
   public List<Pending> write(Lane lane, List<Pending> batch) throws InterruptedException {
     TableState table = lane.table;
     List<Pending> again = new ArrayList<>();
+    List<Pending> completed = new ArrayList<>();
     try {
       if (tablesToReread.contains(table.tableId())) {
-        reread(table);
+        reread(table, true);
       }
       Map<Pending, String> deletes = new LinkedHashMap<>();
       Map<Pending, String> updates = new LinkedHashMap<>();
@@ -357,71 +433,42 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
       List<Pending> elsewhere = new ArrayList<>();
       for (Pending p : batch) {
         RowIndex.Location loc = upsert ? index.get(p.key) : null;
+        boolean create = false;
         if (loc != null && !loc.tableId().equals(table.tableId())) {
           elsewhere.add(p);
         } else if (p.change.kind() == Change.Kind.DELETE) {
           if (loc == null) {
-            done(lane, p);
+            completed.add(p);
           } else {
             deletes.put(p, loc.recordId());
           }
         } else if (loc != null) {
           if (loc.hash() == p.change.hash()) {
             counters.unchanged.increment();
-            done(lane, p);
+            completed.add(p);
           } else {
             updates.put(p, loc.recordId());
           }
         } else if (p.reserved) {
           creates.add(p);
+          create = true;
         } else {
           elsewhere.add(p);
         }
-      }
-      move(lane, elsewhere);
-      if (deletes.isEmpty() && updates.isEmpty() && creates.isEmpty()) {
-        return again;
-      }
-      boolean creating = upsert && !creates.isEmpty();
-      if (creating) {
-        log.markDirty(Set.of(table.tableId()));
-        log.flush();
-        if (table.seq() == TableState.BASE) {
-          roller.namePrimaryField(table, mapper.keyFieldName());
+        if (p.reserved && !create) {
+          table.settle(1, 0); // not a new row of this table after all
         }
       }
-      TableWork.Result r = new TableWork(client, roller, table, config.writeBatchSize(), columns(), deletes, updates,
-          creates.isEmpty() ? List.of() : List.of(creates)).call();
-      apply(lane, r);
-      if (r.error != null) {
-        lastFailure = r.error;
-        if (creating) {
-          tablesToReread.add(table.tableId()); // a create whose answer never came may have been written
-        }
-        ConnectException translated = translate(r.error);
-        if (!(translated instanceof RetriableException)) {
-          fatal.compareAndSet(null, translated);
-        }
-        LOG.warn("Writing to table {} failed; {} changes wait for the next try: {}", table, r.retry.size(),
-            r.error.getMessage());
-        again.addAll(r.retry);
-      } else {
-        List<Pending> moved = new ArrayList<>();
-        for (Pending p : r.retry) {
-          moved.add(p.withReservation(false)); // the table turned out full
-        }
-        move(lane, moved);
-        if (creating) {
-          log.markClean(Set.of(table.tableId()));
-        }
+      move(lane, unreserved(elsewhere));
+      if (!deletes.isEmpty() || !updates.isEmpty() || !creates.isEmpty()) {
+        again.addAll(execute(lane, deletes, updates, creates, completed));
       }
-      log.flush();
+    } catch (RetriableException e) {
+      again.addAll(batch);
+      LOG.warn("Writing to table {} must wait: {}", table, e.getMessage());
     } catch (FeishuCallException e) {
       lastFailure = e;
-      ConnectException translated = translate(e);
-      if (!(translated instanceof RetriableException)) {
-        fatal.compareAndSet(null, translated);
-      }
+      noteFailure(translate(e));
       again.addAll(batch);
     } catch (ConnectException e) {
       fatal.compareAndSet(null, e);
@@ -430,91 +477,167 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
       fatal.compareAndSet(null, new ConnectException("writing to Feishu failed unexpectedly: " + e, e));
       again.addAll(batch);
     }
+    for (Pending p : completed) {
+      done(lane, p);
+    }
     return again;
   }
 
-  private void apply(Lane lane, TableWork.Result r) {
+  /** One batch's calls; records the outcome in the index and its log, then completes what is in Feishu. */
+  private List<Pending> execute(Lane lane, Map<Pending, String> deletes, Map<Pending, String> updates,
+      List<Pending> creates, List<Pending> completed) throws InterruptedException {
+    TableState table = lane.table;
+    boolean creating = upsert && !creates.isEmpty();
+    if (creating) {
+      log.markDirty(Set.of(table.tableId()));
+      log.flush();
+      if (table.seq() == TableState.BASE) {
+        roller.namePrimaryField(table, mapper.keyFieldName());
+      }
+    }
+    TableWork.Result r = new TableWork(client, roller, table, config.writeBatchSize(), columns(), deletes, updates,
+        creates.isEmpty() ? List.of() : List.of(creates)).call();
     for (Pending p : r.deleted) {
       index.remove(p.key);
       log.remove(p.key);
+      table.removed(1);
       counters.deleted.increment();
-      done(lane, p);
+      completed.add(p);
+    }
+    for (Pending p : r.gone) {
+      index.remove(p.key);
+      log.remove(p.key);
+      completed.add(p);
     }
     for (Pending p : r.updated) {
       RowIndex.Location old = index.get(p.key);
-      RowIndex.Location now = new RowIndex.Location(old.tableId(), old.recordId(), p.change.hash());
-      index.put(p.key, now);
-      log.put(p.key, now);
+      if (old != null) {
+        RowIndex.Location now = new RowIndex.Location(old.tableId(), old.recordId(), p.change.hash());
+        index.put(p.key, now);
+        log.put(p.key, now);
+      }
       counters.updated.increment();
-      done(lane, p);
+      completed.add(p);
     }
     for (Map.Entry<Pending, String> e : r.created.entrySet()) {
       Pending p = e.getKey();
       if (upsert) {
-        RowIndex.Location now = new RowIndex.Location(r.table.tableId(), e.getValue(), p.change.hash());
+        RowIndex.Location now = new RowIndex.Location(table.tableId(), e.getValue(), p.change.hash());
         index.put(p.key, now);
         log.put(p.key, now);
       }
+      table.settle(1, 1);
       counters.created.increment();
-      done(lane, p);
-    }
-    List<Pending> stale = new ArrayList<>();
-    for (Pending p : r.stale) {
-      index.remove(p.key);
-      log.remove(p.key);
-      stale.add(p.withReservation(false));
-    }
-    try {
-      move(lane, stale);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+      completed.add(p);
     }
     for (Map.Entry<Pending, FeishuCallException> e : r.bad.entrySet()) {
+      if (e.getKey().reserved) {
+        table.settle(1, 0);
+      }
       try {
         badRecord(e.getKey().record, e.getKey().change.key(), e.getValue().getMessage(), e.getValue());
       } catch (ConnectException fail) {
-        fatal.compareAndSet(null, fail);
+        noteFailure(fail);
       }
-      done(lane, e.getKey());
+      completed.add(e.getKey());
+    }
+    List<Pending> moving = new ArrayList<>();
+    for (Pending p : r.stale) {
+      index.remove(p.key);
+      log.remove(p.key);
+      moving.add(p);
+    }
+    for (Pending p : r.full) {
+      table.settle(1, 0);
+      moving.add(p.withReservation(false));
+    }
+    if (r.error == null && creating) {
+      log.markClean(Set.of(table.tableId()));
+    }
+    // entries first, then offsets: an offset is committed only once its row's index entry is stored
+    log.flush();
+    move(lane, moving);
+    if (r.error != null) {
+      lastFailure = r.error;
+      if (creating) {
+        tablesToReread.add(table.tableId()); // a create whose answer never came may have been written
+      }
+      noteFailure(translate(r.error));
+      LOG.warn("Writing to table {} failed; {} changes wait for the next try: {}", table, r.retry.size(),
+          r.error.getMessage());
+    }
+    return r.retry;
+  }
+
+  /** A fatal failure stops every lane; a passing one only waits for the next try. */
+  private void noteFailure(ConnectException e) {
+    if (!(e instanceof RetriableException)) {
+      fatal.compareAndSet(null, e);
     }
   }
 
-  /** Changes that belong in another table: the table of their key's row, or (new rows) wherever the roller places them. */
+  private static List<Pending> unreserved(List<Pending> changes) {
+    List<Pending> out = new ArrayList<>(changes.size());
+    changes.forEach(p -> out.add(p.reserved ? p.withReservation(false) : p));
+    return out;
+  }
+
+  /**
+   * Changes that belong in another lane: the table of their key's row, or (new rows) wherever the
+   * roller places them. Their permits and open offsets go with them.
+   */
   private void move(Lane from, List<Pending> changes) throws InterruptedException {
-    List<Pending> creates = new ArrayList<>();
-    for (Pending p : changes) {
-      Pending merged = p;
-      Pending newer = from.take(p.key);
-      if (newer != null) {
-        merged = p.replacedBy(newer);
-        offsets.close(newer.partition, newer.firstOffset);
-        buffer.release();
+    if (changes.isEmpty()) {
+      return;
+    }
+    synchronized (routing) {
+      List<Pending> creates = new ArrayList<>();
+      for (Pending p : changes) {
+        Pending merged = mergeWaiting(from, p);
+        RowIndex.Location loc = upsert ? index.get(p.key) : null;
+        Lane to = loc == null ? null : roller.table(loc.tableId()).map(this::lane).orElse(null);
+        if (to != null) {
+          keyLanes.put(p.key, to);
+          to.add(merged);
+        } else if (merged.change.kind() == Change.Kind.DELETE) {
+          done(from, merged);
+        } else {
+          creates.add(merged);
+        }
       }
-      RowIndex.Location loc = upsert ? index.get(p.key) : null;
-      Lane to = loc == null ? null : roller.table(loc.tableId()).map(this::lane).orElse(null);
-      if (to != null) {
-        keyLanes.put(p.key, to);
-        to.add(merged);
-      } else if (merged.change.kind() == Change.Kind.DELETE) {
-        done(from, merged);
-      } else {
-        creates.add(merged);
+      for (Placed placed : assign(creates)) {
+        Pending merged = mergeWaiting(from, placed.change); // put() may have queued a newer change meanwhile
+        if (upsert) {
+          keyLanes.put(merged.key, placed.lane);
+        }
+        placed.lane.add(merged);
       }
     }
-    for (Placed placed : assign(creates)) {
-      if (upsert) {
-        keyLanes.put(placed.change.key, placed.lane);
-      }
-      placed.lane.add(placed.change);
+  }
+
+  /** The change merged with a newer one of its key waiting in {@code lane} (which gives it up). */
+  private Pending mergeWaiting(Lane lane, Pending p) {
+    Pending newer = lane.take(p.key);
+    if (newer == null) {
+      return p;
     }
+    merged(p, newer);
+    if (newer.reserved) {
+      lane.table.settle(1, 0);
+    }
+    return p.replacedBy(newer.withReservation(false));
   }
 
   /** The change is in Feishu (or needed no write). */
   private void done(Lane lane, Pending p) {
-    offsets.close(p.partition, p.firstOffset);
+    p.firstOffsets.forEach(offsets::close);
     buffer.release();
-    if (upsert && !lane.holds(p.key)) {
-      keyLanes.remove(p.key, lane);
+    if (upsert) {
+      synchronized (routing) {
+        if (!lane.holds(p.key)) {
+          keyLanes.remove(p.key, lane);
+        }
+      }
     }
   }
 

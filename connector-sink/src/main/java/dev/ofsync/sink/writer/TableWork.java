@@ -30,10 +30,14 @@ final class TableWork implements Callable<TableWork.Result> {
   static final class Result {
     final TableState table;
     final List<Pending> deleted = new ArrayList<>();
+    /** Deletes whose row was already gone (someone removed it in Feishu). */
+    final List<Pending> gone = new ArrayList<>();
     final List<Pending> updated = new ArrayList<>();
     final Map<Pending, String> created = new LinkedHashMap<>();
-    /** Not written now, to be tried again in the next flush (e.g. the table turned out full). */
+    /** Not written now, to be tried again (after an error) or elsewhere ({@link #full}). */
     final List<Pending> retry = new ArrayList<>();
+    /** New rows the table had no room for: Feishu said it is full. */
+    final List<Pending> full = new ArrayList<>();
     /** Their index entry points at a row that is gone: forget it and create the row again. */
     final List<Pending> stale = new ArrayList<>();
     final Map<Pending, FeishuCallException> bad = new LinkedHashMap<>();
@@ -68,35 +72,41 @@ final class TableWork implements Callable<TableWork.Result> {
     this.result = new Result(table);
   }
 
+  /** Makes the calls; every change ends in exactly one of the result's lists. Reservations are the caller's. */
   @Override
   public Result call() throws InterruptedException {
-    List<Pending> unfinished = new ArrayList<>(deletes.keySet());
-    unfinished.addAll(updates.keySet());
-    creates.forEach(unfinished::addAll);
-    int reservedLeft = creates.stream().mapToInt(List::size).sum();
     try {
       if (!updates.isEmpty() || !creates.isEmpty()) {
         roller.ensureFields(table, fields);
       }
       for (List<Pending> chunk : chunks(new ArrayList<>(deletes.keySet()), Math.min(batchSize, 500))) {
         delete(chunk);
-        unfinished.removeAll(chunk);
       }
       for (List<Pending> chunk : chunks(new ArrayList<>(updates.keySet()), batchSize)) {
         update(chunk);
-        unfinished.removeAll(chunk);
       }
       for (List<Pending> chunk : creates) {
-        int before = result.created.size();
         create(chunk);
-        reservedLeft -= chunk.size();
-        table.settle(chunk.size(), result.created.size() - before);
-        unfinished.removeAll(chunk);
       }
     } catch (FeishuCallException e) {
       result.error = e;
-      result.retry.addAll(unfinished);
-      table.settle(reservedLeft, 0);
+      java.util.Set<Pending> finished = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+      finished.addAll(result.deleted);
+      finished.addAll(result.gone);
+      finished.addAll(result.full);
+      finished.addAll(result.updated);
+      finished.addAll(result.created.keySet());
+      finished.addAll(result.bad.keySet());
+      finished.addAll(result.stale);
+      finished.addAll(result.retry);
+      List<Pending> all = new ArrayList<>(deletes.keySet());
+      all.addAll(updates.keySet());
+      creates.forEach(all::addAll);
+      for (Pending p : all) {
+        if (!finished.contains(p)) {
+          result.retry.add(p);
+        }
+      }
     }
     return result;
   }
@@ -113,11 +123,10 @@ final class TableWork implements Callable<TableWork.Result> {
     try {
       client.batchDelete(table.tableId(), chunk.stream().map(deletes::get).toList());
       result.deleted.addAll(chunk);
-      table.removed(chunk.size());
     } catch (FeishuCallException e) {
       if (e.code() == 1254043 || e.code() == 1254006) { // a row already gone: find which by halves
         if (chunk.size() == 1) {
-          result.deleted.addAll(chunk);
+          result.gone.addAll(chunk);
           return;
         }
         delete(chunk.subList(0, chunk.size() / 2));
@@ -175,7 +184,7 @@ final class TableWork implements Callable<TableWork.Result> {
     } catch (FeishuCallException e) {
       if (e.failure() == Failure.TABLE_FULL) {
         table.close();
-        result.retry.addAll(chunk);
+        result.full.addAll(chunk);
       } else if (e.failure() == Failure.FIELD_MISSING && refreshFields()) {
         create(chunk);
       } else if (e.failure() == Failure.BAD_RECORD) {
