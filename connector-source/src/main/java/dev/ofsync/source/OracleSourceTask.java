@@ -43,7 +43,9 @@ public final class OracleSourceTask extends SourceTask {
 
   private OracleSourceConfig config;
   private ConnectionFactory connections;
+  private static final long MAX_POLL_WAIT_MS = 500;
   private final CountDownLatch stopped = new CountDownLatch(1);
+  private boolean connectedBefore;
   private Connection connection;
   private OracleDialect dialect;
   private List<TableReader> readers;
@@ -67,8 +69,9 @@ public final class OracleSourceTask extends SourceTask {
   @Override
   public List<SourceRecord> poll() throws InterruptedException {
     long wait = retryAtMs - System.currentTimeMillis();
-    if (wait > 0 && waitOrStop(wait)) {
-      return null;
+    if (wait > 0) {
+      waitOrStop(wait);
+      return null; // the next poll tries again once the time has come
     }
     long idle;
     synchronized (this) {
@@ -115,7 +118,7 @@ public final class OracleSourceTask extends SourceTask {
 
   private List<SourceRecord> failed(SQLException e) {
     closeConnection();
-    if (!OracleErrors.isTransient(e)) {
+    if (!OracleErrors.isTransient(e, connectedBefore)) {
       throw new ConnectException(OracleErrors.explain(e, config), e);
     }
     backoffMs = backoffMs == 0 ? config.retryBackoffMs() : Math.min(backoffMs * 2, MAX_BACKOFF_MS);
@@ -141,6 +144,7 @@ public final class OracleSourceTask extends SourceTask {
       return;
     }
     connection = connections.open();
+    connectedBefore = true;
     dialect = OracleDialect.of(connection.getMetaData());
     if (readers == null) {
       readers = createReaders();
@@ -184,8 +188,12 @@ public final class OracleSourceTask extends SourceTask {
     }
   }
 
+  /**
+   * Waits at most half a second: the worker stops a task only between polls (stop() runs after
+   * poll() returns), so a long wait here would outlast its graceful-stop timeout.
+   */
   private boolean waitOrStop(long ms) throws InterruptedException {
-    return stopped.await(ms, TimeUnit.MILLISECONDS);
+    return stopped.await(Math.min(ms, MAX_POLL_WAIT_MS), TimeUnit.MILLISECONDS);
   }
 
   private void closeConnection() {

@@ -312,9 +312,13 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
         buffer.release(taken);
       }
     }
+    // Placing may create a table (Feishu calls): not under the routing lock, which lanes need to
+    // finish their writes. Only this thread routes keys that have no lane yet, so none of these
+    // keys can be routed elsewhere meanwhile.
+    List<Placed> placed = assign(creates);
     synchronized (routing) {
-      for (Placed placed : assign(creates)) {
-        open(placed.lane, placed.change);
+      for (Placed p : placed) {
+        open(p.lane, p.change);
       }
     }
   }

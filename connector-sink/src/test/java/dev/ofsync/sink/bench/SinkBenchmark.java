@@ -33,7 +33,7 @@ import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
  *
  * <pre>
  * mvn -B -ntp install -DskipTests
- * MAVEN_OPTS=-Xmx8g mvn -B -ntp -pl connector-sink exec:java@benchmark [-Dbench.rows=1000000] [-Dbench.serialRows=50000]
+ * MAVEN_OPTS=-Xmx10g mvn -B -ntp -pl connector-sink exec:java@benchmark [-Dbench.rows=1000000] [-Dbench.serialRows=50000] [-Dbench.parallel=30]
  * </pre>
  */
 public final class SinkBenchmark {
@@ -59,6 +59,7 @@ public final class SinkBenchmark {
   public static void main(String[] args) throws Exception {
     int rows = Integer.getInteger("bench.rows", 1_000_000);
     int serialRows = Integer.getInteger("bench.serialRows", 50_000);
+    int parallel = Integer.getInteger("bench.parallel", 30);
     System.out.printf("== Feishu sink benchmark: %,d rows, quota 50 writes/s, realistic latency ==%n", rows);
     System.out.printf("machine: %d CPUs, JDK %s, max heap %,d MiB%n", Runtime.getRuntime().availableProcessors(),
         System.getProperty("java.runtime.version"), Runtime.getRuntime().maxMemory() >> 20);
@@ -77,10 +78,10 @@ public final class SinkBenchmark {
           .numBrokers(1).workerProps(worker).build();
       connect.start();
       try {
-        Result side = run(connect, feishu, "side", "Side", rows, 20, peakHeap);
+        Result side = run(connect, feishu, "side", "Side", rows, parallel, peakHeap);
         long resumeMs = resume(connect, feishu, "side", rows);
         Result serial = run(connect, feishu, "serial", "Serial", serialRows, 1, peakHeap);
-        summary(rows, side, serial, resumeMs, peakHeap.get());
+        summary(rows, parallel, side, serial, resumeMs, peakHeap.get());
       } finally {
         connect.stop();
       }
@@ -185,11 +186,11 @@ public final class SinkBenchmark {
     }
   }
 
-  private static void summary(int rows, Result side, Result serial, long resumeMs, long peakHeapBytes) {
+  private static void summary(int rows, int parallel, Result side, Result serial, long resumeMs, long peakHeapBytes) {
     System.out.println();
     System.out.println("==================== SUMMARY ====================");
-    System.out.printf("tables side by side (20): %,d rows in %.1f s = %,.0f rows/s; ratio to the quota floor "
-        + "(%.0f s): %.2f (target <= 1.15)%n", rows, side.seconds, side.rowsPerSecond(), rows / 500.0 / 50.0,
+    System.out.printf("tables side by side (%d): %,d rows in %.1f s = %,.0f rows/s; ratio to the quota floor "
+        + "(%.0f s): %.2f (target <= 1.15)%n", parallel, rows, side.seconds, side.rowsPerSecond(), rows / 500.0 / 50.0,
         side.floorRatio());
     System.out.printf("  calls: %s%n", side.stats.callsByEndpoint());
     System.out.printf("  peak calls in any second: record writes %d, reads %d, schema %d (quota 50/20/10); 429s: %d%n",

@@ -148,7 +148,7 @@ public class OracleSourceConfig extends AbstractConfig {
   }
 
   public OracleSourceConfig(Map<?, ?> props) {
-    super(CONFIG_DEF, props);
+    super(CONFIG_DEF, props, false); // not logAll(): oracle.url may carry a password
   }
 
   /** The URL given, or one built from host, port and service name (or SID). */

@@ -28,6 +28,11 @@ public final class OracleErrors {
       17002,  // ojdbc: I/O error
       17008,  // ojdbc: closed connection
       17410,  // ojdbc: no more data to read from socket
+      1109,   // database not open (a PDB being restarted)
+      1092,   // instance terminated, disconnection forced
+      28,     // session killed
+      1012,   // not logged on
+      2396,   // idle time limit exceeded
       90067   // H2: connection is broken (the tests' stand-in database)
   );
 
@@ -40,19 +45,37 @@ public final class OracleErrors {
       28000,  // account locked
       28001,  // password expired
       1045,   // user lacks CREATE SESSION
-      12514,  // listener does not know the service
-      12505,  // listener does not know the SID
       942,    // table or view does not exist (or no privilege)
       904,    // invalid identifier
       1031    // insufficient privileges
   );
 
+  /**
+   * The listener does not know the service (ORA-12514) or SID (ORA-12505): a wrong setting before
+   * the first connection, but a database still starting (dynamic registration) after it.
+   */
+  private static final Set<Integer> UNKNOWN_SERVICE = Set.of(12514, 12505);
+
   private OracleErrors() {}
 
+  /** Whether to retry: a connection that broke or a restarting database; never a user's mistake. */
   public static boolean isTransient(SQLException e) {
+    return isTransient(e, false);
+  }
+
+  /** As {@link #isTransient(SQLException)}; {@code connectedBefore}: the settings worked already. */
+  public static boolean isTransient(SQLException e, boolean connectedBefore) {
     for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof SQLException s && USER_ERRORS.contains(s.getErrorCode())) {
-        return false;
+      if (t instanceof SQLException s) {
+        if (USER_ERRORS.contains(s.getErrorCode())) {
+          return false;
+        }
+        if (UNKNOWN_SERVICE.contains(s.getErrorCode())) {
+          return connectedBefore;
+        }
+        if (s instanceof java.sql.SQLTimeoutException || s.getErrorCode() == 1013) {
+          return false; // a query over its timeout fails the same way again: the user must act
+        }
       }
     }
     for (Throwable t = e; t != null; t = t.getCause()) {

@@ -153,7 +153,10 @@ public final class TableReader {
     if (!needsClock() || clock == null) {
       return null;
     }
-    OffsetDateTime bound = clock.minusNanos(delayMs * 1_000_000L);
+    // Down to the whole second: a DATE holds whole seconds, so a row stamped in the second now under
+    // way could still be committed after this page (with a key below the position) and be skipped.
+    // Reading only seconds that are over costs a TIMESTAMP column less than a second of delay.
+    OffsetDateTime bound = clock.minusNanos(delayMs * 1_000_000L).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
     return schema.syncColumn().keyKind() == KeyKind.ZONED_TIMESTAMP ? bound
         : bound.atZoneSameInstant(zone).toLocalDateTime();
   }

@@ -38,6 +38,22 @@ class OracleErrorsTest {
   }
 
   @Test
+  void anUnknownServiceAfterASuccessfulConnectionIsADatabaseStillStarting() {
+    SQLRecoverableException refused = new SQLRecoverableException(
+        "Listener refused the connection with the following error: ORA-12514", "08006", 12514);
+    assertThat(OracleErrors.isTransient(refused, false)).as("before the first connection: a wrong setting").isFalse();
+    assertThat(OracleErrors.isTransient(refused, true)).as("after it: the database is restarting").isTrue();
+    assertThat(OracleErrors.isTransient(ora(1109, "database not open"), true)).isTrue();
+    assertThat(OracleErrors.isTransient(ora(28, "your session has been killed"), true)).isTrue();
+  }
+
+  @Test
+  void aQueryOverItsTimeoutIsNotRetriedForever() {
+    assertThat(OracleErrors.isTransient(new java.sql.SQLTimeoutException("ORA-01013: user requested cancel", "72000", 1013),
+        true)).isFalse();
+  }
+
+  @Test
   void lostConnectionsAndRestartingDatabasesAreRetried() {
     assertThat(OracleErrors.isTransient(ora(3113, "end-of-file on communication channel"))).isTrue();
     assertThat(OracleErrors.isTransient(ora(1033, "ORACLE initialization or shutdown in progress"))).isTrue();

@@ -102,4 +102,30 @@ class TableReaderTest {
     }
     assertThat(ids).containsExactly(1, 2, 3, 4, 5, 6, 7, 8, 9, 10);
   }
+
+  @Test
+  void aDateStampedInTheSecondUnderWayIsReadOnlyOnceThatSecondIsOver() throws Exception {
+    try (Statement st = db.createStatement()) {
+      st.execute("CREATE TABLE D (ID NUMBER(5) PRIMARY KEY, UPDATED_AT DATE)");
+      st.execute("INSERT INTO D VALUES (900, TIMESTAMP '2024-01-01 12:00:00')");
+      st.execute("INSERT INTO D VALUES (5, TIMESTAMP '2024-01-01 11:00:00')");
+    }
+    OracleSourceConfig config = new OracleSourceConfig(Map.of("oracle.url", "jdbc:h2:mem:reader", "oracle.username", "sa",
+        "oracle.password", "", "oracle.table_name", "D", "oracle.sync_column", "UPDATED_AT"));
+    TableSchema schema = new TableInspector(config, new TypeMapper(ZoneOffset.UTC, 1000)).inspect(db, new TableId(null, "D")).schema();
+    TableReader reader = new TableReader(schema, new PageQuery(schema, new Oracle12cDialect(), 100, true), null, "d", 100, 0,
+        0, ZoneOffset.UTC, "1");
+    List<Object> ids = new ArrayList<>();
+
+    reader.readPage(db, java.time.OffsetDateTime.parse("2024-01-01T12:00:00.300Z"))
+        .forEach(r -> ids.add(((Struct) r.key()).get("ID")));
+    try (Statement st = db.createStatement()) {
+      // an auto-committed update in the same second: SYSDATE gives it the same DATE
+      st.execute("UPDATE D SET UPDATED_AT = TIMESTAMP '2024-01-01 12:00:00' WHERE ID = 5");
+    }
+    reader.readPage(db, java.time.OffsetDateTime.parse("2024-01-01T12:00:01.100Z"))
+        .forEach(r -> ids.add(((Struct) r.key()).get("ID")));
+
+    assertThat(ids).containsExactly(5, 5, 900);
+  }
 }
