@@ -92,6 +92,10 @@ public final class OffsetCodec {
       if (!known) {
         throw new IllegalArgumentException("offset has an unknown field \"" + k + "\"; allowed: v, sync, pk0, pk1, ...");
       }
+      if (e.getValue() == null && k.startsWith(KEY)) {
+        throw new IllegalArgumentException("offset field \"" + k + "\" is null: a key value is needed (comparing with NULL"
+            + " would skip the rest of the rows with that sync value)");
+      }
       if (e.getValue() != null && !(e.getValue() instanceof Number) && !(e.getValue() instanceof String)) {
         throw new IllegalArgumentException("offset field \"" + k + "\" must be a number or a string, got " + e.getValue());
       }

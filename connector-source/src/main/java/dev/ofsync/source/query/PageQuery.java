@@ -58,7 +58,7 @@ public final class PageQuery {
       where.add(sync.quoted() + " IS NOT NULL");
     }
     if (upperBound && sync != null) {
-      where.add(sync.quoted() + " < ?");
+      where.add(sync.quoted() + " < " + param(sync));
     }
     if (!where.isEmpty()) {
       sql.append(" WHERE ").append(String.join(" AND ", where));
@@ -71,18 +71,27 @@ public final class PageQuery {
   private String after() {
     String first = order.get(0).quoted();
     if (order.size() == 1) {
-      return first + " > ?";
+      return first + " > " + param(order.get(0));
     }
     List<String> alternatives = new ArrayList<>();
     for (int i = 0; i < order.size(); i++) {
       StringBuilder alt = new StringBuilder();
       for (int j = 0; j < i; j++) {
-        alt.append(order.get(j).quoted()).append(" = ? AND ");
+        alt.append(order.get(j).quoted()).append(" = ").append(param(order.get(j))).append(" AND ");
       }
-      alt.append(order.get(i).quoted()).append(" > ?");
+      alt.append(order.get(i).quoted()).append(" > ").append(param(order.get(i)));
       alternatives.add(i == 0 ? alt.toString() : "(" + alt + ")");
     }
-    return first + " >= ? AND (" + String.join(" OR ", alternatives) + ")";
+    return first + " >= " + param(order.get(0)) + " AND (" + String.join(" OR ", alternatives) + ")";
+  }
+
+  /**
+   * The placeholder for a value compared with {@code column}. A DATE column is compared with a
+   * DATE: the driver binds a timestamp, and comparing a DATE column with a TIMESTAMP makes Oracle
+   * convert the column, which rules out its index.
+   */
+  private static String param(MappedColumn column) {
+    return "DATE".equalsIgnoreCase(column.oracleType()) ? "CAST(? AS DATE)" : "?";
   }
 
   /** Binds the position (when there is one) and the upper bound (when used), in the order {@link #sql} expects. */
@@ -91,18 +100,31 @@ public final class PageQuery {
     if (after != null) {
       List<Object> values = orderValues(after);
       if (order.size() == 1) {
-        order.get(0).keyKind().bind(ps, index++, values.get(0));
+        bind(ps, index++, order.get(0), values.get(0));
       } else {
-        order.get(0).keyKind().bind(ps, index++, values.get(0));
+        bind(ps, index++, order.get(0), values.get(0));
         for (int i = 0; i < order.size(); i++) {
           for (int j = 0; j <= i; j++) {
-            order.get(j).keyKind().bind(ps, index++, values.get(j));
+            bind(ps, index++, order.get(j), values.get(j));
           }
         }
       }
     }
     if (upperBound && schema.syncColumn() != null) {
-      schema.syncColumn().keyKind().bind(ps, index, bound);
+      bind(ps, index, schema.syncColumn(), bound);
+    }
+  }
+
+  /**
+   * NCHAR and NVARCHAR2 values are bound as national strings: on a database whose character set
+   * is not Unicode, a plain string bind would turn characters outside it into '?'.
+   */
+  private static void bind(PreparedStatement ps, int index, MappedColumn column, Object value) throws SQLException {
+    String type = column.oracleType() == null ? "" : column.oracleType().toUpperCase(java.util.Locale.ROOT);
+    if (value instanceof String s && (type.startsWith("NCHAR") || type.startsWith("NVARCHAR"))) {
+      ps.setNString(index, s);
+    } else {
+      column.keyKind().bind(ps, index, value);
     }
   }
 

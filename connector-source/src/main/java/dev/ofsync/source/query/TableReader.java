@@ -169,7 +169,11 @@ public final class TableReader {
     if (flag == null) {
       return false;
     }
-    String text = flag instanceof BigDecimal d ? d.stripTrailingZeros().toPlainString() : flag.toString();
+    // CHAR columns come padded with blanks; a BOOLEAN (23ai) reads as true/false and also matches 1/0
+    String text = flag instanceof BigDecimal d ? d.stripTrailingZeros().toPlainString() : flag.toString().trim();
+    if (flag instanceof Boolean b) {
+      return text.equalsIgnoreCase(deletedValue) || (b ? "1" : "0").equals(deletedValue);
+    }
     return text.equals(deletedValue);
   }
 

@@ -44,6 +44,19 @@ class PageQueryTest {
   }
 
   @Test
+  void aDateSyncColumnIsComparedWithDatesSoItsIndexServes() throws Exception {
+    var columns = List.of(
+        TYPES.map("ID", Types.NUMERIC, "NUMBER", 10, 0, false),
+        TYPES.map("UPDATED_AT", Types.TIMESTAMP, "DATE", 7, 0, true));
+    TableSchema schema = new TableSchema(new TableId(null, "ORDERS"), Mode.TIMESTAMP, columns, new int[] {0}, 1, -1,
+        List.of());
+    PageQuery q = new PageQuery(schema, new Oracle12cDialect(), 500, true);
+
+    assertThat(q.nextPageSql()).contains("\"UPDATED_AT\" >= CAST(? AS DATE)").contains("\"UPDATED_AT\" < CAST(? AS DATE)")
+        .contains("\"ID\" > ?");
+  }
+
+  @Test
   void nextPageSpellsOutTheRowComparisonWithoutRowValuesOrOffset() throws Exception {
     PageQuery q = new PageQuery(orderLines(true), new Oracle12cDialect(), 500, true);
     assertThat(q.nextPageSql()).isEqualTo("SELECT \"order id\", \"LINE\", \"CHANGED\", \"NOTE\" FROM \"SALES\".\"order lines\""
