@@ -101,14 +101,17 @@ public class FeishuSinkTask extends SinkTask {
     }
   }
 
+  /**
+   * Commits what is in Feishu, without waiting for what is not: lanes are asked to write their
+   * partial batches now, and the rest is committed at a later commit. A fatal write error is
+   * reported by the next put().
+   */
   @Override
   public Map<TopicPartition, OffsetAndMetadata> preCommit(Map<TopicPartition, OffsetAndMetadata> currentOffsets) {
     try {
-      writer.flush();
+      writer.requestFlush();
     } catch (ConnectException e) {
-      LOG.warn("Some changes could not be written yet; committing the offsets of those that were: {}", e.getMessage());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+      LOG.warn("Writing to Feishu stopped; committing the offsets of what was written: {}", e.getMessage());
     }
     Map<TopicPartition, OffsetAndMetadata> safe = new HashMap<>(writer.safeOffsets());
     safe.keySet().retainAll(currentOffsets.keySet());

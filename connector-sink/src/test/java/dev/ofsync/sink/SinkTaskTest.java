@@ -228,8 +228,9 @@ class SinkTaskTest {
     first.put("internal.task.id", "0");
     Map<String, String> second = new java.util.HashMap<>(config);
     second.put("internal.task.id", "1");
+    // two tasks read different partitions: each has its own offsets
     try (TaskHarness a = new TaskHarness(FEISHU.emulator(), first, false, offsets);
-         TaskHarness b = new TaskHarness(FEISHU.emulator(), second, false, offsets)) {
+         TaskHarness b = new TaskHarness(FEISHU.emulator(), second, false, new java.util.concurrent.atomic.AtomicLong())) {
       var left = java.util.concurrent.CompletableFuture.runAsync(() -> {
         a.put(rows(a, 1, 40));
         a.commit();

@@ -92,9 +92,19 @@ final class TaskHarness implements AutoCloseable {
     task.put(records);
   }
 
-  /** What the worker does at each offset commit. */
+  /**
+   * What the worker does until everything put so far is committed: commits (preCommit) and keeps
+   * calling put(), which reports a write that failed for good. Fails after a deadline.
+   */
   Map<TopicPartition, OffsetAndMetadata> commit() {
-    return task.preCommit(Map.of(TP, new OffsetAndMetadata(offset.get())));
+    Map<TopicPartition, OffsetAndMetadata> current = Map.of(TP, new OffsetAndMetadata(offset.get()));
+    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(90)).pollInterval(java.time.Duration.ofMillis(20))
+        .until(() -> {
+          task.put(List.of());
+          OffsetAndMetadata committed = task.preCommit(current).get(TP);
+          return committed == null || committed.offset() >= offset.get();
+        });
+    return task.preCommit(current);
   }
 
   long nextOffset() {

@@ -110,15 +110,26 @@ public final class BitableClient {
     return out;
   }
 
-  /** Creates a table whose first field is its primary field; a taken name throws with {@link Failure#NAME_TAKEN}. */
-  public TableInfo createTable(String name, List<FieldSpec> fields) throws InterruptedException {
+  /**
+   * Creates a table whose first field is its primary field; answers its fields as created (no
+   * listing needed). A taken name throws with {@link Failure#NAME_TAKEN}.
+   */
+  public CreatedTable createTable(String name, List<FieldSpec> fields) throws InterruptedException {
     AppTableCreateHeader[] headers = fields.stream().map(f -> AppTableCreateHeader.newBuilder()
         .fieldName(f.name()).type(f.type()).property(property(f)).build()).toArray(AppTableCreateHeader[]::new);
     var data = call("create table '" + name + "'", CallClass.SCHEMA_WRITE, o -> client.bitable().v1().appTable()
         .create(CreateAppTableReq.newBuilder().appToken(appToken).createAppTableReqBody(CreateAppTableReqBody.newBuilder()
             .table(ReqTable.newBuilder().name(name).defaultViewName("Grid").fields(headers).build()).build()).build(), o));
-    return new TableInfo(data.getTableId(), name);
+    String[] ids = data.getFieldIdList() == null ? new String[0] : data.getFieldIdList();
+    List<FieldInfo> created = new ArrayList<>();
+    for (int i = 0; i < fields.size() && i < ids.length; i++) {
+      created.add(new FieldInfo(ids[i], fields.get(i).name(), fields.get(i).type(), i == 0));
+    }
+    return new CreatedTable(new TableInfo(data.getTableId(), name), created.size() == fields.size() ? created : null);
   }
+
+  /** A new table and its fields (null when Feishu did not answer every field's id). */
+  public record CreatedTable(TableInfo table, List<FieldInfo> fields) {}
 
   public List<FieldInfo> listFields(String tableId) throws InterruptedException {
     List<FieldInfo> out = new ArrayList<>();

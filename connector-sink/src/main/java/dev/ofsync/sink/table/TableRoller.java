@@ -199,9 +199,10 @@ public final class TableRoller {
   /** Creates a table; empty when another task took the name first (it is that task's table). */
   private Optional<TableState> create(String name, int seq, List<FieldSpec> fields) throws InterruptedException {
     try {
-      TableInfo info = client.createTable(name, fields);
+      BitableClient.CreatedTable created = client.createTable(name, fields);
+      TableInfo info = created.table();
       TableState s = new TableState(info.tableId(), name, seq, 0, true);
-      s.fields(client.listFields(info.tableId()));
+      s.fields(created.fields() != null ? created.fields() : client.listFields(info.tableId()));
       tables.put(info.tableId(), s);
       LOG.info("Created table {} ({}) in base {}", name, info.tableId(), client.appToken());
       return Optional.of(s);

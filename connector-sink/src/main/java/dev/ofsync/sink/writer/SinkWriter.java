@@ -351,10 +351,22 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
         Math.max(1_000, config.retryBackoffMs() * 10)));
   }
 
-  /** Writes everything waiting, then answers; throws when writing stopped for good. */
+  /**
+   * Asks every lane to write what waits without waiting for the linger, and answers at once: the
+   * offsets to commit are those already in Feishu. Waiting here would stop put() and leave the
+   * quota idle at every offset commit.
+   */
+  public void requestFlush() {
+    checkFatal();
+    for (Lane lane : lanes.values()) {
+      lane.flush();
+    }
+    summarize();
+  }
+
+  /** Writes everything waiting and waits for it (at most two minutes); throws when writing stopped for good. */
   public void flush() throws InterruptedException {
-    long start = System.nanoTime();
-    long deadline = start + TimeUnit.SECONDS.toNanos(FLUSH_WAIT_SECONDS);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(FLUSH_WAIT_SECONDS);
     for (Lane lane : lanes.values()) {
       lane.flush();
     }
@@ -368,6 +380,11 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
       LOG.warn("Changes are still waiting for Feishu after {} s; their offsets are not committed{}", FLUSH_WAIT_SECONDS,
           last == null ? "" : "; last failure: " + last.getMessage());
     }
+    summarize();
+  }
+
+  /** One line per commit: what was written since the last. */
+  private void summarize() {
     long created = counters.created.sumThenReset();
     long updated = counters.updated.sumThenReset();
     long deleted = counters.deleted.sumThenReset();
