@@ -33,7 +33,7 @@ import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
  *
  * <pre>
  * mvn -B -ntp install -DskipTests
- * MAVEN_OPTS=-Xmx10g mvn -B -ntp -pl connector-sink exec:java@benchmark [-Dbench.rows=1000000] [-Dbench.serialRows=50000] [-Dbench.parallel=30]
+ * MAVEN_OPTS=-Xmx10g mvn -B -ntp -pl connector-sink exec:java@benchmark [-Dbench.rows=1000000] [-Dbench.serialRows=50000] [-Dbench.parallel=20]
  * </pre>
  */
 public final class SinkBenchmark {
@@ -59,7 +59,7 @@ public final class SinkBenchmark {
   public static void main(String[] args) throws Exception {
     int rows = Integer.getInteger("bench.rows", 1_000_000);
     int serialRows = Integer.getInteger("bench.serialRows", 50_000);
-    int parallel = Integer.getInteger("bench.parallel", 30);
+    int parallel = Integer.getInteger("bench.parallel", 20);
     System.out.printf("== Feishu sink benchmark: %,d rows, quota 50 writes/s, realistic latency ==%n", rows);
     System.out.printf("machine: %d CPUs, JDK %s, max heap %,d MiB%n", Runtime.getRuntime().availableProcessors(),
         System.getProperty("java.runtime.version"), Runtime.getRuntime().maxMemory() >> 20);
