@@ -68,6 +68,19 @@ class PackagedPluginsIT {
     assertThat(getClass().getClassLoader().getResource(SOURCE.replace('.', '/') + ".class")).isNull();
   }
 
+  private static Map<String, String> sinkConfig(String topic) {
+    Map<String, String> config = new HashMap<>();
+    config.put("connector.class", SINK);
+    config.put("tasks.max", "1");
+    config.put("topics", topic);
+    config.put("feishu.app_id", APP_ID);
+    config.put("feishu.app_secret", APP_SECRET);
+    config.put("feishu.app_token", APP_TOKEN);
+    config.put("feishu.base_url", feishu.url());
+    config.put("sync.linger_ms", "100");
+    return config;
+  }
+
   /** Schemas on the wire, decimals as numbers: what both connectors are configured with. */
   private static void jsonWithSchemas(Map<String, String> config) {
     for (String side : new String[] {"key", "value"}) {
@@ -99,16 +112,8 @@ class PackagedPluginsIT {
     source.put("topic.creation.default.partitions", "1");
     jsonWithSchemas(source);
     connect.configureConnector("packaged-source", source);
-    Map<String, String> sink = new HashMap<>();
-    sink.put("connector.class", SINK);
-    sink.put("tasks.max", "1");
-    sink.put("topics", "pipeline.ORDERS");
-    sink.put("feishu.app_id", APP_ID);
-    sink.put("feishu.app_secret", APP_SECRET);
-    sink.put("feishu.app_token", APP_TOKEN);
-    sink.put("feishu.base_url", feishu.url());
+    Map<String, String> sink = sinkConfig("pipeline.ORDERS");
     sink.put("feishu.table_name_prefix", "Pipeline");
-    sink.put("sync.linger_ms", "100");
     jsonWithSchemas(sink);
     connect.configureConnector("packaged-pipeline-sink", sink);
     connect.assertions().assertConnectorAndExactlyNumTasksAreRunning("packaged-source", 1, "source did not start");
@@ -136,16 +141,7 @@ class PackagedPluginsIT {
   @Test
   void aSmallSyncRunsThroughThePackagedSink() throws Exception {
     connect.kafka().createTopic("packaged-orders", 1);
-    Map<String, String> config = new HashMap<>();
-    config.put("connector.class", SINK);
-    config.put("tasks.max", "1");
-    config.put("topics", "packaged-orders");
-    config.put("feishu.app_id", APP_ID);
-    config.put("feishu.app_secret", APP_SECRET);
-    config.put("feishu.app_token", APP_TOKEN);
-    config.put("feishu.base_url", feishu.url());
-    config.put("sync.linger_ms", "100");
-    connect.configureConnector("packaged-sink", config);
+    connect.configureConnector("packaged-sink", sinkConfig("packaged-orders"));
     connect.assertions().assertConnectorAndExactlyNumTasksAreRunning("packaged-sink", 1, "sink did not start");
 
     for (int i = 1; i <= 50; i++) {
