@@ -14,6 +14,7 @@ import dev.ofsync.emulator.FaultRule;
 import dev.ofsync.emulator.api.ApiException;
 import dev.ofsync.emulator.store.Base;
 import dev.ofsync.emulator.store.BitableStore;
+import dev.ofsync.emulator.store.RecordBatch;
 import dev.ofsync.emulator.store.Table;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -123,7 +124,9 @@ public final class OpenApiHandler implements HttpHandler {
           break;
       }
     }
-    JsonNode body = body(exchange);
+    // batch_create, the busiest call, is read as a stream rather than a tree
+    RecordBatch batch = route.op == Op.BATCH_CREATE ? RecordBatch.parse(rawJson(exchange)) : null;
+    JsonNode body = batch != null ? Exchanges.MAPPER.createObjectNode() : body(exchange);
     Map<String, String> query = Exchanges.query(exchange);
     ObjectNode reply;
     if (route.op == Op.TOKEN) {
@@ -134,7 +137,7 @@ public final class OpenApiHandler implements HttpHandler {
     } else {
       Base base = store.base(route.appToken, appId);
       Table table = route.tableId == null ? null : store.table(base, route.tableId);
-      int records = body.path("records").size();
+      int records = batch != null ? batch.size() : body.path("records").size();
       ObjectNode data;
       // read once: the setting may change while this write runs, and the flag must be released as taken
       boolean guarded = route.write && table != null && settings.writeConflictsEnabled();
@@ -146,13 +149,13 @@ public final class OpenApiHandler implements HttpHandler {
         }
         try {
           sleep(route.callClass, records);
-          data = execute(route, base, table, body, query);
+          data = execute(route, base, table, body, batch, query);
         } finally {
           table.endWrite();
         }
       } else {
         sleep(route.callClass, records);
-        data = execute(route, base, table, body, query);
+        data = execute(route, base, table, body, batch, query);
       }
       reply = Exchanges.MAPPER.createObjectNode();
       reply.put("code", 0).put("msg", "success").set("data", data);
@@ -168,7 +171,8 @@ public final class OpenApiHandler implements HttpHandler {
     }
   }
 
-  private ObjectNode execute(Route route, Base base, Table table, JsonNode body, Map<String, String> query) {
+  private ObjectNode execute(Route route, Base base, Table table, JsonNode body, RecordBatch batch,
+      Map<String, String> query) {
     switch (route.op) {
       case LIST_TABLES: return store.listTables(base, query.get("page_size"), query.get("page_token"));
       case CREATE_TABLE: return store.createTable(base, body);
@@ -177,7 +181,7 @@ public final class OpenApiHandler implements HttpHandler {
       case CREATE_FIELD: return store.createField(table, body);
       case UPDATE_FIELD: return store.updateField(table, route.subId, body);
       case LIST_RECORDS: return store.listRecords(table, query);
-      case BATCH_CREATE: return store.batchCreate(table, body, query.get("client_token"));
+      case BATCH_CREATE: return store.batchCreate(table, batch, query.get("client_token"));
       case BATCH_UPDATE: return store.batchUpdate(table, body);
       case BATCH_DELETE: return store.batchDelete(table, body);
       case SEARCH: return store.search(table, body, query.get("page_size"), query.get("page_token"));
@@ -209,6 +213,21 @@ public final class OpenApiHandler implements HttpHandler {
     if (ms > 0) {
       Thread.sleep(ms);
     }
+  }
+
+  /** The body's bytes, after the content-type and size checks. */
+  private byte[] rawJson(HttpExchange exchange) throws IOException {
+    String contentType = exchange.getRequestHeaders().getFirst("Content-Type");
+    byte[] bytes = Exchanges.readBody(exchange, settings.maxBodyBytes());
+    if (bytes == null) {
+      throw new ApiException(413, WRONG_REQUEST_BODY, "WrongRequestBody: the body is larger than "
+          + settings.maxBodyBytes() + " bytes", Map.of("Connection", "close"));
+    }
+    if (bytes.length > 0 && (contentType == null || !contentType.toLowerCase().startsWith("application/json"))) {
+      throw ApiException.of(PARAM_INVALID, "field validation failed: Content-Type must be application/json, got "
+          + contentType);
+    }
+    return bytes;
   }
 
   private JsonNode body(HttpExchange exchange) throws IOException {

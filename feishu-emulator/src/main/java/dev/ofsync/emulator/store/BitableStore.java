@@ -368,20 +368,27 @@ public final class BitableStore {
 
   // ---- records ----
 
-  public ObjectNode batchCreate(Table table, JsonNode body, String clientToken) {
-    JsonNode records = records(body, settings.maxRecordsPerCreate(), "batch_create");
+  public ObjectNode batchCreate(Table table, RecordBatch batch, String clientToken) {
+    if (batch.size() == 0) {
+      throw ApiException.of(WRONG_REQUEST_BODY, "WrongRequestBody: batch_create got no records");
+    }
+    if (batch.size() > settings.maxRecordsPerCreate()) {
+      throw ApiException.of(BATCH_SIZE_LIMIT, "RecordAddOnceExceedLimit: batch_create takes at most "
+          + settings.maxRecordsPerCreate() + " records per call, got " + batch.size());
+    }
     boolean idempotent = settings.clientTokenIdempotent() && clientToken != null && !clientToken.isEmpty();
     table.lock.writeLock().lock();
     try {
       if (idempotent) {
         String[] earlier = table.clientTokens.get(clientToken);
         if (earlier != null) {
-          return repeatedAnswer(earlier, records);
+          // the first call's record ids (only those are kept, to keep memory small), with this request's fields
+          return answer(batch, earlier);
         }
       }
-      List<Object[]> decoded = new ArrayList<>(records.size());
-      for (JsonNode record : records) {
-        decoded.add(decodeFields(table, fieldsOf(record), null));
+      List<Object[]> decoded = new ArrayList<>(batch.size());
+      for (int r = 0; r < batch.size(); r++) {
+        decoded.add(decodeNamed(table, batch.names(r), batch.values(r)));
       }
       int limit = settings.maxRowsPerTable();
       if (table.rows.size() + decoded.size() > limit) {
@@ -389,42 +396,45 @@ public final class BitableStore {
             + table.rows.size() + " rows; adding " + decoded.size() + " would pass its limit of " + limit);
       }
       long now = System.currentTimeMillis();
-      ArrayNode out = JSON.arrayNode();
-      String[] ids = new String[records.size()];
-      int i = 0;
-      for (JsonNode record : records) {
+      String[] ids = new String[batch.size()];
+      for (int i = 0; i < ids.length; i++) {
         String id = Ids.record();
         while (table.rows.putIfAbsent(id, new Row(id, now, decoded.get(i))) != null) {
           id = Ids.record(); // 62^11 ids: a clash is all but impossible, but never overwrite a row
         }
-        ids[i++] = id;
-        out.addObject().put("record_id", id).set("fields", fieldsOf(record));
+        ids[i] = id;
       }
       changed();
-      ObjectNode data = JSON.objectNode();
-      data.set("records", out);
       if (idempotent) {
         table.clientTokens.put(clientToken, ids);
       }
-      return data;
+      return answer(batch, ids);
     } finally {
       table.lock.writeLock().unlock();
     }
   }
 
-  /**
-   * The answer to a batch_create whose client_token was seen: the first call's record ids (only
-   * those are kept, to keep memory small), with the fields of this request.
-   */
-  private static ObjectNode repeatedAnswer(String[] ids, JsonNode records) {
-    ArrayNode out = JSON.arrayNode();
-    for (int i = 0; i < ids.length; i++) {
-      JsonNode fields = i < records.size() ? records.get(i).path("fields") : JSON.objectNode();
-      out.addObject().put("record_id", ids[i]).set("fields", fields);
-    }
+  /** batch_create's data: each record id with the fields as sent, written straight to the answer. */
+  private static ObjectNode answer(RecordBatch batch, String[] ids) {
     ObjectNode data = JSON.objectNode();
-    data.set("records", out);
+    data.set("records", JSON.pojoNode(batch.echo(ids)));
     return data;
+  }
+
+  /** A record's cells by slot, from its field names and values. */
+  private Object[] decodeNamed(Table table, String[] names, JsonNode[] values) {
+    Object[] cells = new Object[table.nextSlot];
+    int maxText = settings.maxTextCellChars();
+    boolean strict = settings.strictCellTypes();
+    for (int i = 0; i < names.length; i++) {
+      Field f = table.fieldsByName.get(names[i]);
+      if (f == null) {
+        throw ApiException.of(FIELD_NAME_NOT_FOUND, "FieldNameNotFound: table " + table.id + " has no field named '"
+            + names[i] + "'");
+      }
+      cells[f.slot] = CellCodec.decode(f, values[i], maxText, strict);
+    }
+    return cells;
   }
 
   public ObjectNode batchUpdate(Table table, JsonNode body) {

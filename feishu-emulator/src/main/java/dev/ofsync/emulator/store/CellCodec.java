@@ -160,7 +160,7 @@ final class CellCodec {
       throw conv(code, field, "a string", value);
     }
     String s = value.textValue();
-    int chars = s.codePointCount(0, s.length());
+    int chars = s.length() <= maxTextChars ? s.length() : s.codePointCount(0, s.length()); // UTF-16 units >= characters
     if (chars > maxTextChars) {
       throw ApiException.of(CELL_TOO_LARGE, "TooLargeCell: field '" + field.name + "' got " + chars
           + " characters; a cell holds at most " + maxTextChars);
