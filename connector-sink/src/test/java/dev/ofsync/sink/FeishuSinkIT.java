@@ -99,6 +99,14 @@ class FeishuSinkIT {
     }
   }
 
+  /** Each test's connector goes away with it: a sink left running would write into the next test's base. */
+  @org.junit.jupiter.api.AfterEach
+  void removeConnector() {
+    if (connect.connectors().contains(connector)) {
+      connect.deleteConnector(connector);
+    }
+  }
+
   @BeforeEach
   void fresh() {
     feishu.reset();
