@@ -32,7 +32,6 @@ public class FeishuSinkTask extends SinkTask {
 
   private FeishuSinkConfig config;
   private SinkWriter writer;
-  private boolean openedBefore;
 
   @Override
   public String version() {
@@ -118,26 +117,34 @@ public class FeishuSinkTask extends SinkTask {
     return safe;
   }
 
-  /** After a rebalance, keys of newly assigned partitions may have rows another task wrote: reload the index. */
+  /**
+   * Loads the key index whenever partitions are assigned: another task may have written keys of
+   * these partitions since this task started (its writes are drained before it gives them up).
+   */
   @Override
   public void open(Collection<TopicPartition> partitions) {
-    if (!openedBefore) {
-      openedBefore = true;
-      return;
-    }
     try {
       writer.reloadIndex();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new RetriableException("interrupted while reloading the key index", e);
+      throw new RetriableException("interrupted while loading the key index", e);
     }
   }
 
+  /** Before giving partitions up, writes what waits, so the next owner's index knows every row. */
   @Override
   public void close(Collection<TopicPartition> partitions) {
-    if (writer != null) {
-      writer.dropPartitions(partitions);
+    if (writer == null) {
+      return;
     }
+    try {
+      writer.flush();
+    } catch (ConnectException e) {
+      LOG.warn("Giving up partitions {} with writes that failed: {}", partitions, e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    writer.dropPartitions(partitions);
   }
 
   @Override

@@ -256,7 +256,6 @@ class SinkTaskTest {
         false, offsets);
          TaskHarness b = new TaskHarness(FEISHU.emulator(), Map.of("internal.tasks.max", "2", "internal.task.id", "1"),
              false, offsets)) {
-      a.task.open(List.of(TaskHarness.TP));
       b.put(rows(b, 1, 10));
       b.commit();
 

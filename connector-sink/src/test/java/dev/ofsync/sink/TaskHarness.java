@@ -55,6 +55,7 @@ final class TaskHarness implements AutoCloseable {
     Map<String, String> props = new HashMap<>(baseConfig(emulator));
     props.putAll(overrides);
     task.start(props);
+    task.open(List.of(TP)); // the worker assigns partitions before the first put()
   }
 
   static Map<String, String> baseConfig(FeishuEmulator emulator) {

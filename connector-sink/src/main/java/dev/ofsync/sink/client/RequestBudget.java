@@ -12,7 +12,7 @@ import java.util.Map;
  * its refill in one second; so each bucket here holds a single token and refills at evenly spaced
  * instants, which bounds any 1-second window to the configured count.
  *
- * <p>Each of {@code tasks} tasks takes an equal share of the app's quota, less a small margin for
+ * <p>Each of {@code tasks} tasks takes an equal share of the app's quota, less a margin for
  * calls that arrive closer together than they were sent. Every call takes a token from the overall
  * bucket ({@code sync.max_requests_per_second}) and from its class's bucket. Backing off after a
  * refusal is done here too: {@link #penalize} puts the class's bucket into debt, so the wait is the
@@ -40,10 +40,14 @@ public final class RequestBudget {
     }
   }
 
-  /** Calls this task may make in any second: its share of the app's limit, less about 4%. */
+  /**
+   * Calls this task may make in any second: its share of the app's limit, less about 8% for calls
+   * that reach Feishu closer together than they left (network jitter, a restarted task's calls
+   * still on their way).
+   */
   static int callsPerWindow(int appLimit, int tasks) {
     int share = Math.max(1, appLimit / Math.max(1, tasks));
-    int margin = (int) Math.ceil(share * 0.04);
+    int margin = (int) Math.ceil(share * 0.08);
     return Math.max(1, share - margin);
   }
 

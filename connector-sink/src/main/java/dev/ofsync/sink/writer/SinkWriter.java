@@ -98,15 +98,14 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
 
   // ---- start: tables, index ----
 
-  /** Finds the tables, loads the key index, and reads back the tables whose index may be incomplete. */
+  /** Finds the tables. The key index is loaded when partitions are assigned ({@link #reloadIndex}). */
   public void start() throws InterruptedException {
     roller.discover();
-    loadIndex();
   }
 
   /**
-   * Loads the key index again: after a rebalance this task may own keys another task wrote since
-   * the index was loaded.
+   * Loads the key index (again): partitions just assigned may hold keys another task wrote since
+   * this task last loaded it. Reads back the tables whose index may be incomplete.
    */
   public void reloadIndex() throws InterruptedException {
     flush();

@@ -35,15 +35,15 @@ class RequestBudgetTest {
 
     List<Long> times = acquire(budget, CallClass.RECORD_WRITE, 100);
 
-    assertThat(budget.overallPerWindow()).isEqualTo(48);
-    assertThat(busiestSecond(times)).isLessThanOrEqualTo(48).isGreaterThanOrEqualTo(40);
+    assertThat(budget.overallPerWindow()).isEqualTo(46);
+    assertThat(busiestSecond(times)).isLessThanOrEqualTo(46).isGreaterThanOrEqualTo(40);
   }
 
   @Test
   void eachClassKeepsUnderFeishusOwnLimitAndTasksSplitTheApp() throws InterruptedException {
     assertThat(busiestSecond(acquire(new RequestBudget(50, 1), CallClass.SCHEMA_WRITE, 25))).isLessThanOrEqualTo(9);
-    assertThat(RequestBudget.callsPerWindow(50, 2)).isEqualTo(24);
-    assertThat(RequestBudget.callsPerWindow(20, 1)).isEqualTo(19);
+    assertThat(RequestBudget.callsPerWindow(50, 2)).isEqualTo(23);
+    assertThat(RequestBudget.callsPerWindow(20, 1)).isEqualTo(18);
     assertThat(RequestBudget.callsPerWindow(3, 10)).isEqualTo(1);
   }
 
