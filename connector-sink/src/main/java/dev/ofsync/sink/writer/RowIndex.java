@@ -2,7 +2,6 @@ package dev.ofsync.sink.writer;
 
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Set;
 
 /** Where each key's row is: table, record id and a digest of what was last written (0: unknown). */
 public final class RowIndex {
@@ -23,11 +22,6 @@ public final class RowIndex {
     byKey.remove(key);
   }
 
-  /** Forgets every key whose row is in one of the tables. */
-  public synchronized void forgetTables(Set<String> tableIds) {
-    byKey.values().removeIf(l -> tableIds.contains(l.tableId()));
-  }
-
   /**
    * Makes {@code found} the table's entries: keys no longer found there are forgotten, except those
    * {@code busy} (a change of theirs is on its way and knows better).
@@ -40,14 +34,6 @@ public final class RowIndex {
         byKey.put(key, loc);
       }
     });
-  }
-
-  public synchronized void clear() {
-    byKey.clear();
-  }
-
-  public synchronized int size() {
-    return byKey.size();
   }
 
   public synchronized void putAll(Map<String, Location> entries) {

@@ -92,10 +92,6 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
     return counters;
   }
 
-  public RowIndex index() {
-    return index;
-  }
-
   // ---- start: tables, index ----
 
   /** Finds the tables. The key index is loaded when partitions are assigned ({@link #reloadIndex}). */
