@@ -28,6 +28,13 @@ public final class ConnectionFactory {
       // Fetched rows are read in one round trip per page; LOBs are read in the same trip when small.
       props.setProperty("oracle.jdbc.defaultLobPrefetchSize", "32768");
       props.setProperty("v$session.program", "oracle-feishu-sync");
+      // A connection a firewall dropped without a word would otherwise hang a read until TCP gives
+      // up (about 15 minutes): keep-alive probes, and a read limit a minute past the query timeout.
+      props.setProperty("oracle.net.keepAlive", "true");
+      int queryTimeout = config.queryTimeoutSeconds();
+      if (queryTimeout > 0) {
+        props.setProperty("oracle.jdbc.ReadTimeout", String.valueOf((queryTimeout + 60) * 1000L));
+      }
     }
     // Auto-commit stays on: a read-only transaction would pin one snapshot and hide new rows.
     Connection c = DriverManager.getConnection(url, props);
