@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -424,17 +423,20 @@ public final class BitableStore {
   /** A record's cells by slot, from its field names and values. */
   private Object[] decodeNamed(Table table, String[] names, JsonNode[] values) {
     Object[] cells = new Object[table.nextSlot];
-    int maxText = settings.maxTextCellChars();
-    boolean strict = settings.strictCellTypes();
     for (int i = 0; i < names.length; i++) {
-      Field f = table.fieldsByName.get(names[i]);
-      if (f == null) {
-        throw ApiException.of(FIELD_NAME_NOT_FOUND, "FieldNameNotFound: table " + table.id + " has no field named '"
-            + names[i] + "'");
-      }
-      cells[f.slot] = CellCodec.decode(f, values[i], maxText, strict);
+      decodeInto(table, cells, names[i], values[i]);
     }
     return cells;
+  }
+
+  /** Decodes one cell into its field's slot; an unknown field name fails the call. */
+  private void decodeInto(Table table, Object[] cells, String name, JsonNode value) {
+    Field f = table.fieldsByName.get(name);
+    if (f == null) {
+      throw ApiException.of(FIELD_NAME_NOT_FOUND, "FieldNameNotFound: table " + table.id + " has no field named '"
+          + name + "'");
+    }
+    cells[f.slot] = CellCodec.decode(f, value, settings.maxTextCellChars(), settings.strictCellTypes());
   }
 
   public ObjectNode batchUpdate(Table table, JsonNode body) {
@@ -445,7 +447,7 @@ public final class BitableStore {
       List<Object[]> updates = new ArrayList<>(records.size());
       for (JsonNode record : records) {
         targets.add(existingRow(table, record.path("record_id").asText(null)));
-        updates.add(decodeFields(table, fieldsOf(record), Boolean.TRUE));
+        updates.add(decodeUpdate(table, fieldsOf(record)));
       }
       long now = System.currentTimeMillis();
       ArrayNode out = JSON.arrayNode();
@@ -528,24 +530,11 @@ public final class BitableStore {
   /** Marks slots an update leaves as they are. */
   private static final Object UNSET = new Object();
 
-  /** Decodes a record's fields into a slot array; for updates ({@code partial}) untouched slots are {@link #UNSET}. */
-  private Object[] decodeFields(Table table, JsonNode fields, Boolean partial) {
+  /** Decodes an update's fields into a slot array; slots it does not name are {@link #UNSET}. */
+  private Object[] decodeUpdate(Table table, JsonNode fields) {
     Object[] cells = new Object[table.nextSlot];
-    if (partial != null) {
-      java.util.Arrays.fill(cells, UNSET);
-    }
-    int maxText = settings.maxTextCellChars();
-    boolean strict = settings.strictCellTypes();
-    Iterator<Map.Entry<String, JsonNode>> it = fields.fields();
-    while (it.hasNext()) {
-      Map.Entry<String, JsonNode> e = it.next();
-      Field f = table.fieldsByName.get(e.getKey());
-      if (f == null) {
-        throw ApiException.of(FIELD_NAME_NOT_FOUND, "FieldNameNotFound: table " + table.id + " has no field named '"
-            + e.getKey() + "'");
-      }
-      cells[f.slot] = CellCodec.decode(f, e.getValue(), maxText, strict);
-    }
+    java.util.Arrays.fill(cells, UNSET);
+    fields.fields().forEachRemaining(e -> decodeInto(table, cells, e.getKey(), e.getValue()));
     return cells;
   }
 
