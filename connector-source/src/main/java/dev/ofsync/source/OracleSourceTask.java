@@ -52,6 +52,7 @@ public final class OracleSourceTask extends SourceTask {
   private int next;
   private long backoffMs;
   private long retryAtMs;
+  private final SourceMetrics metrics = new SourceMetrics();
 
   @Override
   public String version() {
@@ -62,12 +63,14 @@ public final class OracleSourceTask extends SourceTask {
   public void start(Map<String, String> props) {
     config = new OracleSourceConfig(props);
     connections = new ConnectionFactory(config);
+    metrics.register(pluginMetrics());
     log.info("Reading {} from {}", config.taskTables().stream().map(TableId::qualified).collect(Collectors.joining(", ")),
         connections.describe());
   }
 
   @Override
   public List<SourceRecord> poll() throws InterruptedException {
+    publishCaughtUp();
     long wait = retryAtMs - System.currentTimeMillis();
     if (wait > 0) {
       waitOrStop(wait);
@@ -98,6 +101,7 @@ public final class OracleSourceTask extends SourceTask {
     OffsetDateTime clock = reader.needsClock() ? clock() : null;
     List<SourceRecord> records = reader.readPage(connection, clock);
     backoffMs = 0;
+    metrics.rowsRead.add(records.size());
     log.debug("{}: {} rows", reader.schema().table().qualified(), records.size());
     if (!reader.lastPageFull()) {
       caughtUp(reader);
@@ -114,6 +118,22 @@ public final class OracleSourceTask extends SourceTask {
       reader.restartPass();
     }
     reader.dueAt(System.currentTimeMillis() + config.pollIntervalMs());
+  }
+
+  /** The oldest of the tables' caught-up times; see {@link SourceMetrics#caughtUpTo}. */
+  private void publishCaughtUp() {
+    List<TableReader> current = readers;
+    if (current != null && !current.isEmpty()) {
+      metrics.caughtUpTo(current.stream().mapToLong(TableReader::caughtUpToMs).min().getAsLong());
+    }
+  }
+
+  private org.apache.kafka.common.metrics.PluginMetrics pluginMetrics() {
+    try {
+      return context.pluginMetrics();
+    } catch (NoSuchMethodError | NoClassDefFoundError | UnsupportedOperationException e) {
+      return null; // a worker older than Kafka 4.1 has no plugin metrics
+    }
   }
 
   private List<SourceRecord> failed(SQLException e) {

@@ -282,7 +282,12 @@ public class OracleSourceConfig extends AbstractConfig {
   }
 
   public String topicFor(TableId table) {
-    return topicTemplate().replace("${schema}", table.schema() == null ? "" : table.schema())
+    return topicFor(topicTemplate(), table);
+  }
+
+  /** The topic a template names for a table (for tools that route to it without a full config). */
+  public static String topicFor(String template, TableId table) {
+    return template.replace("${schema}", table.schema() == null ? "" : table.schema())
         .replace("${table}", table.table()).replace("..", ".").replaceAll("[^A-Za-z0-9._-]", "_");
   }
 }

@@ -39,6 +39,7 @@ public final class TableReader {
   private boolean lastPageFull;
   private long rowsThisPass;
   private long dueAtMs;
+  private long caughtUpToMs;
 
   private Connection preparedOn;
   private PreparedStatement firstStatement;
@@ -86,6 +87,15 @@ public final class TableReader {
     return schema.mode().timestampBased();
   }
 
+  /**
+   * The time (epoch ms) up to which every committed row has been read, as of the last page that
+   * was not full: the page's upper bound in timestamp modes, the time the query began otherwise.
+   * Zero until the table has been read to its end once.
+   */
+  public long caughtUpToMs() {
+    return caughtUpToMs;
+  }
+
   /** Rows read since the table was last caught up, then zero. */
   public long takeRowsThisPass() {
     long n = rowsThisPass;
@@ -105,7 +115,9 @@ public final class TableReader {
    */
   public List<SourceRecord> readPage(Connection connection, OffsetDateTime clock) throws SQLException {
     PreparedStatement ps = statement(connection, position == null);
-    query.bind(ps, position, upperBound(clock));
+    Object bound = upperBound(clock);
+    long coversUpTo = coversUpTo(bound, clock);
+    query.bind(ps, position, bound);
     List<SourceRecord> records = new ArrayList<>(Math.min(batchSize, 10_000));
     List<MappedColumn> columns = schema.columns();
     int[] keys = schema.keyIndexes();
@@ -145,6 +157,9 @@ public final class TableReader {
     }
     position = last;
     lastPageFull = records.size() >= batchSize;
+    if (!lastPageFull) {
+      caughtUpToMs = coversUpTo;
+    }
     rowsThisPass += records.size();
     return records;
   }
@@ -159,6 +174,16 @@ public final class TableReader {
     OffsetDateTime bound = clock.minusNanos(delayMs * 1_000_000L).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
     return schema.syncColumn().keyKind() == KeyKind.ZONED_TIMESTAMP ? bound
         : bound.atZoneSameInstant(zone).toLocalDateTime();
+  }
+
+  private long coversUpTo(Object bound, OffsetDateTime clock) {
+    if (bound instanceof OffsetDateTime zoned) {
+      return zoned.toInstant().toEpochMilli();
+    }
+    if (bound instanceof java.time.LocalDateTime local) {
+      return local.atZone(zone).toInstant().toEpochMilli();
+    }
+    return clock != null ? clock.toInstant().toEpochMilli() : System.currentTimeMillis();
   }
 
   private boolean isDeleted(Struct value) {

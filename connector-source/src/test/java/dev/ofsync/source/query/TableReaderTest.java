@@ -128,4 +128,23 @@ class TableReaderTest {
 
     assertThat(ids).containsExactly(5, 5, 900);
   }
+
+  @Test
+  void aTableIsCaughtUpToThePageBoundOnlyOnceAPageComesBackShort() throws Exception {
+    try (Statement st = db.createStatement()) {
+      st.execute("CREATE TABLE C (ID NUMBER(5) PRIMARY KEY, UPDATED_AT TIMESTAMP)");
+      st.execute("INSERT INTO C SELECT X, TIMESTAMP '2024-01-01 11:00:00' FROM SYSTEM_RANGE(1, 5)");
+    }
+    OracleSourceConfig config = new OracleSourceConfig(Map.of("oracle.url", "jdbc:h2:mem:reader", "oracle.username", "sa",
+        "oracle.password", "", "oracle.table_name", "C", "oracle.sync_column", "UPDATED_AT"));
+    TableSchema schema = new TableInspector(config, new TypeMapper(ZoneOffset.UTC, 1000)).inspect(db, new TableId(null, "C")).schema();
+    TableReader reader = new TableReader(schema, new PageQuery(schema, new Oracle12cDialect(), 3, true), null, "c", 3, 0,
+        2000, ZoneOffset.UTC, "1");
+
+    assertThat(reader.readPage(db, java.time.OffsetDateTime.parse("2024-01-01T12:00:00.700Z"))).hasSize(3);
+    assertThat(reader.caughtUpToMs()).as("a full page: more rows may follow").isZero();
+    assertThat(reader.readPage(db, java.time.OffsetDateTime.parse("2024-01-01T12:00:10.700Z"))).hasSize(2);
+    // the clock less the 2 s delay, down to the second
+    assertThat(reader.caughtUpToMs()).isEqualTo(java.time.Instant.parse("2024-01-01T12:00:08Z").toEpochMilli());
+  }
 }

@@ -1,0 +1,75 @@
+package dev.ofsync.launcher;
+
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * {@code bin/oracle-feishu-sync}: the seed's command line. Without a command it runs the sync as the
+ * seed did ({@code --config}, {@code --full-sync}, {@code --reset-checkpoint}); {@code quickstart},
+ * {@code status} and {@code validate} are the other commands.
+ *
+ * <p>Exit codes: 0 done; 1 the sync failed (the reason is printed); 2 a problem in the config or
+ * the command line, one line per problem; 130 interrupted.
+ */
+@Command(name = "oracle-feishu-sync", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+    description = "Copies an Oracle table into Feishu Bitable through Kafka Connect, and keeps it current.",
+    subcommands = {RunCommand.class, QuickstartCommand.class, StatusCommand.class, ValidateCommand.class},
+    footer = {"", "Without a command: the same as 'run'. Exit codes: 0 done, 1 sync failed, 2 config problem."})
+public final class Main implements java.util.concurrent.Callable<Integer> {
+  @picocli.CommandLine.Spec
+  picocli.CommandLine.Model.CommandSpec spec;
+
+  @picocli.CommandLine.Mixin
+  RunOptions options = new RunOptions();
+
+  @Override
+  public Integer call() throws Exception {
+    return RunCommand.execute(options, spec.commandLine().getOut());
+  }
+
+  public static final int OK = 0;
+  public static final int FAILED = 1;
+  public static final int CONFIG = 2;
+  public static final int INTERRUPTED = 130;
+
+  public static void main(String[] args) {
+    System.exit(run(System.out, System.err, args));
+  }
+
+  /** Runs a command line; answers the exit code (tests call this, not {@link #main}). */
+  public static int run(PrintStream out, PrintStream err, String... args) {
+    CommandLine cli = new CommandLine(new Main());
+    cli.setOut(new PrintWriter(out, true));
+    cli.setErr(new PrintWriter(err, true));
+    cli.setCaseInsensitiveEnumValuesAllowed(true);
+    cli.setExitCodeExceptionMapper(e -> e instanceof UserError ? CONFIG : FAILED);
+    cli.setParameterExceptionHandler((e, a) -> {
+      e.getCommandLine().getErr().println("error: " + e.getMessage());
+      e.getCommandLine().getErr().println("(see --help)");
+      return CONFIG;
+    });
+    cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+      if (e instanceof UserError u) {
+        u.problems().forEach(p -> commandLine.getErr().println("error: " + p));
+        return CONFIG;
+      }
+      if (e instanceof InterruptedException) {
+        return INTERRUPTED;
+      }
+      commandLine.getErr().println("error: " + e);
+      throw e;
+    });
+    return cli.execute(args);
+  }
+
+  /** The version from the jar's manifest. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String v = Main.class.getPackage().getImplementationVersion();
+      return new String[] {"oracle-feishu-sync " + (v == null ? "(development build)" : v)};
+    }
+  }
+}

@@ -1,0 +1,127 @@
+package dev.ofsync.launcher;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ofsync.launcher.config.PipelineConfig;
+import dev.ofsync.launcher.config.SeedConfig;
+import dev.ofsync.launcher.config.Validation;
+import dev.ofsync.launcher.run.Follow;
+import dev.ofsync.launcher.run.Pipeline;
+import java.io.PrintWriter;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code run}: the seed's sync. On the embedded Kafka and Connect worker (state in
+ * {@code kafka.state_dir}, so offsets carry over between runs) it follows the sync and prints
+ * progress; with {@code --once} it exits when caught up, for cron. With {@code --connect-url} it
+ * creates or updates the connectors on that cluster and leaves them running there.
+ */
+@Command(name = "run", mixinStandardHelpOptions = true,
+    description = "Sync the table of config.yaml to Feishu (the default command).")
+final class RunCommand implements Callable<Integer> {
+  @Spec
+  CommandSpec spec;
+
+  @Mixin
+  RunOptions options = new RunOptions();
+
+  @Override
+  public Integer call() throws Exception {
+    return execute(options, spec.commandLine().getOut());
+  }
+
+  /** The sync, for {@code run} and for the command line without a command. */
+  static int execute(RunOptions options, PrintWriter out) throws Exception {
+    Path config = options.config;
+    URI connectUrl = options.connectUrl;
+    boolean once = options.once;
+    SeedConfig seed = SeedConfig.load(config);
+    URI remote = connectUrl != null ? connectUrl
+        : seed.get(PipelineConfig.CONNECT_URL) != null ? URI.create(seed.get(PipelineConfig.CONNECT_URL)) : null;
+    Path logFile = remote == null ? Logs.into(PipelineConfig.stateDirOf(seed)) : null;
+    PipelineConfig pipeline = PipelineConfig.of(seed);
+    pipeline.notes().forEach(n -> out.println("note: " + n));
+    if (once && remote != null) {
+      throw new UserError("--once runs the pipeline here until it is caught up; with a Connect cluster the connectors "
+          + "keep running there: deploy without --once, then watch with 'status --connect-url " + remote + "'");
+    }
+    List<String> problems = Validation.problems(pipeline, null);
+    if (!problems.isEmpty()) {
+      throw new UserError(problems);
+    }
+    if (remote != null) {
+      try (Pipeline p = Pipeline.remote(remote, pipeline.bootstrapServers())) {
+        p.deploy(pipeline, options.fullSync, options.resetCheckpoint, out);
+        out.println("The connectors run on " + remote + "; watch them with: status --connect-url " + remote);
+      }
+      return Main.OK;
+    }
+    return runHere(options, pipeline, logFile, out);
+  }
+
+  static int runHere(RunOptions options, PipelineConfig pipeline, Path logFile, PrintWriter out) throws Exception {
+    boolean once = options.once;
+    Long timeoutSeconds = options.timeoutSeconds;
+    long since = System.currentTimeMillis();
+    Pipeline p = Pipeline.embedded(pipeline.stateDir(), out);
+    Thread closer = new Thread(p::close, "oracle-feishu-sync-shutdown");
+    Runtime.getRuntime().addShutdownHook(closer);
+    try {
+      if (logFile != null) {
+        out.println("Log: " + logFile);
+      }
+      p.deploy(pipeline, options.fullSync, options.resetCheckpoint, out);
+      Follow follow = new Follow(p, pipeline, out, System.console() != null);
+      Follow.Outcome outcome = follow.untilCaughtUp(since, timeoutSeconds == null ? null : Duration.ofSeconds(timeoutSeconds));
+      report(outcome, since, out);
+      if (outcome.caughtUp() && !once) {
+        out.println("Following new changes; Ctrl-C to stop.");
+        outcome = follow.forever();
+        report(outcome, since, out);
+      }
+      saveLastRun(pipeline.stateDir(), outcome);
+      return outcome.caughtUp() && !outcome.failed() ? Main.OK : Main.FAILED;
+    } finally {
+      p.close();
+      try {
+        Runtime.getRuntime().removeShutdownHook(closer);
+      } catch (IllegalStateException e) {
+        // already shutting down: the hook closes it too
+      }
+    }
+  }
+
+  static void report(Follow.Outcome outcome, long sinceMs, PrintWriter out) {
+    Follow.Totals t = outcome.totals();
+    long seconds = (System.currentTimeMillis() - sinceMs) / 1000;
+    if (outcome.failed()) {
+      out.println("Sync FAILED after " + seconds + " s:");
+      outcome.failures().forEach(f -> out.println("  " + f));
+    } else if (outcome.caughtUp()) {
+      out.println("Caught up in " + seconds + " s.");
+    }
+    out.printf("Rows read: %,d. Written to Feishu: %,d created, %,d updated, %,d deleted; %,d unchanged (no write). "
+        + "Feishu calls: %,d.%n", t.read(), t.created(), t.updated(), t.deleted(), t.unchanged(), t.calls());
+    if (!t.tables().isEmpty()) {
+      out.println("Tables (rows): " + String.join(", ", t.tables()));
+    }
+    out.flush();
+  }
+
+  static void saveLastRun(Path stateDir, Follow.Outcome outcome) {
+    ObjectNode record = Follow.record(outcome, outcome.failed() ? "failed" : outcome.caughtUp() ? "caught up" : "stopped");
+    try {
+      Files.writeString(stateDir.resolve("last-run.json"), record.toPrettyString());
+    } catch (java.io.IOException e) {
+      // the figures were printed; the file is a convenience for status
+    }
+  }
+}

@@ -1,0 +1,31 @@
+package dev.ofsync.launcher;
+
+import java.net.URI;
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+
+/** The seed's flags, shared by {@code run} and the command line without a command. */
+final class RunOptions {
+  @Option(names = "--config", defaultValue = "config.yaml", paramLabel = "FILE",
+      description = "The seed's config.yaml (oracle.*, feishu.*, sync.* keys). Default: ${DEFAULT-VALUE}.")
+  Path config;
+
+  @Option(names = "--full-sync", description = "Read the whole table again (resets the source's offsets); rows "
+      + "already in Feishu and unchanged cost no write.")
+  boolean fullSync;
+
+  @Option(names = "--reset-checkpoint", description = "Forget every checkpoint: the source's offsets and the "
+      + "sink's; the table is read again and the topic replayed (rows already in Feishu are updated, not doubled).")
+  boolean resetCheckpoint;
+
+  @Option(names = "--once", description = "Sync until caught up with the rows committed before the start, then "
+      + "exit (0: done; 1: the sync failed, with the reason). For cron.")
+  boolean once;
+
+  @Option(names = "--connect-url", paramLabel = "URL", description = "Deploy to this Kafka Connect cluster (its REST "
+      + "API) instead of running Kafka and Connect here. Same as kafka.connect_url in the config.")
+  URI connectUrl;
+
+  @Option(names = "--timeout", paramLabel = "SECONDS", description = "With --once: give up (exit 1) after this long.")
+  Long timeoutSeconds;
+}

@@ -1,0 +1,43 @@
+package dev.ofsync.launcher;
+
+import dev.ofsync.launcher.config.PipelineConfig;
+import dev.ofsync.launcher.config.SeedConfig;
+import dev.ofsync.launcher.config.Validation;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code validate}: the connectors' own config validation (which also logs in to Oracle and to
+ * Feishu), each problem on one line with its key. Exit 0 when both connectors would start, 2 otherwise.
+ */
+@Command(name = "validate", mixinStandardHelpOptions = true,
+    description = "Check config.yaml: settings, the Oracle login and table, the Feishu app and base.")
+final class ValidateCommand implements Callable<Integer> {
+  @Spec
+  CommandSpec spec;
+
+  @Option(names = "--config", defaultValue = "config.yaml", paramLabel = "FILE", description = "Default: ${DEFAULT-VALUE}.")
+  Path config;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    SeedConfig seed = SeedConfig.load(config);
+    Logs.into(PipelineConfig.stateDirOf(seed));
+    PipelineConfig pipeline = PipelineConfig.of(seed);
+    pipeline.notes().forEach(n -> out.println("note: " + n));
+    List<String> problems = Validation.problems(pipeline, null);
+    if (!problems.isEmpty()) {
+      throw new UserError(problems);
+    }
+    out.println(config + ": OK (" + seed.get("oracle.table_name") + " can be read; Feishu base "
+        + seed.get("feishu.app_token") + " can be written)");
+    return Main.OK;
+  }
+}

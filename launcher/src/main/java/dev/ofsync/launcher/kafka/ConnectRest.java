@@ -1,0 +1,154 @@
+package dev.ofsync.launcher.kafka;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.MissingNode;
+import dev.ofsync.launcher.UserError;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The Kafka Connect REST calls the launcher makes: create or update a connector, its status,
+ * stop/resume, and the offsets API of KIP-875 (read, reset). Works the same on the embedded worker
+ * and on an existing cluster ({@code --connect-url}).
+ */
+public final class ConnectRest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private final URI base;
+  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+
+  public ConnectRest(URI base) {
+    String text = base.toString();
+    this.base = URI.create(text.endsWith("/") ? text : text + "/");
+  }
+
+  public URI base() {
+    return base;
+  }
+
+  /** Creates the connector, or updates its config; a config the worker refuses becomes a UserError per key. */
+  public void putConfig(String name, Map<String, String> config) throws UserError {
+    Answer a = send("PUT", "connectors/" + name + "/config", config);
+    if (a.status == 400 || a.status == 409 && a.body.has("message")) {
+      throw new UserError(name + ": the Connect worker refused the config: " + a.body.path("message").asText());
+    }
+    a.expect("PUT config of " + name, 200, 201);
+  }
+
+  public boolean exists(String name) throws UserError {
+    Answer a = send("GET", "connectors/" + name, null);
+    return a.status == 200;
+  }
+
+  /** {@code GET /connectors/{name}/status}, or a missing node when there is no such connector. */
+  public JsonNode status(String name) throws UserError {
+    Answer a = send("GET", "connectors/" + name + "/status", null);
+    return a.status == 404 ? MissingNode.getInstance() : a.expect("status of " + name, 200);
+  }
+
+  public JsonNode offsets(String name) throws UserError {
+    return send("GET", "connectors/" + name + "/offsets", null).expect("offsets of " + name, 200);
+  }
+
+  public void stop(String name) throws UserError {
+    send("PUT", "connectors/" + name + "/stop", null).expect("stop " + name, 202, 204, 200);
+  }
+
+  public void resume(String name) throws UserError {
+    send("PUT", "connectors/" + name + "/resume", null).expect("resume " + name, 202, 204, 200);
+  }
+
+  /** KIP-875: the connector must be stopped; answers the worker's message. */
+  public String resetOffsets(String name) throws UserError {
+    return send("DELETE", "connectors/" + name + "/offsets", null).expect("reset offsets of " + name, 200)
+        .path("message").asText();
+  }
+
+  public void delete(String name) throws UserError {
+    send("DELETE", "connectors/" + name, null).expect("delete " + name, 204, 200, 404);
+  }
+
+  /** The connector state, and the tasks' states (FAILED tasks with their trace). */
+  public static String state(JsonNode status) {
+    return status.path("connector").path("state").asText("");
+  }
+
+  /** The first lines of each failed part's trace, or an empty list. */
+  public static List<String> failures(JsonNode status) {
+    List<String> out = new ArrayList<>();
+    String name = status.path("name").asText();
+    if ("FAILED".equals(state(status))) {
+      out.add(name + ": " + firstLine(status.path("connector").path("trace").asText()));
+    }
+    for (JsonNode task : status.path("tasks")) {
+      if ("FAILED".equals(task.path("state").asText())) {
+        out.add(name + " task " + task.path("id").asText() + ": " + firstLine(task.path("trace").asText()));
+      }
+    }
+    return out;
+  }
+
+  /** The message a connector threw: the trace's first line without the exception class, and its cause's. */
+  static String firstLine(String trace) {
+    String[] lines = trace.split("\n");
+    StringBuilder out = new StringBuilder(strip(lines[0]));
+    for (String line : lines) {
+      if (line.startsWith("Caused by: ") && !out.toString().contains(strip(line.substring(11)))) {
+        out.append(" (caused by: ").append(strip(line.substring(11))).append(')');
+        break;
+      }
+    }
+    return out.toString();
+  }
+
+  private static String strip(String line) {
+    int colon = line.indexOf(": ");
+    String head = colon < 0 ? line : line.substring(0, colon);
+    return colon > 0 && head.matches("[\\w.$]+(Exception|Error)") ? line.substring(colon + 2) : line;
+  }
+
+  private Answer send(String method, String path, Object body) throws UserError {
+    HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(90))
+        .header("Accept", "application/json");
+    try {
+      if (body != null) {
+        request.header("Content-Type", "application/json")
+            .method(method, HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)));
+      } else {
+        request.method(method, HttpRequest.BodyPublishers.noBody());
+      }
+      HttpResponse<byte[]> response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+      byte[] bytes = response.body();
+      JsonNode json = bytes.length == 0 ? MissingNode.getInstance() : JSON.readTree(bytes);
+      return new Answer(response.statusCode(), json == null ? MissingNode.getInstance() : json);
+    } catch (ConnectException e) {
+      throw new UserError("cannot reach the Kafka Connect REST API at " + base + " (is the worker running? check "
+          + "--connect-url / kafka.connect_url)", e);
+    } catch (IOException e) {
+      throw new UserError("Kafka Connect REST API at " + base + ": " + method + " " + path + " failed: " + e, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new UserError("interrupted while calling the Kafka Connect REST API", e);
+    }
+  }
+
+  private record Answer(int status, JsonNode body) {
+    JsonNode expect(String what, int... ok) throws UserError {
+      for (int s : ok) {
+        if (status == s) {
+          return body;
+        }
+      }
+      throw new UserError(what + ": the Connect worker answered HTTP " + status + ": "
+          + body.path("message").asText(body.toString()));
+    }
+  }
+}

@@ -1,0 +1,97 @@
+package dev.ofsync.launcher.kafka;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import kafka.server.KafkaConfig;
+import kafka.server.KafkaRaftServer;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.utils.Time;
+import org.apache.kafka.metadata.storage.Formatter;
+import org.apache.kafka.server.common.Feature;
+import org.apache.kafka.server.common.MetadataVersion;
+
+/**
+ * A single-node Kafka (KRaft, broker and controller in one) whose log lives in the state directory,
+ * so what Connect keeps in Kafka (source offsets, the sink's consumer offsets and key index, the
+ * connectors' configs) is there on the next run: Kafka's offsets are the checkpoint. The directory
+ * is formatted on first use; a second process on the same directory is refused by Kafka's lock.
+ */
+public final class LocalKafka implements AutoCloseable {
+  private static final String CONTROLLER = "CONTROLLER";
+
+  private final KafkaRaftServer server;
+  private final String bootstrap;
+
+  private LocalKafka(KafkaRaftServer server, String bootstrap) {
+    this.server = server;
+    this.bootstrap = bootstrap;
+  }
+
+  public static LocalKafka start(Path dir) throws Exception {
+    Path logs = dir.toAbsolutePath().resolve("kafka");
+    Files.createDirectories(logs);
+    int brokerPort = freePort();
+    int controllerPort = freePort();
+    Map<String, Object> props = new HashMap<>();
+    props.put("process.roles", "broker,controller");
+    props.put("node.id", "1");
+    props.put("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
+    props.put("listeners", "PLAINTEXT://127.0.0.1:" + brokerPort + "," + CONTROLLER + "://127.0.0.1:" + controllerPort);
+    props.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + brokerPort);
+    props.put("controller.listener.names", CONTROLLER);
+    props.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT," + CONTROLLER + ":PLAINTEXT");
+    props.put("inter.broker.listener.name", "PLAINTEXT");
+    props.put("log.dirs", logs.toString());
+    props.put("num.partitions", "1");
+    props.put("offsets.topic.replication.factor", "1");
+    props.put("offsets.topic.num.partitions", "5");
+    props.put("transaction.state.log.replication.factor", "1");
+    props.put("transaction.state.log.min.isr", "1");
+    props.put("share.coordinator.state.topic.replication.factor", "1");
+    props.put("share.coordinator.state.topic.min.isr", "1");
+    props.put("group.initial.rebalance.delay.ms", "0");
+    props.put("log.retention.hours", "-1"); // the data topic is the replay log of a full resync
+    KafkaConfig config = new KafkaConfig(props, false);
+    if (!Files.exists(logs.resolve("meta.properties"))) {
+      new Formatter()
+          .setNodeId(1)
+          .setClusterId(Uuid.randomUuid().toString())
+          .addDirectory(logs.toString())
+          .setMetadataLogDirectory(logs.toString())
+          .setControllerListenerName(CONTROLLER)
+          .setReleaseVersion(MetadataVersion.LATEST_PRODUCTION)
+          .setSupportedFeatures(Feature.PRODUCTION_FEATURES)
+          .setPrintStream(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()))
+          .run();
+    }
+    KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
+    try {
+      server.startup();
+    } catch (RuntimeException e) {
+      server.shutdown();
+      throw e;
+    }
+    return new LocalKafka(server, "127.0.0.1:" + brokerPort);
+  }
+
+  public String bootstrapServers() {
+    return bootstrap;
+  }
+
+  static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      socket.setReuseAddress(true);
+      return socket.getLocalPort();
+    }
+  }
+
+  @Override
+  public void close() {
+    server.shutdown();
+    server.awaitShutdown();
+  }
+}

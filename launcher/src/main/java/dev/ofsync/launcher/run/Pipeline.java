@@ -1,0 +1,191 @@
+package dev.ofsync.launcher.run;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ofsync.launcher.UserError;
+import dev.ofsync.launcher.config.PipelineConfig;
+import dev.ofsync.launcher.kafka.ConnectRest;
+import dev.ofsync.launcher.kafka.LocalConnect;
+import dev.ofsync.launcher.kafka.LocalKafka;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Where the connectors run: an embedded Kafka and Connect worker whose state lives in a directory
+ * (its offsets are the checkpoint between runs), or an existing Connect cluster reached through
+ * its REST API. Deploys the two connectors, and resets their offsets when asked (KIP-875: stop,
+ * DELETE offsets, resume).
+ */
+public final class Pipeline implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Pipeline.class);
+  static final ObjectMapper JSON = new ObjectMapper();
+  /** Written while an embedded pipeline runs, so {@code status} can find its REST API and brokers. */
+  public static final String RUN_FILE = "run.json";
+
+  private final LocalKafka kafka;
+  private final LocalConnect connect;
+  private final ConnectRest rest;
+  private final String bootstrap;
+  private final Path stateDir;
+
+  private Pipeline(LocalKafka kafka, LocalConnect connect, ConnectRest rest, String bootstrap, Path stateDir) {
+    this.kafka = kafka;
+    this.connect = connect;
+    this.rest = rest;
+    this.bootstrap = bootstrap;
+    this.stateDir = stateDir;
+  }
+
+  /** Starts Kafka and a Connect worker on {@code stateDir}, creating it on first use. */
+  public static Pipeline embedded(Path stateDir, PrintWriter out) throws UserError {
+    try {
+      Files.createDirectories(stateDir);
+    } catch (IOException e) {
+      throw new UserError("cannot create the state directory " + stateDir + ": " + e.getMessage(), e);
+    }
+    out.println("Starting Kafka and a Connect worker (state in " + stateDir + ") ...");
+    LocalKafka kafka;
+    try {
+      kafka = LocalKafka.start(stateDir);
+    } catch (Exception e) {
+      String lock = e.toString().contains("lock") || String.valueOf(e.getCause()).contains("lock")
+          ? " (another run on the same state directory? a directory serves one run at a time)" : "";
+      throw new UserError("cannot start Kafka in " + stateDir + lock + ": " + e.getMessage(), e);
+    }
+    LocalConnect connect;
+    try {
+      connect = LocalConnect.start(kafka.bootstrapServers());
+    } catch (Exception e) {
+      kafka.close();
+      throw new UserError("cannot start the Connect worker: " + e.getMessage(), e);
+    }
+    Pipeline p = new Pipeline(kafka, connect, new ConnectRest(connect.url()), kafka.bootstrapServers(), stateDir);
+    p.writeRunFile();
+    log.info("Kafka at {}, Connect REST at {}", kafka.bootstrapServers(), connect.url());
+    return p;
+  }
+
+  /** An existing Connect cluster; {@code bootstrap} (may be null) lets the sink keep its key index in Kafka. */
+  public static Pipeline remote(URI connectUrl, String bootstrap) {
+    return new Pipeline(null, null, new ConnectRest(connectUrl), bootstrap, null);
+  }
+
+  public boolean isEmbedded() {
+    return connect != null;
+  }
+
+  public ConnectRest rest() {
+    return rest;
+  }
+
+  public String bootstrapServers() {
+    return bootstrap;
+  }
+
+  /**
+   * Creates or updates both connectors. {@code fullSync} resets the source's offsets, so the whole
+   * table is read again (rows unchanged in Feishu cost no write); {@code resetCheckpoint} resets
+   * the sink's too, so it also replays the topic from its start.
+   */
+  public void deploy(PipelineConfig config, boolean fullSync, boolean resetCheckpoint, PrintWriter out)
+      throws UserError, InterruptedException {
+    String source = config.sourceName();
+    String sink = config.sinkName();
+    boolean resetSource = (fullSync || resetCheckpoint) && rest.exists(source);
+    boolean resetSink = resetCheckpoint && rest.exists(sink);
+    if (resetSource) {
+      reset(source, config.sourceConfig(), out);
+    } else {
+      rest.putConfig(source, config.sourceConfig());
+    }
+    if (resetSink) {
+      reset(sink, config.sinkConfig(bootstrap), out);
+    } else {
+      rest.putConfig(sink, config.sinkConfig(bootstrap));
+    }
+    if (isEmbedded()) {
+      // a run stopped in the middle of a reset leaves a connector stopped: this run goes on with it
+      for (String name : new String[] {source, sink}) {
+        String state = ConnectRest.state(rest.status(name));
+        if ("STOPPED".equals(state) || "PAUSED".equals(state)) {
+          rest.resume(name);
+        }
+      }
+    }
+    out.println("Deployed " + source + " (" + config.seed().get("oracle.table_name") + " -> topic " + config.topic()
+        + ") and " + sink + " (-> Feishu base " + config.seed().get("feishu.app_token") + ")");
+  }
+
+  private void reset(String name, Map<String, String> connectorConfig, PrintWriter out)
+      throws UserError, InterruptedException {
+    rest.stop(name);
+    Waits.until("connector " + name + " to stop", 120, () -> "STOPPED".equals(ConnectRest.state(rest.status(name))));
+    // the sink's consumers leave the group a moment after the stop: the reset is refused until then
+    String message = Waits.retrying("reset the offsets of " + name, 60, () -> rest.resetOffsets(name));
+    out.println(name + ": " + message);
+    rest.putConfig(name, connectorConfig);
+    rest.resume(name);
+  }
+
+  private void writeRunFile() throws UserError {
+    ObjectNode run = JSON.createObjectNode();
+    run.put("pid", ProcessHandle.current().pid());
+    run.put("connect_url", connect.url().toString());
+    run.put("bootstrap_servers", bootstrap);
+    run.put("started", Instant.now().toString());
+    try {
+      JSON.writerWithDefaultPrettyPrinter().writeValue(stateDir.resolve(RUN_FILE).toFile(), run);
+    } catch (IOException e) {
+      throw new UserError("cannot write " + stateDir.resolve(RUN_FILE) + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** The run file of a live embedded pipeline on {@code stateDir}, or null. */
+  public static JsonNode liveRun(Path stateDir) {
+    Path file = stateDir.resolve(RUN_FILE);
+    if (!Files.exists(file)) {
+      return null;
+    }
+    try {
+      JsonNode run = JSON.readTree(file.toFile());
+      long pid = run.path("pid").asLong(-1);
+      boolean alive = ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+      return alive ? run : null;
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
+  @Override
+  public void close() {
+    if (connect != null) {
+      try {
+        connect.close();
+      } catch (RuntimeException e) {
+        log.warn("Stopping the Connect worker: {}", e.toString());
+      }
+    }
+    if (kafka != null) {
+      try {
+        kafka.close();
+      } catch (RuntimeException e) {
+        log.warn("Stopping Kafka: {}", e.toString());
+      }
+    }
+    if (stateDir != null) {
+      try {
+        Files.deleteIfExists(stateDir.resolve(RUN_FILE));
+      } catch (IOException e) {
+        log.debug("Removing the run file: {}", e.toString());
+      }
+    }
+  }
+}

@@ -1,0 +1,213 @@
+package dev.ofsync.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ofsync.emulator.EmulatorSettings;
+import dev.ofsync.emulator.FeishuEmulator;
+import dev.ofsync.emulator.StatsSnapshot;
+import dev.ofsync.emulator.TableSnapshot;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The seed's user with a cron job: a seed-style {@code config.yaml} (secrets from an environment
+ * variable and a file), a database and a Feishu base; {@code run --once} runs after run in their
+ * own JVMs, the checkpoint carried between them by the state directory.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class RunOnceIT {
+  private static final String APP_ID = "cli_cron";
+  private static final String APP_SECRET = "cron-secret";
+  private static final String APP_TOKEN = "bascnCron";
+  private static final int ROWS = 1_200;
+
+  @TempDir
+  static Path dir;
+  static FeishuEmulator feishu;
+  static String dbUrl;
+  static Map<String, String> env;
+
+  @BeforeAll
+  static void setUp() throws Exception {
+    feishu = FeishuEmulator.builder().settings(EmulatorSettings.fast()).app(APP_ID, APP_SECRET)
+        .base(APP_TOKEN, "Orders", APP_ID).start();
+    // A file database that this JVM and the launcher's both open (H2's auto server), in Oracle mode.
+    dbUrl = "jdbc:h2:file:" + dir.resolve("db/orders") + ";MODE=Oracle;AUTO_SERVER=TRUE";
+    try (Connection c = DriverManager.getConnection(dbUrl, "app", "db-secret"); Statement st = c.createStatement()) {
+      st.execute("CREATE TABLE ORDERS (ID NUMBER(10) PRIMARY KEY, ITEM VARCHAR2(100), AMOUNT NUMBER(12,2), "
+          + "ORDERED DATE, NOTE CLOB, UPDATED_AT TIMESTAMP NOT NULL)");
+      st.execute("INSERT INTO ORDERS SELECT X, 'item ' || X, X * 1.25, DATE '2024-03-01', 'note ' || X, "
+          + "TIMESTAMP '2024-03-01 10:00:00' FROM SYSTEM_RANGE(1, " + ROWS + ")");
+    }
+    Files.writeString(dir.resolve("secrets.properties"), "feishu.app_secret=" + APP_SECRET + "\n");
+    String baseTable = feishu.tables(APP_TOKEN).get(0).tableId();
+    Files.writeString(dir.resolve("config.yaml"), String.join("\n",
+        "oracle:",
+        "  url: \"" + dbUrl + "\"",
+        "  username: \"app\"",
+        "  password: \"${env:ORACLE_PASSWORD}\"",
+        "  table_name: \"ORDERS\"",
+        "  primary_key: \"ID\"",
+        "  sync_column: \"UPDATED_AT\"",
+        "feishu:",
+        "  app_id: \"" + APP_ID + "\"",
+        "  app_secret: \"${file:" + dir.resolve("secrets.properties") + ":feishu.app_secret}\"",
+        "  app_token: \"" + APP_TOKEN + "\"",
+        "  base_table_id: \"" + baseTable + "\"",
+        "  table_name_prefix: \"Orders\"",
+        "  max_rows_per_table: 500",
+        "  base_url: \"" + feishu.url() + "\"",
+        "sync:",
+        "  read_batch_size: 1000",
+        "  write_batch_size: 500",
+        "  checkpoint_file: \"sync_checkpoint.json\"",
+        "  max_requests_per_second: 50",
+        "  linger_ms: 200",
+        ""));
+    env = Map.of("ORACLE_PASSWORD", "db-secret");
+  }
+
+  @AfterAll
+  static void tearDown() {
+    if (feishu != null) {
+      feishu.close();
+    }
+  }
+
+  private static long writes(StatsSnapshot stats) {
+    return stats.calls("POST records/batch_create") + stats.calls("POST records/batch_update")
+        + stats.calls("POST records/batch_delete");
+  }
+
+  private static int rowsInFeishu() {
+    return feishu.tables(APP_TOKEN).stream().mapToInt(TableSnapshot::rowCount).sum();
+  }
+
+  private static Map<String, Object> row(int id) {
+    for (TableSnapshot t : feishu.tables(APP_TOKEN, true)) {
+      for (TableSnapshot.RecordInfo r : t.records()) {
+        if (Objects.equals(String.valueOf(id), String.valueOf(r.fields().get("ID")))) {
+          return r.fields();
+        }
+      }
+    }
+    return null;
+  }
+
+  @Test
+  @Order(1)
+  void aFirstRunCopiesTheTableIntoTablesOfAtMostTheMaxAndExitsZero() throws Exception {
+    LauncherProcess.Result run = LauncherProcess.run(dir, env, "run", "--config", "config.yaml", "--once");
+
+    assertThat(run.exit()).as(run.output()).isZero();
+    assertThat(run.output()).contains("Caught up").contains("1,200 created")
+        .contains("note: sync.checkpoint_file is not used");
+    List<TableSnapshot> tables = feishu.tables(APP_TOKEN);
+    assertThat(tables).extracting(TableSnapshot::name).containsExactly("Orders", "Orders_001", "Orders_002");
+    assertThat(tables).extracting(TableSnapshot::rowCount).containsExactly(500, 500, 200);
+    assertThat(row(7)).containsEntry("ITEM", "item 7");
+  }
+
+  @Test
+  @Order(2)
+  void aSecondRunWritesNothing() throws Exception {
+    long before = writes(feishu.stats());
+
+    LauncherProcess.Result run = LauncherProcess.run(dir, env, "--config", "config.yaml", "--once");
+
+    assertThat(run.exit()).as(run.output()).isZero();
+    assertThat(run.output()).contains("0 created, 0 updated, 0 deleted");
+    assertThat(writes(feishu.stats())).as("write calls of a run with nothing new").isEqualTo(before);
+    assertThat(rowsInFeishu()).isEqualTo(ROWS);
+  }
+
+  @Test
+  @Order(3)
+  void aFullSyncRereadsTheTableButWritesOnlyTheRowsThatChanged() throws Exception {
+    try (Connection c = DriverManager.getConnection(dbUrl, "app", "db-secret"); Statement st = c.createStatement()) {
+      // changed without touching the sync column: only a full read finds them
+      st.execute("UPDATE ORDERS SET ITEM = 'changed ' || ID WHERE ID IN (3, 600, 1100)");
+    }
+    long before = writes(feishu.stats());
+
+    LauncherProcess.Result run = LauncherProcess.run(dir, env, "--config", "config.yaml", "--full-sync", "--once");
+
+    assertThat(run.exit()).as(run.output()).isZero();
+    assertThat(run.output()).contains("Rows read: 1,200").contains("0 created, 3 updated").contains("1,197 unchanged");
+    assertThat(writes(feishu.stats()) - before).as("one batch_update call per table with a changed row").isEqualTo(3);
+    assertThat(row(600)).containsEntry("ITEM", "changed 600");
+    assertThat(rowsInFeishu()).isEqualTo(ROWS);
+  }
+
+  @Test
+  @Order(4)
+  void resetCheckpointStartsOverWithoutWritingAnyRowTwice() throws Exception {
+    long creates = feishu.stats().calls("POST records/batch_create");
+
+    LauncherProcess.Result run = LauncherProcess.run(dir, env, "--config", "config.yaml", "--reset-checkpoint", "--once");
+
+    assertThat(run.exit()).as(run.output()).isZero();
+    assertThat(run.output()).contains("0 created");
+    assertThat(feishu.stats().calls("POST records/batch_create")).isEqualTo(creates);
+    assertThat(rowsInFeishu()).isEqualTo(ROWS);
+    assertThat(row(600)).as("the topic replayed in order ends with the latest value").containsEntry("ITEM", "changed 600");
+  }
+
+  @Test
+  @Order(5)
+  void statusShowsTheLastRunAndTheRowsPerTable() throws Exception {
+    LauncherProcess.Result run = LauncherProcess.run(dir, env, "status", "--config", "config.yaml");
+
+    assertThat(run.exit()).as(run.output()).isZero();
+    assertThat(run.output()).contains("Not running").contains("\"result\" : \"caught up\"")
+        .contains("Orders_001").contains("1,200 rows in 3 tables");
+  }
+
+  @Test
+  @Order(6)
+  void aConfigWithMistakesIsRefusedWithOneLinePerProblemAndNoStackTrace() throws Exception {
+    Files.writeString(dir.resolve("bad.yaml"), String.join("\n",
+        "oracle:",
+        "  url: \"" + dbUrl + "\"",
+        "  username: \"app\"",
+        "  password: \"${env:NOT_SET_ANYWHERE}\"",
+        "  table_name: \"ORDERS\"",
+        "  sync_colum: \"UPDATED_AT\"",
+        "feishu:",
+        "  app_id: \"" + APP_ID + "\"",
+        "  app_secret: \"wrong\"",
+        "  app_token: \"" + APP_TOKEN + "\"",
+        "  base_url: \"" + feishu.url() + "\"",
+        ""));
+
+    LauncherProcess.Result unknownKey = LauncherProcess.run(dir, env, "validate", "--config", "bad.yaml");
+    assertThat(unknownKey.exit()).isEqualTo(2);
+    assertThat(unknownKey.output()).contains("error: oracle.sync_colum: unknown setting; did you mean oracle.sync_column?")
+        .doesNotContain("Exception").doesNotContain("\tat ");
+
+    Files.writeString(dir.resolve("bad.yaml"), Files.readString(dir.resolve("bad.yaml")).replace("sync_colum", "sync_column"));
+    LauncherProcess.Result run = LauncherProcess.run(dir, env, "--config", "bad.yaml", "--once");
+    assertThat(run.exit()).isEqualTo(2);
+    assertThat(run.output()).contains("error: oracle.password: environment variable NOT_SET_ANYWHERE is not set")
+        .doesNotContain("\tat ");
+
+    LauncherProcess.Result wrongSecret = LauncherProcess.run(dir, Map.of("NOT_SET_ANYWHERE", "db-secret"), "validate",
+        "--config", "bad.yaml");
+    assertThat(wrongSecret.exit()).isEqualTo(2);
+    assertThat(wrongSecret.output().lines().filter(l -> l.startsWith("error: ")))
+        .singleElement().asString().startsWith("error: feishu.app_secret");
+  }
+}
