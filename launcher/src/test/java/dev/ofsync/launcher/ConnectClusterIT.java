@@ -1,0 +1,94 @@
+package dev.ofsync.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.ofsync.emulator.EmulatorSettings;
+import dev.ofsync.emulator.FeishuEmulator;
+import dev.ofsync.emulator.TableSnapshot;
+import dev.ofsync.launcher.kafka.LocalConnect;
+import dev.ofsync.launcher.kafka.LocalKafka;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The launcher against an existing Connect cluster ({@code --connect-url}): it validates, creates
+ * the connectors through the REST API and leaves them running there; {@code status} reports them.
+ */
+class ConnectClusterIT {
+  private static final String APP_ID = "cli_cluster";
+  private static final String APP_SECRET = "cluster-secret";
+  private static final String APP_TOKEN = "bascnCluster";
+
+  @TempDir
+  static Path dir;
+  static FeishuEmulator feishu;
+  static LocalKafka kafka;
+  static LocalConnect connect;
+
+  @BeforeAll
+  static void setUp() throws Exception {
+    feishu = FeishuEmulator.builder().settings(EmulatorSettings.fast()).app(APP_ID, APP_SECRET)
+        .base(APP_TOKEN, "Cluster", APP_ID).start();
+    kafka = LocalKafka.start(dir.resolve("cluster"));
+    connect = LocalConnect.start(kafka.bootstrapServers());
+    String dbUrl = "jdbc:h2:file:" + dir.resolve("db/items") + ";MODE=Oracle;AUTO_SERVER=TRUE";
+    try (Connection c = DriverManager.getConnection(dbUrl, "sa", ""); Statement st = c.createStatement()) {
+      st.execute("CREATE TABLE ITEMS (ID NUMBER(10) PRIMARY KEY, NAME VARCHAR2(50), UPDATED_AT TIMESTAMP)");
+      st.execute("INSERT INTO ITEMS SELECT X, 'name ' || X, TIMESTAMP '2024-01-01 00:00:00' FROM SYSTEM_RANGE(1, 700)");
+    }
+    Files.writeString(dir.resolve("config.yaml"), String.join("\n",
+        "oracle: {url: \"" + dbUrl + "\", username: sa, password: \"\", table_name: ITEMS, sync_column: UPDATED_AT}",
+        "feishu: {app_id: " + APP_ID + ", app_secret: " + APP_SECRET + ", app_token: " + APP_TOKEN + ", base_url: \""
+            + feishu.url() + "\", table_name_prefix: Cluster}",
+        "sync: {linger_ms: 200}",
+        "kafka: {bootstrap_servers: \"" + kafka.bootstrapServers() + "\"}",
+        ""));
+  }
+
+  @AfterAll
+  static void tearDown() {
+    if (connect != null) {
+      connect.close();
+    }
+    if (kafka != null) {
+      kafka.close();
+    }
+    if (feishu != null) {
+      feishu.close();
+    }
+  }
+
+  @Test
+  void deploysThroughRestAndLeavesTheConnectorsRunningOnTheCluster() throws Exception {
+    String url = connect.url().toString();
+
+    LauncherProcess.Result deploy = LauncherProcess.run(dir, Map.of(), "run", "--config", "config.yaml", "--connect-url", url);
+
+    assertThat(deploy.exit()).as(deploy.output()).isZero();
+    assertThat(deploy.output()).contains("Deployed ofs-items-source").contains("status --connect-url " + url);
+    await().atMost(Duration.ofMinutes(2)).untilAsserted(() ->
+        assertThat(feishu.tables(APP_TOKEN).stream().mapToInt(TableSnapshot::rowCount).sum()).isEqualTo(700));
+
+    LauncherProcess.Result status = LauncherProcess.run(dir, Map.of(), "status", "--config", "config.yaml",
+        "--connect-url", url);
+    assertThat(status.exit()).as(status.output()).isZero();
+    assertThat(status.output()).contains("ofs-items-source: RUNNING, task 0 RUNNING")
+        .contains("ofs-items-sink: RUNNING, task 0 RUNNING")
+        .contains("Feishu base " + APP_TOKEN + ": 700 rows");
+
+    LauncherProcess.Result once = LauncherProcess.run(dir, Map.of(), "--config", "config.yaml", "--connect-url", url,
+        "--once");
+    assertThat(once.exit()).isEqualTo(2);
+    assertThat(once.output()).contains("--once runs the pipeline here");
+  }
+}
