@@ -107,6 +107,8 @@ final class RunCommand implements Callable<Integer> {
       outcome.failures().forEach(f -> out.println("  " + f));
     } else if (outcome.caughtUp()) {
       out.println("Caught up in " + seconds + " s.");
+    } else {
+      out.println("Stopped after " + seconds + " s.");
     }
     out.printf("Rows read: %,d. Written to Feishu: %,d created, %,d updated, %,d deleted; %,d unchanged (no write). "
         + "Feishu calls: %,d.%n", t.read(), t.created(), t.updated(), t.deleted(), t.unchanged(), t.calls());

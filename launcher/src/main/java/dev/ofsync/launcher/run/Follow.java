@@ -52,6 +52,7 @@ public final class Follow {
   private double callsPerSecond;
   private long lastWritten = -1;
   private double writesPerSecond;
+  private volatile Totals lastTotals;
 
   public Follow(Pipeline pipeline, PipelineConfig config, PrintWriter out, boolean live) {
     this.pipeline = pipeline;
@@ -66,6 +67,23 @@ public final class Follow {
    * (null: none).
    */
   public Outcome untilCaughtUp(long sinceMs, Duration timeout) throws InterruptedException {
+    try {
+      return caughtUp(sinceMs, timeout);
+    } catch (RuntimeException e) {
+      if (pipeline.closing()) {
+        return stopped();
+      }
+      throw e;
+    }
+  }
+
+  /** Stopped (Ctrl-C): the figures seen last, as the worker's metrics go away with it. */
+  private Outcome stopped() {
+    endLine();
+    return new Outcome(false, List.of(), lastTotals != null ? lastTotals : totals(0));
+  }
+
+  private Outcome caughtUp(long sinceMs, Duration timeout) throws InterruptedException {
     long deadline = timeout == null ? Long.MAX_VALUE : System.nanoTime() + timeout.toNanos();
     Map<TopicPartition, Long> target = null;
     try (TopicLag lag = new TopicLag(pipeline.bootstrapServers())) {
@@ -76,7 +94,7 @@ public final class Follow {
         Totals totals = totals(TopicLag.behind(end, committed));
         if (!failures.isEmpty()) {
           endLine();
-          return new Outcome(false, failures, totals);
+          return new Outcome(false, pipeline.closing() ? List.of() : failures, totals);
         }
         if (target == null && jmx.min(config.sourceName(), "caught-up-to-ms") >= sinceMs
             && jmx.sum(config.sourceName(), "source-record-active-count") <= 0) {
@@ -100,11 +118,25 @@ public final class Follow {
 
   /** Prints progress until interrupted (Ctrl-C) or a connector fails. */
   public Outcome forever() throws InterruptedException {
+    try {
+      return follow();
+    } catch (RuntimeException e) {
+      if (pipeline.closing()) {
+        return stopped();
+      }
+      throw e;
+    }
+  }
+
+  private Outcome follow() throws InterruptedException {
     try (TopicLag lag = new TopicLag(pipeline.bootstrapServers())) {
       while (true) {
         List<String> failures = failures();
         Map<TopicPartition, Long> end = lag.endOffsets(config.topic());
         Totals totals = totals(TopicLag.behind(end, lag.committed(config.sinkGroup())));
+        if (pipeline.closing()) {
+          return stopped();
+        }
         if (!failures.isEmpty()) {
           endLine();
           return new Outcome(false, failures, totals);
@@ -117,6 +149,9 @@ public final class Follow {
 
   private List<String> failures() throws InterruptedException {
     List<String> out = new ArrayList<>();
+    if (pipeline.closing()) {
+      return List.of("stopped");
+    }
     try {
       out.addAll(ConnectRest.failures(pipeline.rest().status(config.sourceName())));
       out.addAll(ConnectRest.failures(pipeline.rest().status(config.sinkName())));
@@ -146,6 +181,7 @@ public final class Follow {
   }
 
   private void progress(Totals t, boolean force) {
+    lastTotals = t;
     long now = System.nanoTime();
     rates(t, now);
     long every = live ? 1_000_000_000L : 10_000_000_000L;

@@ -35,6 +35,8 @@ public final class Pipeline implements AutoCloseable {
   private final ConnectRest rest;
   private final String bootstrap;
   private final Path stateDir;
+  private volatile boolean closing;
+  private boolean closed;
 
   private Pipeline(LocalKafka kafka, LocalConnect connect, ConnectRest rest, String bootstrap, Path stateDir) {
     this.kafka = kafka;
@@ -164,8 +166,18 @@ public final class Pipeline implements AutoCloseable {
     }
   }
 
+  /** True once {@link #close} began (Ctrl-C): what fails from then on is the shutdown, not the sync. */
+  public boolean closing() {
+    return closing;
+  }
+
   @Override
-  public void close() {
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closing = true;
+    closed = true;
     if (connect != null) {
       try {
         connect.close();
