@@ -105,7 +105,12 @@ public final class Validation {
   static List<String> validate(Connector connector, Map<String, String> config) {
     Map<String, List<String>> keysByMessage = new LinkedHashMap<>();
     for (ConfigValue value : connector.validate(config).configValues()) {
-      for (String message : value.errorMessages()) {
+      List<String> messages = value.errorMessages();
+      for (int i = 0; i < messages.size(); i++) {
+        String message = messages.get(i);
+        if (i > 0 && message.startsWith("Invalid value null")) {
+          continue; // the echo of a value that did not parse: its first message says it all
+        }
         keysByMessage.computeIfAbsent(message, m -> new ArrayList<>()).add(value.name());
       }
     }
