@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.ofsync.emulator.EmulatorSettings;
 import dev.ofsync.emulator.FeishuEmulator;
 import dev.ofsync.emulator.TableSnapshot;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -20,7 +21,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.connect.runtime.TopicCreationConfig;
 import org.apache.kafka.connect.source.SourceRecord;
@@ -49,6 +53,8 @@ class ConnectConfigsIT {
   private static final Set<String> CONNECTION_FIELDS =
       Set.of("database.hostname", "database.port", "database.user", "database.password", "database.dbname",
           "database.pdb.name", "database.url");
+
+  private static final Pattern ENV_REFERENCE = Pattern.compile("\\$\\{env:([A-Za-z_][A-Za-z0-9_]*)}");
 
   private static FeishuEmulator feishu;
   private static EmbeddedConnectCluster connect;
@@ -212,6 +218,26 @@ class ConnectConfigsIT {
     }
     assertThat(names).as("settings of %s", className).isNotEmpty();
     return names;
+  }
+
+  @Test
+  void everyVariableTheFilesReadIsListedInTheirReadmeAndSetForTheWorker() throws Exception {
+    String readme = Files.readString(Checkout.connectConfigs().resolve("README.md"));
+    List<Path> files;
+    try (Stream<Path> listed = Files.list(Checkout.connectConfigs())) {
+      files = listed.filter(p -> p.toString().endsWith(".json")).sorted().toList();
+    }
+    assertThat(files).hasSize(3);
+    for (Path path : files) {
+      for (String value : ConnectorFile.read(path).config().values()) {
+        Matcher m = ENV_REFERENCE.matcher(value);
+        while (m.find()) {
+          assertThat(readme).as("connect-configs/README.md lists %s, which %s reads", m.group(1), path.getFileName())
+              .contains("`" + m.group(1) + "`");
+          env(m.group(1)); // a variable the worker lacks would reach the connector as the literal ${env:...}
+        }
+      }
+    }
   }
 
   @Test
