@@ -290,8 +290,10 @@ class SinkTaskTest {
   void aBatchSplitForABadValueThenInterruptedWritesEachRowOnce() {
     FEISHU.emulator().faults().script(FaultRule.code(1254060).on(CallClass.RECORD_WRITE),
         FaultRule.slow(1).on(CallClass.RECORD_WRITE), FaultRule.code(1254290).on(CallClass.RECORD_WRITE));
+    // a linger, so the four rows leave as the one batch the script's first fault is meant for (with
+    // none, the lane may send the first row alone while put() still adds the others)
     try (TaskHarness h = new TaskHarness(FEISHU.emulator(), Map.of("sync.write_mode", "append",
-        "sync.write_batch_size", "4", "feishu.max_retries", "0"))) {
+        "sync.write_batch_size", "4", "feishu.max_retries", "0", "sync.linger_ms", "2000"))) {
       h.put(rows(h, 1, 4));
       h.commit();
     }
