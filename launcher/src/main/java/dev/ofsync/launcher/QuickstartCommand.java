@@ -153,7 +153,9 @@ final class QuickstartCommand implements Callable<Integer> {
   private static Path writeConfig(Path state, FeishuEmulator feishu, DemoDatabase db) throws IOException {
     String yaml = String.join("\n",
         "# Written by 'oracle-feishu-sync quickstart': the seed's config.yaml, pointing at the demo database",
-        "# and the local Feishu emulator. Run it again with: bin/oracle-feishu-sync run --config <this file>",
+        "# and the local Feishu emulator, which live only while the quickstart runs (the database is in its",
+        "# memory). While it runs: bin/oracle-feishu-sync status --config <this file>. For your own",
+        "# database and Feishu app, copy it and change the oracle: and feishu: sections.",
         "oracle:",
         "  url: \"" + db.url() + "\"    # a real Oracle: host, port, service_name instead",
         "  username: \"sa\"",

@@ -46,7 +46,7 @@ final class RunCommand implements Callable<Integer> {
     SeedConfig seed = SeedConfig.load(config);
     URI remote = connectUrl != null ? connectUrl
         : seed.get(PipelineConfig.CONNECT_URL) != null ? URI.create(seed.get(PipelineConfig.CONNECT_URL)) : null;
-    Path logFile = remote == null ? Logs.into(PipelineConfig.stateDirOf(seed)) : null;
+    Path logFile = Logs.into(PipelineConfig.stateDirOf(seed));
     PipelineConfig pipeline = PipelineConfig.of(seed);
     pipeline.notes().forEach(n -> out.println("note: " + n));
     if (once && remote != null) {

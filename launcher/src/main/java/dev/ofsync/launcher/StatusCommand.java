@@ -51,6 +51,7 @@ final class StatusCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     SeedConfig seed = SeedConfig.load(config);
+    Logs.into(PipelineConfig.stateDirOf(seed));
     PipelineConfig pipeline = PipelineConfig.of(seed);
     URI remote = connectUrl != null ? connectUrl
         : seed.get(PipelineConfig.CONNECT_URL) != null ? URI.create(seed.get(PipelineConfig.CONNECT_URL)) : null;

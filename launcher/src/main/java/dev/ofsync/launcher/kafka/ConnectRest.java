@@ -22,6 +22,7 @@ import java.util.Map;
  */
 public final class ConnectRest {
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final long REBALANCE_WAIT_NANOS = 60_000_000_000L;
   private final URI base;
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
@@ -37,7 +38,7 @@ public final class ConnectRest {
   /** Creates the connector, or updates its config; a config the worker refuses becomes a UserError per key. */
   public void putConfig(String name, Map<String, String> config) throws UserError {
     Answer a = send("PUT", "connectors/" + name + "/config", config);
-    if (a.status == 400 || a.status == 409 && a.body.has("message")) {
+    if (a.status == 400) {
       throw new UserError(name + ": the Connect worker refused the config: " + a.body.path("message").asText());
     }
     a.expect("PUT config of " + name, 200, 201);
@@ -115,7 +116,26 @@ public final class ConnectRest {
     return colon > 0 && head.matches("[\\w.$]+(Exception|Error)") ? line.substring(colon + 2) : line;
   }
 
+  /**
+   * One call; a 409 (the worker is rebalancing or has no leader yet, as just after it starts) is
+   * asked again for up to a minute before it counts as the answer.
+   */
   private Answer send(String method, String path, Object body) throws UserError {
+    long deadline = System.nanoTime() + REBALANCE_WAIT_NANOS;
+    Answer a = sendOnce(method, path, body);
+    while (a.status == 409 && System.nanoTime() < deadline) {
+      try {
+        Thread.sleep(500);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new UserError("interrupted while the Connect worker was rebalancing", e);
+      }
+      a = sendOnce(method, path, body);
+    }
+    return a;
+  }
+
+  private Answer sendOnce(String method, String path, Object body) throws UserError {
     HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(90))
         .header("Accept", "application/json");
     try {

@@ -17,6 +17,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * small stream of new and changed orders while the quickstart runs.
  */
 public final class DemoDatabase implements AutoCloseable {
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(DemoDatabase.class);
   public static final String TABLE = "ORDERS";
   private static final String[] STATUSES = {"NEW", "PAID", "SHIPPED", "DELIVERED", "RETURNED"};
   private static final String[] CITIES = {"北京", "上海", "深圳", "杭州", "成都", "Singapore", "London"};
@@ -96,7 +97,7 @@ public final class DemoDatabase implements AutoCloseable {
         updated.addAndGet(upd.executeBatch().length);
       }
     } catch (SQLException e) {
-      // the demo goes on; the next second tries again
+      log.warn("Demo changes failed this second (the next second tries again): {}", e.getMessage(), e);
     }
   }
 
