@@ -712,7 +712,7 @@ public final class BitableStore {
               cells.put(f.name, CellCodec.plain(cell));
             }
           }
-          records.add(new TableSnapshot.RecordInfo(row.id, cells));
+          records.add(new TableSnapshot.RecordInfo(row.id, cells, row.createdMillis, row.modifiedMillis));
         }
       }
       return new TableSnapshot(t.id, t.name, List.copyOf(fields), records);

@@ -22,6 +22,8 @@ import org.apache.kafka.server.common.MetadataVersion;
  */
 public final class LocalKafka implements AutoCloseable {
   private static final String CONTROLLER = "CONTROLLER";
+  /** The ports of the last run, reused when free. */
+  static final String PORTS_FILE = "kafka-ports.properties";
 
   private final KafkaRaftServer server;
   private final String bootstrap;
@@ -34,8 +36,9 @@ public final class LocalKafka implements AutoCloseable {
   public static LocalKafka start(Path dir) throws Exception {
     Path logs = dir.toAbsolutePath().resolve("kafka");
     Files.createDirectories(logs);
-    int brokerPort = freePort();
-    int controllerPort = freePort();
+    int[] ports = ports(dir.toAbsolutePath().resolve(PORTS_FILE));
+    int brokerPort = ports[0];
+    int controllerPort = ports[1];
     Map<String, Object> props = new HashMap<>();
     props.put("process.roles", "broker,controller");
     props.put("node.id", "1");
@@ -55,6 +58,9 @@ public final class LocalKafka implements AutoCloseable {
     props.put("share.coordinator.state.topic.min.isr", "1");
     props.put("group.initial.rebalance.delay.ms", "0");
     props.put("log.retention.hours", "-1"); // the data topic is the replay log of a full resync
+    // The log cleaner (the sink's key index and Connect's topics are compacted) takes 128 MiB of heap
+    // by default for its dedupe map; 16 MiB holds about 600,000 keys per pass (24 bytes each), and a pass covers what it can.
+    props.put("log.cleaner.dedupe.buffer.size", String.valueOf(16 * 1024 * 1024));
     KafkaConfig config = new KafkaConfig(props, false);
     if (!Files.exists(logs.resolve("meta.properties"))) {
       new Formatter()
@@ -80,6 +86,57 @@ public final class LocalKafka implements AutoCloseable {
 
   public String bootstrapServers() {
     return bootstrap;
+  }
+
+  /**
+   * The broker and controller ports of the previous run on this state directory when both are free,
+   * else new ones (saved for the next run). The connectors' configs that Connect keeps in Kafka name
+   * the broker (the sink's key index lives there), and the worker starts them from those configs
+   * before this run deploys fresh ones: with the same port they start right away instead of
+   * waiting on a broker that is gone.
+   */
+  static int[] ports(Path file) throws IOException {
+    java.util.Properties saved = new java.util.Properties();
+    if (Files.exists(file)) {
+      try (java.io.Reader in = Files.newBufferedReader(file)) {
+        saved.load(in);
+      } catch (IOException | IllegalArgumentException e) {
+        saved.clear();
+      }
+    }
+    int broker = parsePort(saved.getProperty("broker"));
+    int controller = parsePort(saved.getProperty("controller"));
+    if (broker <= 0 || controller <= 0 || broker == controller || !free(broker) || !free(controller)) {
+      broker = freePort();
+      do {
+        controller = freePort();
+      } while (controller == broker);
+      saved.setProperty("broker", String.valueOf(broker));
+      saved.setProperty("controller", String.valueOf(controller));
+      try (java.io.Writer out = Files.newBufferedWriter(file)) {
+        saved.store(out, "ports of the embedded Kafka, reused by the next run when free");
+      }
+    }
+    return new int[] {broker, controller};
+  }
+
+  private static int parsePort(String text) {
+    try {
+      int port = text == null ? -1 : Integer.parseInt(text.trim());
+      return port > 0 && port < 65536 ? port : -1;
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+
+  private static boolean free(int port) {
+    try (ServerSocket socket = new ServerSocket()) {
+      socket.setReuseAddress(true);
+      socket.bind(new java.net.InetSocketAddress("127.0.0.1", port));
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
   }
 
   static int freePort() throws IOException {
