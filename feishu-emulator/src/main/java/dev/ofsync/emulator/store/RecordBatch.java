@@ -3,56 +3,84 @@ package dev.ofsync.emulator.store;
 import static dev.ofsync.emulator.api.ErrorCodes.WRONG_REQUEST_BODY;
 import static dev.ofsync.emulator.api.ErrorCodes.WRONG_REQUEST_JSON;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.SerializableString;
+import com.fasterxml.jackson.core.io.SerializedString;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.JsonSerializable;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializerProvider;
 import com.fasterxml.jackson.databind.jsontype.TypeSerializer;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.BooleanNode;
 import com.fasterxml.jackson.databind.node.DoubleNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.LongNode;
 import com.fasterxml.jackson.databind.node.NullNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import dev.ofsync.emulator.api.ApiException;
 import java.io.IOException;
-import java.util.ArrayList;
-import java.util.List;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * A batch_create body, read as a stream: each record's field names and values, without building a
- * tree (a map per record) that the write path would only throw away. The write path's main cost.
+ * tree (a map per record) that the write path would only throw away. Where the body is UTF-8, as
+ * every client sends it, each record's {@code "fields"} object is also kept as the bytes that were
+ * sent, so the answer, which repeats them, copies bytes instead of writing JSON again.
  */
 public final class RecordBatch {
-  private static final ObjectMapper MAPPER = new ObjectMapper();
+  private static final JsonFactory FACTORY = new JsonFactory();
+  private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
+  private static final SerializedString RECORD_ID = new SerializedString("record_id");
+  private static final SerializedString FIELDS = new SerializedString("fields");
 
-  private final List<String[]> names = new ArrayList<>();
-  private final List<JsonNode[]> values = new ArrayList<>();
+  private final byte[] body;
+  private int records;
+  /** Record r's fields are entries [first[r], first[r + 1]) of names and values. */
+  private int[] first = new int[64];
+  private String[] names = new String[512];
+  private JsonNode[] values = new JsonNode[512];
+  private int entries;
+  /** Where record r's fields object starts and ends in the body; -1 where unknown. */
+  private int[] rawStart = new int[64];
+  private int[] rawEnd = new int[64];
 
-  private RecordBatch() {}
+  private RecordBatch(byte[] body) {
+    this.body = body;
+  }
 
   public int size() {
-    return names.size();
+    return records;
   }
 
-  String[] names(int record) {
-    return names.get(record);
+  int fieldCount(int record) {
+    return first[record + 1] - first[record];
   }
 
-  JsonNode[] values(int record) {
-    return values.get(record);
+  String name(int record, int field) {
+    return names[first[record] + field];
+  }
+
+  JsonNode value(int record, int field) {
+    return values[first[record] + field];
   }
 
   /** Reads {@code {"records": [{"fields": {...}}, ...]}}, refusing what Feishu refuses. */
   public static RecordBatch parse(byte[] body) {
-    RecordBatch batch = new RecordBatch();
+    RecordBatch batch = new RecordBatch(body);
     if (body.length == 0) {
       throw missingRecords();
     }
-    try (JsonParser p = MAPPER.getFactory().createParser(body)) {
+    try (JsonParser p = FACTORY.createParser(body)) {
       if (p.nextToken() != JsonToken.START_OBJECT) {
         throw ApiException.of(WRONG_REQUEST_JSON, "WrongRequestJson: the body must be a JSON object");
       }
@@ -63,6 +91,10 @@ public final class RecordBatch {
         if (!name.equals("records")) {
           p.skipChildren();
           continue;
+        }
+        if (sawRecords) {
+          batch.records = 0; // a repeated key: the last one counts, as in a tree
+          batch.entries = 0;
         }
         sawRecords = true;
         if (t != JsonToken.START_ARRAY) {
@@ -90,8 +122,9 @@ public final class RecordBatch {
     if (p.currentToken() != JsonToken.START_OBJECT) {
       throw noFields();
     }
-    String[] recordNames = null;
-    JsonNode[] recordValues = null;
+    boolean sawFields = false;
+    int start = -1;
+    int end = -1;
     while (p.nextToken() == JsonToken.FIELD_NAME) {
       String key = p.currentName();
       JsonToken t = p.nextToken();
@@ -102,31 +135,56 @@ public final class RecordBatch {
       if (t != JsonToken.START_OBJECT) {
         throw noFields();
       }
-      List<String> n = new ArrayList<>();
-      List<JsonNode> v = new ArrayList<>();
-      while (p.nextToken() == JsonToken.FIELD_NAME) {
-        n.add(p.currentName());
-        p.nextToken();
-        v.add(value(p));
+      if (sawFields) {
+        entries = first[records]; // a repeated key: the last one counts, as in a tree
       }
-      recordNames = n.toArray(new String[0]);
-      recordValues = v.toArray(new JsonNode[0]);
+      sawFields = true;
+      start = (int) p.currentTokenLocation().getByteOffset();
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String name = p.currentName();
+        p.nextToken();
+        add(name, value(p, true));
+      }
+      end = (int) p.currentLocation().getByteOffset();
     }
-    if (recordNames == null) {
+    if (!sawFields) {
       throw noFields();
     }
-    names.add(recordNames);
-    values.add(recordValues);
+    if (records + 2 > first.length) {
+      first = Arrays.copyOf(first, first.length * 2);
+      rawStart = Arrays.copyOf(rawStart, first.length);
+      rawEnd = Arrays.copyOf(rawEnd, first.length);
+    }
+    boolean raw = start >= 0 && end > start && end <= body.length && body[start] == '{' && body[end - 1] == '}';
+    rawStart[records] = raw ? start : -1;
+    rawEnd[records] = raw ? end : -1;
+    records++;
+    first[records] = entries;
   }
 
-  private static JsonNode value(JsonParser p) throws IOException {
+  private void add(String name, JsonNode value) {
+    if (entries == names.length) {
+      names = Arrays.copyOf(names, entries * 2);
+      values = Arrays.copyOf(values, entries * 2);
+    }
+    names[entries] = name;
+    values[entries++] = value;
+  }
+
+  /**
+   * The value at the parser, as a tree. A cell's own number is a long (or a big integer), as
+   * before; numbers inside arrays and objects take the narrowest node, as a tree reader makes them.
+   */
+  private static JsonNode value(JsonParser p, boolean cell) throws IOException {
     switch (p.currentToken()) {
       case VALUE_STRING:
         return TextNode.valueOf(p.getText());
       case VALUE_NUMBER_INT:
-        return p.getNumberType() == JsonParser.NumberType.BIG_INTEGER
-            ? JsonNodeFactory.instance.numberNode(p.getBigIntegerValue())
-            : JsonNodeFactory.instance.numberNode(p.getLongValue());
+        switch (p.getNumberType()) {
+          case BIG_INTEGER: return JSON.numberNode(p.getBigIntegerValue());
+          case INT: return cell ? LongNode.valueOf(p.getIntValue()) : JSON.numberNode(p.getIntValue());
+          default: return LongNode.valueOf(p.getLongValue());
+        }
       case VALUE_NUMBER_FLOAT:
         return DoubleNode.valueOf(p.getDoubleValue());
       case VALUE_TRUE:
@@ -135,8 +193,24 @@ public final class RecordBatch {
         return BooleanNode.FALSE;
       case VALUE_NULL:
         return NullNode.instance;
+      case START_ARRAY: {
+        ArrayNode array = JSON.arrayNode();
+        while (p.nextToken() != JsonToken.END_ARRAY) {
+          array.add(value(p, false));
+        }
+        return array;
+      }
+      case START_OBJECT: {
+        ObjectNode object = JSON.objectNode();
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+          String key = p.currentName();
+          p.nextToken();
+          object.set(key, value(p, false));
+        }
+        return object;
+      }
       default:
-        return p.readValueAsTree();
+        throw ApiException.of(WRONG_REQUEST_JSON, "WrongRequestJson: unexpected " + p.currentToken());
     }
   }
 
@@ -148,27 +222,36 @@ public final class RecordBatch {
     return ApiException.of(WRONG_REQUEST_BODY, "WrongRequestBody: every record needs a \"fields\" object");
   }
 
-  /** The answer's records: each id with the fields as sent, written straight to the answer. */
-  JsonSerializable echo(String[] ids) {
+  /** The answer's records: each id (a {@link Row#key}) with the fields as sent, written straight to the answer. */
+  JsonSerializable echo(long[] keys) {
     return new JsonSerializable.Base() {
       @Override
       public void serialize(JsonGenerator gen, SerializerProvider provider) throws IOException {
-        // every record repeats the same field names: encode each once
-        java.util.Map<String, com.fasterxml.jackson.core.io.SerializedString> encoded = new java.util.HashMap<>();
+        char[] id = new char[Ids.RECORD_ID_LENGTH];
+        Map<String, SerializedString> encoded = null;
         gen.writeStartArray();
-        for (int i = 0; i < ids.length; i++) {
+        for (int i = 0; i < keys.length; i++) {
           gen.writeStartObject();
-          gen.writeStringField("record_id", ids[i]);
-          gen.writeObjectFieldStart("fields");
-          if (i < size()) {
-            String[] n = names.get(i);
-            JsonNode[] v = values.get(i);
-            for (int j = 0; j < n.length; j++) {
-              gen.writeFieldName(encoded.computeIfAbsent(n[j], com.fasterxml.jackson.core.io.SerializedString::new));
-              ((JsonSerializable) v[j]).serialize(gen, provider); // not writeTree: that sets up a serializer per value
+          gen.writeFieldName(RECORD_ID);
+          Ids.recordId(keys[i], id);
+          gen.writeString(id, 0, id.length);
+          gen.writeFieldName(FIELDS);
+          if (i >= records) {
+            gen.writeStartObject(); // an earlier call with the same client_token had more records
+            gen.writeEndObject();
+          } else if (rawStart[i] >= 0) {
+            gen.writeRawValue(new RawJson(body, rawStart[i], rawEnd[i]));
+          } else {
+            if (encoded == null) {
+              encoded = new HashMap<>(); // every record repeats the same field names: encode each once
             }
+            gen.writeStartObject();
+            for (int j = first[i]; j < first[i + 1]; j++) {
+              gen.writeFieldName(encoded.computeIfAbsent(names[j], SerializedString::new));
+              ((JsonSerializable) values[j]).serialize(gen, provider); // not writeTree: that sets up a serializer per value
+            }
+            gen.writeEndObject();
           }
-          gen.writeEndObject();
           gen.writeEndObject();
         }
         gen.writeEndArray();
@@ -180,5 +263,103 @@ public final class RecordBatch {
         serialize(gen, provider);
       }
     };
+  }
+
+  /** A JSON value as bytes of UTF-8 that the parser has read whole: written as it is. */
+  private static final class RawJson implements SerializableString {
+    private final byte[] bytes;
+    private final int start;
+    private final int length;
+    private String text;
+
+    RawJson(byte[] bytes, int start, int end) {
+      this.bytes = bytes;
+      this.start = start;
+      this.length = end - start;
+    }
+
+    @Override
+    public String getValue() {
+      if (text == null) {
+        text = new String(bytes, start, length, StandardCharsets.UTF_8);
+      }
+      return text;
+    }
+
+    @Override
+    public int charLength() {
+      return getValue().length();
+    }
+
+    @Override
+    public byte[] asUnquotedUTF8() {
+      return Arrays.copyOfRange(bytes, start, start + length);
+    }
+
+    @Override
+    public int appendUnquotedUTF8(byte[] buffer, int offset) {
+      if (offset + length > buffer.length) {
+        return -1;
+      }
+      System.arraycopy(bytes, start, buffer, offset, length);
+      return length;
+    }
+
+    @Override
+    public int appendUnquoted(char[] buffer, int offset) {
+      String s = getValue();
+      if (offset + s.length() > buffer.length) {
+        return -1;
+      }
+      s.getChars(0, s.length(), buffer, offset);
+      return s.length();
+    }
+
+    @Override
+    public int writeUnquotedUTF8(OutputStream out) throws IOException {
+      out.write(bytes, start, length);
+      return length;
+    }
+
+    @Override
+    public int putUnquotedUTF8(ByteBuffer buffer) {
+      if (length > buffer.remaining()) {
+        return -1;
+      }
+      buffer.put(bytes, start, length);
+      return length;
+    }
+
+    // quoted: the JSON string whose content is this text
+
+    @Override
+    public char[] asQuotedChars() {
+      return new SerializedString(getValue()).asQuotedChars();
+    }
+
+    @Override
+    public byte[] asQuotedUTF8() {
+      return new SerializedString(getValue()).asQuotedUTF8();
+    }
+
+    @Override
+    public int appendQuotedUTF8(byte[] buffer, int offset) {
+      return new SerializedString(getValue()).appendQuotedUTF8(buffer, offset);
+    }
+
+    @Override
+    public int appendQuoted(char[] buffer, int offset) {
+      return new SerializedString(getValue()).appendQuoted(buffer, offset);
+    }
+
+    @Override
+    public int writeQuotedUTF8(OutputStream out) throws IOException {
+      return new SerializedString(getValue()).writeQuotedUTF8(out);
+    }
+
+    @Override
+    public int putQuotedUTF8(ByteBuffer buffer) throws IOException {
+      return new SerializedString(getValue()).putQuotedUTF8(buffer);
+    }
   }
 }

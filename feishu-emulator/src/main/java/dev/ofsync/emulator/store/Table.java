@@ -19,12 +19,11 @@ public final class Table {
   final List<Field> fields = new ArrayList<>();
   final Map<String, Field> fieldsByName = new HashMap<>();
   final Map<String, Field> fieldsById = new HashMap<>();
-  /** Sized for a full table up front: growing a map of thousands of rows by doubling is costly on the write path. */
-  final LinkedHashMap<String, Row> rows;
-  /** Record ids that batch_create calls made, by client_token, so a retried call writes nothing twice. */
-  final Map<String, String[]> clientTokens = new LinkedHashMap<>(16, 0.75f, false) {
+  final Rows rows = new Rows();
+  /** The record ids (as {@link Row#key}s) that batch_create calls made, by client_token, so a retried call writes nothing twice. */
+  final Map<String, long[]> clientTokens = new LinkedHashMap<>(16, 0.75f, false) {
     @Override
-    protected boolean removeEldestEntry(Map.Entry<String, String[]> eldest) {
+    protected boolean removeEldestEntry(Map.Entry<String, long[]> eldest) {
       return size() > CLIENT_TOKENS_KEPT;
     }
   };
@@ -32,10 +31,9 @@ public final class Table {
   int nextSlot;
   volatile boolean deleted;
 
-  Table(String id, String name, int expectedRows) {
+  Table(String id, String name) {
     this.id = id;
     this.name = name;
-    this.rows = new LinkedHashMap<>(Math.max(16, (int) (Math.min(expectedRows, 1 << 16) / 0.75f) + 1));
   }
 
   public String id() {

@@ -1,0 +1,323 @@
+package dev.ofsync.emulator.store;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * Packs the stored cells of a row ({@link CellCodec}'s forms) into one byte array, and reads them
+ * back as equal objects. Each slot, in order, is a tag and its value:
+ *
+ * <ul>
+ *   <li>{@code EMPTY}; {@code TRUE}; {@code FALSE}
+ *   <li>{@code UTF8 len bytes}: a String (UTF-16 units {@code UTF16 len chars} if it holds a lone
+ *       surrogate, which UTF-8 cannot carry)
+ *   <li>{@code DOUBLE} 8 bytes; {@code LONG} a zigzag varint
+ *   <li>{@code STRINGS count string...}: a multi select's list of option names
+ *   <li>{@code URL text link}: a {@link CellCodec.UrlCell}
+ *   <li>{@code TREE index}: anything else (user, attachment, link cells: JSON trees), kept as an
+ *       object beside the bytes
+ * </ul>
+ *
+ * Trailing empty slots are left out. A packer keeps a scratch buffer: one per thread at a time.
+ */
+final class CellPacker {
+  private static final byte EMPTY = 0;
+  private static final byte UTF8 = 1;
+  private static final byte UTF16 = 2;
+  private static final byte DOUBLE = 3;
+  private static final byte LONG = 4;
+  private static final byte TRUE = 5;
+  private static final byte FALSE = 6;
+  private static final byte STRINGS = 7;
+  private static final byte URL = 8;
+  private static final byte TREE = 9;
+
+  private static final int KEEP_BUFFER_BYTES = 64 * 1024;
+  private static final byte[] NONE = new byte[0];
+
+  private byte[] buf = new byte[1024];
+  private int pos;
+  private List<Object> trees;
+
+  /** Packs {@code cells} (by slot, null where empty) into {@code row}. */
+  void pack(Row row, Object[] cells) {
+    pos = 0;
+    trees = null;
+    int end = cells.length;
+    while (end > 0 && cells[end - 1] == null) {
+      end--;
+    }
+    for (int slot = 0; slot < end; slot++) {
+      value(cells[slot]);
+    }
+    row.setPacked(pos == 0 ? NONE : Arrays.copyOf(buf, pos), trees == null ? null : trees.toArray());
+    if (buf.length > KEEP_BUFFER_BYTES) {
+      buf = new byte[1024]; // a 100,000-character cell needed it; do not keep it
+    }
+  }
+
+  /** Packs with a packer of its own: for the occasional single row (updates, type changes, loading). */
+  static void packInto(Row row, Object[] cells) {
+    new CellPacker().pack(row, cells);
+  }
+
+  private void value(Object v) {
+    if (v == null) {
+      put(EMPTY);
+    } else if (v instanceof String) {
+      string((String) v);
+    } else if (v instanceof Double) {
+      put(DOUBLE);
+      long bits = Double.doubleToRawLongBits((Double) v);
+      ensure(8);
+      for (int shift = 56; shift >= 0; shift -= 8) {
+        buf[pos++] = (byte) (bits >>> shift);
+      }
+    } else if (v instanceof Long) {
+      put(LONG);
+      long n = (Long) v;
+      varint((n << 1) ^ (n >> 63));
+    } else if (v instanceof Boolean) {
+      put((Boolean) v ? TRUE : FALSE);
+    } else if (v instanceof CellCodec.UrlCell) {
+      CellCodec.UrlCell url = (CellCodec.UrlCell) v;
+      if (url.text() == null || url.link() == null) {
+        tree(v);
+        return;
+      }
+      put(URL);
+      string(url.text());
+      string(url.link());
+    } else if (v instanceof List && allStrings((List<?>) v)) {
+      List<?> list = (List<?>) v;
+      put(STRINGS);
+      varint(list.size());
+      for (Object s : list) {
+        string((String) s);
+      }
+    } else {
+      tree(v);
+    }
+  }
+
+  private static boolean allStrings(List<?> list) {
+    for (Object o : list) {
+      if (!(o instanceof String)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private void tree(Object v) {
+    if (trees == null) {
+      trees = new ArrayList<>(2);
+    }
+    put(TREE);
+    varint(trees.size());
+    trees.add(v);
+  }
+
+  private void string(String s) {
+    byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
+    if (utf8.length != s.length() && hasLoneSurrogate(s)) {
+      put(UTF16);
+      varint(s.length());
+      ensure(2 * s.length());
+      for (int i = 0; i < s.length(); i++) {
+        char c = s.charAt(i);
+        buf[pos++] = (byte) (c >>> 8);
+        buf[pos++] = (byte) c;
+      }
+      return;
+    }
+    put(UTF8);
+    varint(utf8.length);
+    ensure(utf8.length);
+    System.arraycopy(utf8, 0, buf, pos, utf8.length);
+    pos += utf8.length;
+  }
+
+  private static boolean hasLoneSurrogate(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (Character.isHighSurrogate(c)) {
+        if (i + 1 >= s.length() || !Character.isLowSurrogate(s.charAt(i + 1))) {
+          return true;
+        }
+        i++;
+      } else if (Character.isLowSurrogate(c)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private void put(byte b) {
+    ensure(1);
+    buf[pos++] = b;
+  }
+
+  private void varint(long v) {
+    ensure(10);
+    while ((v & ~0x7FL) != 0) {
+      buf[pos++] = (byte) ((v & 0x7F) | 0x80);
+      v >>>= 7;
+    }
+    buf[pos++] = (byte) v;
+  }
+
+  private void ensure(int more) {
+    if (pos + more > buf.length) {
+      buf = Arrays.copyOf(buf, Math.max(buf.length * 2, pos + more));
+    }
+  }
+
+  // ---- reading ----
+
+  /** The cell of {@code slot}, or null where empty. */
+  static Object cell(byte[] packed, Object[] trees, int slot) {
+    if (packed == null) {
+      return null;
+    }
+    Reader r = new Reader(packed);
+    for (int s = 0; s < slot; s++) {
+      if (r.pos >= packed.length) {
+        return null;
+      }
+      r.skip();
+    }
+    return r.pos >= packed.length ? null : r.read(trees);
+  }
+
+  /** Every cell by slot, in an array of at least {@code slots}. */
+  static Object[] cells(byte[] packed, Object[] trees, int slots) {
+    List<Object> out = new ArrayList<>(slots);
+    if (packed != null) {
+      Reader r = new Reader(packed);
+      while (r.pos < packed.length) {
+        out.add(r.read(trees));
+      }
+    }
+    Object[] cells = out.toArray(new Object[Math.max(slots, out.size())]);
+    if (cells.length > out.size()) {
+      Arrays.fill(cells, out.size(), cells.length, null);
+    }
+    return cells;
+  }
+
+  private static final class Reader {
+    final byte[] b;
+    int pos;
+
+    Reader(byte[] b) {
+      this.b = b;
+    }
+
+    Object read(Object[] trees) {
+      byte tag = b[pos++];
+      switch (tag) {
+        case EMPTY: return null;
+        case UTF8:
+        case UTF16: return string(tag);
+        case DOUBLE: return Double.longBitsToDouble(fixed64());
+        case LONG: {
+          long z = varint();
+          return (z >>> 1) ^ -(z & 1);
+        }
+        case TRUE: return Boolean.TRUE;
+        case FALSE: return Boolean.FALSE;
+        case URL: {
+          String text = string(b[pos++]);
+          return new CellCodec.UrlCell(text, string(b[pos++]));
+        }
+        case STRINGS: {
+          String[] items = new String[(int) varint()];
+          for (int i = 0; i < items.length; i++) {
+            items[i] = string(b[pos++]);
+          }
+          return Collections.unmodifiableList(Arrays.asList(items));
+        }
+        case TREE: return trees[(int) varint()];
+        default: throw new IllegalStateException("corrupt row: tag " + tag + " at " + (pos - 1));
+      }
+    }
+
+    void skip() {
+      byte tag = b[pos++];
+      switch (tag) {
+        case EMPTY:
+        case TRUE:
+        case FALSE:
+          return;
+        case UTF8:
+        case UTF16:
+          skipString(tag);
+          return;
+        case DOUBLE:
+          pos += 8;
+          return;
+        case LONG:
+        case TREE:
+          varint();
+          return;
+        case URL:
+          skipString(b[pos++]);
+          skipString(b[pos++]);
+          return;
+        case STRINGS: {
+          long n = varint();
+          for (long i = 0; i < n; i++) {
+            skipString(b[pos++]);
+          }
+          return;
+        }
+        default: throw new IllegalStateException("corrupt row: tag " + tag + " at " + (pos - 1));
+      }
+    }
+
+    private String string(byte tag) {
+      int len = (int) varint();
+      if (tag == UTF8) {
+        String s = new String(b, pos, len, StandardCharsets.UTF_8);
+        pos += len;
+        return s;
+      }
+      char[] chars = new char[len];
+      for (int i = 0; i < len; i++) {
+        chars[i] = (char) (((b[pos] & 0xFF) << 8) | (b[pos + 1] & 0xFF));
+        pos += 2;
+      }
+      return new String(chars);
+    }
+
+    private void skipString(byte tag) {
+      int len = (int) varint();
+      pos += tag == UTF8 ? len : 2 * len;
+    }
+
+    private long fixed64() {
+      long v = 0;
+      for (int i = 0; i < 8; i++) {
+        v = (v << 8) | (b[pos++] & 0xFF);
+      }
+      return v;
+    }
+
+    private long varint() {
+      long v = 0;
+      int shift = 0;
+      while (true) {
+        byte x = b[pos++];
+        v |= (long) (x & 0x7F) << shift;
+        if (x >= 0) {
+          return v;
+        }
+        shift += 7;
+      }
+    }
+  }
+}

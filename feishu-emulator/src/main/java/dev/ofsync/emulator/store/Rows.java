@@ -1,0 +1,178 @@
+package dev.ofsync.emulator.store;
+
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.NoSuchElementException;
+
+/**
+ * A table's rows in creation order, found by record id. Ids this emulator makes spell a 64-bit
+ * number, so rows sit in an open-addressing table of those numbers: no String, map entry or box per
+ * row. A row whose id came from a state file and spells no number ({@link Row.Named}) is found in a
+ * small map beside it. Not thread-safe: the table's lock guards it.
+ */
+final class Rows implements Iterable<Row> {
+  /** Rows in creation order; deleted ones leave null until {@link #compact}. */
+  private Row[] order = new Row[16];
+  private int end;
+  private int size;
+  /** Linear probing over {@link Row#key}, at most half full. */
+  private Row[] slots = new Row[32];
+  private final Map<String, Row> named = new HashMap<>();
+
+  int size() {
+    return size;
+  }
+
+  /** The row of {@code recordId}, or null. */
+  Row get(String recordId) {
+    if (Ids.isKeyedRecordId(recordId)) {
+      return find(Ids.recordKey(recordId));
+    }
+    return named.get(recordId);
+  }
+
+  /** Adds a row last; false (and nothing added) when a row has its id already. */
+  boolean add(Row row) {
+    if (row instanceof Row.Named) {
+      if (named.putIfAbsent(row.id(), row) != null) {
+        return false;
+      }
+    } else {
+      if (find(row.key) != null) {
+        return false;
+      }
+      if (2 * (size + 1) > slots.length) {
+        rehash(slots.length * 2);
+      }
+      insert(row);
+    }
+    if (end == order.length) {
+      if (size < end / 2) {
+        compact();
+      } else {
+        order = Arrays.copyOf(order, order.length * 2);
+      }
+    }
+    row.position = end;
+    order[end++] = row;
+    size++;
+    return true;
+  }
+
+  /** Removes {@code row}; false when it is not (or no longer) here. */
+  boolean remove(Row row) {
+    if (row.position >= end || order[row.position] != row) {
+      return false;
+    }
+    if (row instanceof Row.Named) {
+      named.remove(row.id());
+    } else {
+      removeKey(row.key);
+    }
+    order[row.position] = null;
+    size--;
+    return true;
+  }
+
+  @Override
+  public Iterator<Row> iterator() {
+    return new Iterator<>() {
+      private int next = advance(0);
+
+      private int advance(int from) {
+        while (from < end && order[from] == null) {
+          from++;
+        }
+        return from;
+      }
+
+      @Override
+      public boolean hasNext() {
+        return next < end;
+      }
+
+      @Override
+      public Row next() {
+        if (next >= end) {
+          throw new NoSuchElementException();
+        }
+        Row row = order[next];
+        next = advance(next + 1);
+        return row;
+      }
+    };
+  }
+
+  private Row find(long key) {
+    int mask = slots.length - 1;
+    for (int i = index(key, mask); ; i = (i + 1) & mask) {
+      Row r = slots[i];
+      if (r == null || r.key == key) {
+        return r;
+      }
+    }
+  }
+
+  private void insert(Row row) {
+    int mask = slots.length - 1;
+    int i = index(row.key, mask);
+    while (slots[i] != null) {
+      i = (i + 1) & mask;
+    }
+    slots[i] = row;
+  }
+
+  /** Removes by backward shift, so lookups never need tombstones. */
+  private void removeKey(long key) {
+    int mask = slots.length - 1;
+    int i = index(key, mask);
+    while (slots[i] != null && slots[i].key != key) {
+      i = (i + 1) & mask;
+    }
+    if (slots[i] == null) {
+      return;
+    }
+    slots[i] = null;
+    for (int j = (i + 1) & mask; slots[j] != null; j = (j + 1) & mask) {
+      int home = index(slots[j].key, mask);
+      // move slots[j] into the hole at i unless its home lies cyclically in (i, j]
+      boolean stays = i <= j ? (home > i && home <= j) : (home > i || home <= j);
+      if (!stays) {
+        slots[i] = slots[j];
+        slots[j] = null;
+        i = j;
+      }
+    }
+  }
+
+  private void rehash(int capacity) {
+    Row[] old = slots;
+    slots = new Row[capacity];
+    for (Row r : old) {
+      if (r != null) {
+        insert(r);
+      }
+    }
+  }
+
+  /** Closes the gaps deleted rows left in {@link #order}. */
+  private void compact() {
+    int to = 0;
+    for (int from = 0; from < end; from++) {
+      Row r = order[from];
+      if (r != null) {
+        r.position = to;
+        order[to++] = r;
+      }
+    }
+    Arrays.fill(order, to, end, null);
+    end = to;
+  }
+
+  private static int index(long key, int mask) {
+    long h = key * 0x9E3779B97F4A7C15L;
+    return (int) (h ^ (h >>> 32)) & mask;
+  }
+}
