@@ -1,6 +1,7 @@
 package dev.ofsync.emulator.http;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import java.io.ByteArrayOutputStream;
@@ -15,12 +16,24 @@ import java.util.Map;
 /** Reading requests and writing answers on the JDK's HTTP server. */
 final class Exchanges {
   static final ObjectMapper MAPPER = new ObjectMapper();
+  private static final ObjectWriter STREAM_WRITER =
+      MAPPER.writer().without(com.fasterxml.jackson.core.JsonGenerator.Feature.AUTO_CLOSE_TARGET);
 
   private Exchanges() {}
 
   /** The body, or null when it is longer than {@code limit} bytes. */
   static byte[] readBody(HttpExchange exchange, int limit) throws IOException {
     try (InputStream in = exchange.getRequestBody()) {
+      long declared = contentLength(exchange);
+      if (declared > limit) {
+        return null;
+      }
+      if (declared >= 0) {
+        // the usual case: read straight into an array of the right size, with no copies
+        byte[] body = new byte[(int) declared];
+        int n = in.readNBytes(body, 0, body.length);
+        return n == body.length ? body : java.util.Arrays.copyOf(body, n);
+      }
       ByteArrayOutputStream out = new ByteArrayOutputStream();
       byte[] buf = new byte[16 * 1024];
       int total = 0;
@@ -33,6 +46,19 @@ final class Exchanges {
         out.write(buf, 0, n);
       }
       return out.toByteArray();
+    }
+  }
+
+  /** The Content-Length of the request, or -1 when it has none (a chunked body). */
+  private static long contentLength(HttpExchange exchange) {
+    String value = exchange.getRequestHeaders().getFirst("Content-Length");
+    if (value == null) {
+      return -1;
+    }
+    try {
+      return Long.parseLong(value.trim());
+    } catch (NumberFormatException e) {
+      return -1; // the server refuses such a request before it gets here
     }
   }
 
@@ -59,14 +85,17 @@ final class Exchanges {
     send(exchange, status, MAPPER.writeValueAsBytes(body), "application/json; charset=utf-8", headers);
   }
 
-  /** Streams a large JSON answer (chunked), sparing a copy of it in memory. */
+  /**
+   * Writes a large JSON answer: with a Content-Length in one write when it fits in {@link
+   * ReplyStream#LIMIT} (the JDK server sends a chunked body in 4 kB chunks, a write each), chunked
+   * beyond, so memory stays bounded.
+   */
   static void streamJson(HttpExchange exchange, int status, Object body, Map<String, String> headers) throws IOException {
     exchange.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");
     headers.forEach((k, v) -> exchange.getResponseHeaders().set(k, v));
-    exchange.sendResponseHeaders(status, 0);
-    try (OutputStream out = new java.io.BufferedOutputStream(exchange.getResponseBody(), 64 * 1024)) {
-      MAPPER.writeValue(out, body);
-    }
+    ReplyStream out = new ReplyStream(exchange, status);
+    STREAM_WRITER.writeValue(out, body); // on a failure nothing is sent, so the caller can still answer an error
+    out.finish();
   }
 
   /** The body as JSON, or null when it is longer than {@code limit} bytes. */

@@ -125,7 +125,7 @@ public final class OpenApiHandler implements HttpHandler {
       }
     }
     // batch_create, the busiest call, is read as a stream rather than a tree
-    RecordBatch batch = route.op == Op.BATCH_CREATE ? RecordBatch.parse(rawJson(exchange)) : null;
+    RecordBatch batch = route.op == Op.BATCH_CREATE ? readBatch(exchange, route, appId) : null;
     JsonNode body = batch != null ? Exchanges.MAPPER.createObjectNode() : body(exchange);
     Map<String, String> query = Exchanges.query(exchange);
     ObjectNode reply;
@@ -213,6 +213,24 @@ public final class OpenApiHandler implements HttpHandler {
     if (ms > 0) {
       Thread.sleep(ms);
     }
+  }
+
+  /**
+   * A batch_create body. When the table is there to be written, its records are decoded against the
+   * table's fields as they are read; when it is not, the body is only read, and the store reports
+   * the missing base or table afterwards, as it would for any other call.
+   */
+  private RecordBatch readBatch(HttpExchange exchange, Route route, String appId) throws IOException {
+    byte[] body = rawJson(exchange);
+    Table table = null;
+    if (settings.strictCellTypes()) {
+      try {
+        table = store.table(store.base(route.appToken, appId), route.tableId);
+      } catch (ApiException e) {
+        // reported in its turn, after the body's own errors
+      }
+    }
+    return table == null ? RecordBatch.parse(body) : RecordBatch.parse(body, table, settings.maxTextCellChars());
   }
 
   /** The body's bytes, after the content-type and size checks. */

@@ -10,6 +10,7 @@ import dev.ofsync.emulator.EmulatorSettings;
 import dev.ofsync.emulator.TableSnapshot;
 import dev.ofsync.emulator.api.ApiException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -331,6 +332,7 @@ public final class BitableStore {
       f.type = fs.type;
       f.property = fs.property;
       table.fieldsByName.put(f.name, f);
+      table.schemaChanged();
       changed();
       ObjectNode data = JSON.objectNode();
       data.set("field", fieldJson(f));
@@ -386,26 +388,21 @@ public final class BitableStore {
         }
       }
       // every record is decoded, and so checked, before any is added: a failing batch writes nothing
-      long now = System.currentTimeMillis();
-      Row[] rows = new Row[batch.size()];
-      Object[] cells = new Object[table.nextSlot];
-      CellPacker packer = new CellPacker();
-      for (int r = 0; r < rows.length; r++) {
-        java.util.Arrays.fill(cells, null);
-        for (int i = 0; i < batch.fieldCount(r); i++) {
-          decodeInto(table, cells, batch.name(r, i), batch.value(r, i));
-        }
-        rows[r] = new Row(Ids.recordKey(), now);
-        packer.pack(rows[r], cells);
+      Row[] rows = batch.preparedRows(table);
+      if (rows == null) {
+        rows = decodeRows(table, batch);
       }
       int limit = settings.maxRowsPerTable();
       if (table.rows.size() + rows.length > limit) {
         throw ApiException.of(ROW_LIMIT, "RecordExceedLimit: table " + table.id + " holds "
             + table.rows.size() + " rows; adding " + rows.length + " would pass its limit of " + limit);
       }
+      long now = System.currentTimeMillis();
       long[] keys = new long[rows.length];
       for (int i = 0; i < rows.length; i++) {
         Row row = rows[i];
+        row.createdMillis = now;
+        row.modifiedMillis = now;
         while (!table.rows.add(row)) {
           row = row.rekeyed(Ids.recordKey()); // 2^64 ids: a clash is all but impossible, but never overwrite a row
         }
@@ -428,12 +425,33 @@ public final class BitableStore {
     return data;
   }
 
+  /** The records of a batch held as trees, decoded into rows (their times are set when added). */
+  private Row[] decodeRows(Table table, RecordBatch batch) {
+    batch.ensureTrees();
+    Row[] rows = new Row[batch.size()];
+    Object[] cells = new Object[table.nextSlot];
+    CellPacker packer = new CellPacker();
+    for (int r = 0; r < rows.length; r++) {
+      Arrays.fill(cells, null);
+      for (int i = 0; i < batch.fieldCount(r); i++) {
+        decodeInto(table, cells, batch.name(r, i), batch.value(r, i));
+      }
+      rows[r] = new Row(Ids.recordKey(), 0);
+      packer.pack(rows[r], cells);
+    }
+    return rows;
+  }
+
+  static ApiException unknownField(Table table, String name) {
+    return ApiException.of(FIELD_NAME_NOT_FOUND, "FieldNameNotFound: table " + table.id + " has no field named '"
+        + name + "'");
+  }
+
   /** Decodes one cell into its field's slot; an unknown field name fails the call. */
   private void decodeInto(Table table, Object[] cells, String name, JsonNode value) {
     Field f = table.fieldsByName.get(name);
     if (f == null) {
-      throw ApiException.of(FIELD_NAME_NOT_FOUND, "FieldNameNotFound: table " + table.id + " has no field named '"
-          + name + "'");
+      throw unknownField(table, name);
     }
     cells[f.slot] = CellCodec.decode(f, value, settings.maxTextCellChars(), settings.strictCellTypes());
   }

@@ -21,7 +21,7 @@ import java.util.List;
  *       object beside the bytes
  * </ul>
  *
- * Trailing empty slots are left out. A packer keeps a scratch buffer: one per thread at a time.
+ * Trailing empty slots are left out. A packer keeps a scratch buffer: one thread uses it at a time.
  */
 final class CellPacker {
   private static final byte EMPTY = 0;
@@ -41,22 +41,20 @@ final class CellPacker {
   private byte[] buf = new byte[1024];
   private int pos;
   private List<Object> trees;
+  /** Where each slot's value of the row being packed starts and ends in {@link #buf}; -1: empty. */
+  private int[] starts = new int[16];
+  private int[] ends = new int[16];
+  private int slots;
 
   /** Packs {@code cells} (by slot, null where empty) into {@code row}. */
   void pack(Row row, Object[] cells) {
-    pos = 0;
-    trees = null;
-    int end = cells.length;
-    while (end > 0 && cells[end - 1] == null) {
-      end--;
+    beginRow(cells.length);
+    for (int slot = 0; slot < cells.length; slot++) {
+      if (cells[slot] != null) {
+        putValue(slot, cells[slot]);
+      }
     }
-    for (int slot = 0; slot < end; slot++) {
-      value(cells[slot]);
-    }
-    row.setPacked(pos == 0 ? NONE : Arrays.copyOf(buf, pos), trees == null ? null : trees.toArray());
-    if (buf.length > KEEP_BUFFER_BYTES) {
-      buf = new byte[1024]; // a 100,000-character cell needed it; do not keep it
-    }
+    finishRow(row);
   }
 
   /** Packs with a packer of its own: for the occasional single row (updates, type changes, loading). */
@@ -64,22 +62,142 @@ final class CellPacker {
     new CellPacker().pack(row, cells);
   }
 
-  private void value(Object v) {
+  /**
+   * Starts a row of {@code slotCount} slots, all empty. Its values may then be put in any order (a
+   * slot put twice keeps the last value), and {@link #finishRow} packs them in slot order.
+   */
+  void beginRow(int slotCount) {
+    pos = 0;
+    trees = null;
+    if (starts.length < slotCount) {
+      starts = new int[slotCount];
+      ends = new int[slotCount];
+    }
+    Arrays.fill(starts, 0, slotCount, -1);
+    slots = slotCount;
+  }
+
+  /** Empties a slot. */
+  void clear(int slot) {
+    starts[slot] = -1;
+  }
+
+  /** A stored cell of any of {@link CellCodec}'s forms; null empties the slot. */
+  void putValue(int slot, Object v) {
     if (v == null) {
-      put(EMPTY);
-    } else if (v instanceof String) {
+      clear(slot);
+      return;
+    }
+    int start = pos;
+    value(v);
+    done(slot, start);
+  }
+
+  void putDouble(int slot, double d) {
+    int start = pos;
+    putDouble(d);
+    done(slot, start);
+  }
+
+  void putLong(int slot, long n) {
+    int start = pos;
+    putLong(n);
+    done(slot, start);
+  }
+
+  void putBoolean(int slot, boolean b) {
+    int start = pos;
+    put(b ? TRUE : FALSE);
+    done(slot, start);
+  }
+
+  void putUrl(int slot, String text, String link) {
+    int start = pos;
+    put(URL);
+    string(text);
+    string(link);
+    done(slot, start);
+  }
+
+  /**
+   * A string given as {@code chars[off, off + len)}, without making a String of it. With {@code
+   * replaceLoneSurrogates}, a lone surrogate is stored as U+FFFD (what text cells do); without, it is
+   * kept (in UTF-16 units).
+   */
+  void putChars(int slot, char[] chars, int off, int len, boolean replaceLoneSurrogates) {
+    int start = pos;
+    chars(chars, off, len, replaceLoneSurrogates);
+    done(slot, start);
+  }
+
+  /** Starts a multi select's list in {@code slot}: then {@link #listItem} per option, then {@link #endList}. */
+  int beginList() {
+    int start = pos;
+    put(STRINGS);
+    put((byte) 0); // the count, written by endList
+    return start;
+  }
+
+  void listItem(char[] chars, int off, int len) {
+    chars(chars, off, len, false);
+  }
+
+  void endList(int slot, int start, int count) {
+    int countAt = start + 1;
+    int extra = varintLength(count) - 1;
+    if (extra > 0) {
+      ensure(extra);
+      System.arraycopy(buf, countAt + 1, buf, countAt + 1 + extra, pos - countAt - 1);
+      pos += extra;
+    }
+    writeVarint(countAt, count);
+    done(slot, start);
+  }
+
+  /** Drops what was written since {@code start}: a value that turned out not to fit. */
+  void rewind(int start) {
+    pos = start;
+  }
+
+  /** Packs the row's slots, in order, into {@code row}. */
+  void finishRow(Row row) {
+    int last = slots - 1;
+    while (last >= 0 && starts[last] < 0) {
+      last--;
+    }
+    int size = 0;
+    for (int slot = 0; slot <= last; slot++) {
+      size += starts[slot] < 0 ? 1 : ends[slot] - starts[slot];
+    }
+    byte[] packed = size == 0 ? NONE : new byte[size];
+    int at = 0;
+    for (int slot = 0; slot <= last; slot++) {
+      if (starts[slot] < 0) {
+        packed[at++] = EMPTY;
+      } else {
+        int n = ends[slot] - starts[slot];
+        System.arraycopy(buf, starts[slot], packed, at, n);
+        at += n;
+      }
+    }
+    row.setPacked(packed, trees == null ? null : trees.toArray());
+    if (buf.length > KEEP_BUFFER_BYTES) {
+      buf = new byte[1024]; // a 100,000-character cell needed it; do not keep it
+    }
+  }
+
+  private void done(int slot, int start) {
+    starts[slot] = start;
+    ends[slot] = pos;
+  }
+
+  private void value(Object v) {
+    if (v instanceof String) {
       string((String) v);
     } else if (v instanceof Double) {
-      put(DOUBLE);
-      long bits = Double.doubleToRawLongBits((Double) v);
-      ensure(8);
-      for (int shift = 56; shift >= 0; shift -= 8) {
-        buf[pos++] = (byte) (bits >>> shift);
-      }
+      putDouble((Double) v);
     } else if (v instanceof Long) {
-      put(LONG);
-      long n = (Long) v;
-      varint((n << 1) ^ (n >> 63));
+      putLong((Long) v);
     } else if (v instanceof Boolean) {
       put((Boolean) v ? TRUE : FALSE);
     } else if (v instanceof CellCodec.UrlCell) {
@@ -103,6 +221,20 @@ final class CellPacker {
     }
   }
 
+  private void putDouble(double d) {
+    put(DOUBLE);
+    long bits = Double.doubleToRawLongBits(d);
+    ensure(8);
+    for (int shift = 56; shift >= 0; shift -= 8) {
+      buf[pos++] = (byte) (bits >>> shift);
+    }
+  }
+
+  private void putLong(long n) {
+    put(LONG);
+    varint((n << 1) ^ (n >> 63));
+  }
+
   private static boolean allStrings(List<?> list) {
     for (Object o : list) {
       if (!(o instanceof String)) {
@@ -124,14 +256,7 @@ final class CellPacker {
   private void string(String s) {
     byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
     if (utf8.length != s.length() && hasLoneSurrogate(s)) {
-      put(UTF16);
-      varint(s.length());
-      ensure(2 * s.length());
-      for (int i = 0; i < s.length(); i++) {
-        char c = s.charAt(i);
-        buf[pos++] = (byte) (c >>> 8);
-        buf[pos++] = (byte) c;
-      }
+      utf16(s.toCharArray(), 0, s.length());
       return;
     }
     put(UTF8);
@@ -139,6 +264,62 @@ final class CellPacker {
     ensure(utf8.length);
     System.arraycopy(utf8, 0, buf, pos, utf8.length);
     pos += utf8.length;
+  }
+
+  /** A string from chars: UTF-8, or UTF-16 units when it keeps a lone surrogate. */
+  private void chars(char[] c, int off, int len, boolean replaceLoneSurrogates) {
+    int start = pos;
+    put(UTF8);
+    put((byte) 0); // the length, set below
+    ensure(3 * len);
+    int end = off + len;
+    for (int i = off; i < end; i++) {
+      char ch = c[i];
+      if (ch < 0x80) {
+        buf[pos++] = (byte) ch;
+      } else if (ch < 0x800) {
+        buf[pos++] = (byte) (0xC0 | (ch >> 6));
+        buf[pos++] = (byte) (0x80 | (ch & 0x3F));
+      } else if (Character.isSurrogate(ch)) {
+        if (Character.isHighSurrogate(ch) && i + 1 < end && Character.isLowSurrogate(c[i + 1])) {
+          int cp = Character.toCodePoint(ch, c[++i]);
+          buf[pos++] = (byte) (0xF0 | (cp >> 18));
+          buf[pos++] = (byte) (0x80 | ((cp >> 12) & 0x3F));
+          buf[pos++] = (byte) (0x80 | ((cp >> 6) & 0x3F));
+          buf[pos++] = (byte) (0x80 | (cp & 0x3F));
+        } else if (replaceLoneSurrogates) {
+          buf[pos++] = (byte) 0xEF; // U+FFFD
+          buf[pos++] = (byte) 0xBF;
+          buf[pos++] = (byte) 0xBD;
+        } else {
+          pos = start;
+          utf16(c, off, len);
+          return;
+        }
+      } else {
+        buf[pos++] = (byte) (0xE0 | (ch >> 12));
+        buf[pos++] = (byte) (0x80 | ((ch >> 6) & 0x3F));
+        buf[pos++] = (byte) (0x80 | (ch & 0x3F));
+      }
+    }
+    int bytes = pos - start - 2;
+    int extra = varintLength(bytes) - 1;
+    if (extra > 0) {
+      ensure(extra);
+      System.arraycopy(buf, start + 2, buf, start + 2 + extra, bytes);
+      pos += extra;
+    }
+    writeVarint(start + 1, bytes);
+  }
+
+  private void utf16(char[] c, int off, int len) {
+    put(UTF16);
+    varint(len);
+    ensure(2 * len);
+    for (int i = off; i < off + len; i++) {
+      buf[pos++] = (byte) (c[i] >>> 8);
+      buf[pos++] = (byte) c[i];
+    }
   }
 
   private static boolean hasLoneSurrogate(String s) {
@@ -168,6 +349,24 @@ final class CellPacker {
       v >>>= 7;
     }
     buf[pos++] = (byte) v;
+  }
+
+  private static int varintLength(long v) {
+    int n = 1;
+    while ((v & ~0x7FL) != 0) {
+      n++;
+      v >>>= 7;
+    }
+    return n;
+  }
+
+  /** Writes {@code v} as a varint at {@code at}, where {@link #varintLength} bytes are free. */
+  private void writeVarint(int at, long v) {
+    while ((v & ~0x7FL) != 0) {
+      buf[at++] = (byte) ((v & 0x7F) | 0x80);
+      v >>>= 7;
+    }
+    buf[at] = (byte) v;
   }
 
   private void ensure(int more) {

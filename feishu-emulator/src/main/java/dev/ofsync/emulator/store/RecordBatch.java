@@ -9,6 +9,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.SerializableString;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.io.SerializedString;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.JsonSerializable;
@@ -32,27 +33,46 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * A batch_create body, read as a stream: each record's field names and values, without building a
- * tree (a map per record) that the write path would only throw away. Where the body is UTF-8, as
- * every client sends it, each record's {@code "fields"} object is also kept as the bytes that were
- * sent, so the answer, which repeats them, copies bytes instead of writing JSON again.
+ * A batch_create body, read as a stream, without a tree (a map per record) that the write path
+ * would only throw away. Where the body is UTF-8, as every client sends it, each record's {@code
+ * "fields"} object is also kept as the bytes that were sent, so the answer, which repeats them,
+ * copies bytes instead of writing JSON again.
+ *
+ * <p>Read for a table ({@link #parse(byte[], Table, int)}), each record is decoded into a packed
+ * {@link Row} as its tokens go by: the common cells of the common types straight from the parser,
+ * everything else through {@link CellCodec#decode}, which stays the rule for what is accepted. A
+ * record's first error is kept and thrown by {@link #preparedRows}, where the write would have
+ * decoded it, so errors come in the same order as before. Read without a table, or when the table's
+ * fields changed meanwhile, each record is kept as field names and trees, and the write decodes those.
  */
 public final class RecordBatch {
-  private static final JsonFactory FACTORY = new JsonFactory();
+  private static final JsonFactory FACTORY = JsonFactory.builder()
+      .enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER) // the same doubles (correctly rounded), found sooner
+      .build();
   private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
   private static final SerializedString RECORD_ID = new SerializedString("record_id");
   private static final SerializedString FIELDS = new SerializedString("fields");
 
   private final byte[] body;
   private int records;
-  /** Record r's fields are entries [first[r], first[r + 1]) of names and values. */
-  private int[] first = new int[64];
-  private String[] names = new String[512];
-  private JsonNode[] values = new JsonNode[512];
-  private int entries;
   /** Where record r's fields object starts and ends in the body; -1 where unknown. */
   private int[] rawStart = new int[64];
   private int[] rawEnd = new int[64];
+
+  // as trees: record r's fields are entries [first[r], first[r + 1]) of names and values
+  private boolean trees;
+  private int[] first;
+  private String[] names;
+  private JsonNode[] values;
+  private int entries;
+
+  // decoded for a table
+  private Table table;
+  private Table.Schema schema;
+  private int maxTextChars;
+  private CellPacker packer;
+  private Row[] rows;
+  private ApiException error;
 
   private RecordBatch(byte[] body) {
     this.body = body;
@@ -74,15 +94,72 @@ public final class RecordBatch {
     return values[first[record] + field];
   }
 
-  /** Reads {@code {"records": [{"fields": {...}}, ...]}}, refusing what Feishu refuses. */
+  /** Reads {@code {"records": [{"fields": {...}}, ...]}} as field names and trees, refusing what Feishu refuses. */
   public static RecordBatch parse(byte[] body) {
     RecordBatch batch = new RecordBatch(body);
+    batch.read();
+    return batch;
+  }
+
+  /**
+   * Reads the body as {@link #parse(byte[])} does, and decodes each record against {@code table}'s
+   * fields, with strict cell types and text cells of at most {@code maxTextChars}.
+   */
+  public static RecordBatch parse(byte[] body, Table table, int maxTextChars) {
+    RecordBatch batch = new RecordBatch(body);
+    batch.table = table;
+    batch.schema = table.schema();
+    batch.maxTextChars = maxTextChars;
+    batch.packer = new CellPacker();
+    batch.rows = new Row[64];
+    batch.read();
+    batch.packer = null;
+    return batch;
+  }
+
+  /**
+   * The records decoded as rows, when the body was read for {@code table} and its fields have not
+   * changed since; null otherwise (decode the trees then). Throws the first record's error. Call
+   * holding the table's write lock.
+   */
+  Row[] preparedRows(Table table) {
+    if (rows == null || this.table != table || table.schema().version() != schema.version()) {
+      return null;
+    }
+    if (error != null) {
+      throw error;
+    }
+    return Arrays.copyOf(rows, records);
+  }
+
+  /** Makes sure the records are held as trees, reading the body again if they were only decoded. */
+  void ensureTrees() {
+    if (!trees) {
+      RecordBatch again = parse(body);
+      first = again.first;
+      names = again.names;
+      values = again.values;
+      entries = again.entries;
+      trees = true;
+    }
+  }
+
+  private void read() {
     if (body.length == 0) {
       throw missingRecords();
     }
     try (JsonParser p = FACTORY.createParser(body)) {
       if (p.nextToken() != JsonToken.START_OBJECT) {
         throw ApiException.of(WRONG_REQUEST_JSON, "WrongRequestJson: the body must be a JSON object");
+      }
+      if (table != null && p.currentTokenLocation().getByteOffset() < 0) {
+        rows = null; // not UTF-8: no byte offsets to go back to; trees only
+      }
+      if (rows == null) {
+        trees = true;
+        first = new int[64];
+        names = new String[512];
+        values = new JsonNode[512];
       }
       boolean sawRecords = false;
       while (p.nextToken() == JsonToken.FIELD_NAME) {
@@ -93,15 +170,16 @@ public final class RecordBatch {
           continue;
         }
         if (sawRecords) {
-          batch.records = 0; // a repeated key: the last one counts, as in a tree
-          batch.entries = 0;
+          records = 0; // a repeated key: the last one counts, as in a tree
+          entries = 0;
+          error = null;
         }
         sawRecords = true;
         if (t != JsonToken.START_ARRAY) {
           throw missingRecords();
         }
         while (p.nextToken() != JsonToken.END_ARRAY) {
-          batch.readRecord(p);
+          readRecord(p);
         }
       }
       if (p.nextToken() != null) {
@@ -115,7 +193,13 @@ public final class RecordBatch {
     } catch (IOException e) {
       throw ApiException.of(WRONG_REQUEST_JSON, "WrongRequestJson: " + e.getMessage());
     }
-    return batch;
+    for (int r = 0; r < records; r++) {
+      if (rawStart[r] < 0 && rows != null) {
+        rows = null; // the answer repeats the fields from trees: keep them
+        ensureTrees();
+        break;
+      }
+    }
   }
 
   private void readRecord(JsonParser p) throws IOException {
@@ -125,6 +209,7 @@ public final class RecordBatch {
     boolean sawFields = false;
     int start = -1;
     int end = -1;
+    ApiException earlier = error;
     while (p.nextToken() == JsonToken.FIELD_NAME) {
       String key = p.currentName();
       JsonToken t = p.nextToken();
@@ -135,31 +220,193 @@ public final class RecordBatch {
       if (t != JsonToken.START_OBJECT) {
         throw noFields();
       }
-      if (sawFields) {
-        entries = first[records]; // a repeated key: the last one counts, as in a tree
+      // a repeated key: the last one counts, as in a tree
+      if (trees) {
+        entries = first[records];
       }
+      error = earlier;
       sawFields = true;
       start = (int) p.currentTokenLocation().getByteOffset();
+      if (rows != null) {
+        packer.beginRow(schema.slots());
+      }
       while (p.nextToken() == JsonToken.FIELD_NAME) {
         String name = p.currentName();
         p.nextToken();
-        add(name, value(p, true));
+        if (rows == null) {
+          add(name, value(p, true));
+        } else if (error != null) {
+          p.skipChildren(); // the batch fails: only the JSON is still checked
+        } else {
+          Field f = schema.byName().get(name);
+          if (f == null) {
+            error = BitableStore.unknownField(table, name);
+            p.skipChildren();
+            continue;
+          }
+          try {
+            cell(p, f);
+          } catch (ApiException e) {
+            error = e;
+          }
+        }
       }
       end = (int) p.currentLocation().getByteOffset();
     }
     if (!sawFields) {
       throw noFields();
     }
-    if (records + 2 > first.length) {
-      first = Arrays.copyOf(first, first.length * 2);
-      rawStart = Arrays.copyOf(rawStart, first.length);
-      rawEnd = Arrays.copyOf(rawEnd, first.length);
+    if (records + 2 > rawStart.length) {
+      rawStart = Arrays.copyOf(rawStart, rawStart.length * 2);
+      rawEnd = Arrays.copyOf(rawEnd, rawStart.length);
     }
     boolean raw = start >= 0 && end > start && end <= body.length && body[start] == '{' && body[end - 1] == '}';
     rawStart[records] = raw ? start : -1;
     rawEnd[records] = raw ? end : -1;
+    if (rows != null) {
+      if (records == rows.length) {
+        rows = Arrays.copyOf(rows, rows.length * 2);
+      }
+      if (error == null) {
+        Row row = new Row(Ids.recordKey(), 0); // timed when added
+        packer.finishRow(row);
+        rows[records] = row;
+      }
+    }
     records++;
-    first[records] = entries;
+    if (trees) {
+      if (records + 1 > first.length) {
+        first = Arrays.copyOf(first, first.length * 2);
+      }
+      first[records] = entries;
+    }
+  }
+
+  /**
+   * Decodes the value at the parser into {@code f}'s slot of the row being packed. The common
+   * values of the common types are taken from the parser's tokens, accepting and storing exactly
+   * what {@link CellCodec#decode} would; any other value goes through decode itself. The whole value
+   * is read before an error is thrown.
+   */
+  private void cell(JsonParser p, Field f) throws IOException {
+    JsonToken t = p.currentToken();
+    int slot = f.slot;
+    if (t == JsonToken.VALUE_NULL) {
+      packer.clear(slot); // decode clears a cell on null, whatever the type
+      return;
+    }
+    switch (f.type) {
+      case TEXT:
+        if (t == JsonToken.VALUE_STRING && p.getTextLength() <= maxTextChars) {
+          packer.putChars(slot, p.getTextCharacters(), p.getTextOffset(), p.getTextLength(), true);
+          return;
+        }
+        break;
+      case SINGLE_SELECT:
+        if (t == JsonToken.VALUE_STRING) {
+          packer.putChars(slot, p.getTextCharacters(), p.getTextOffset(), p.getTextLength(), false);
+          return;
+        }
+        break;
+      case NUMBER:
+        if (t == JsonToken.VALUE_NUMBER_INT && p.getNumberType() != JsonParser.NumberType.BIG_INTEGER) {
+          packer.putDouble(slot, (double) p.getLongValue());
+          return;
+        }
+        if (t == JsonToken.VALUE_NUMBER_FLOAT) {
+          double d = p.getDoubleValue();
+          if (!Double.isNaN(d) && !Double.isInfinite(d)) {
+            packer.putDouble(slot, d);
+            return;
+          }
+        }
+        break;
+      case DATE_TIME:
+        if (t == JsonToken.VALUE_NUMBER_INT && p.getNumberType() != JsonParser.NumberType.BIG_INTEGER) {
+          packer.putLong(slot, p.getLongValue());
+          return;
+        }
+        break;
+      case CHECKBOX:
+        if (t == JsonToken.VALUE_TRUE || t == JsonToken.VALUE_FALSE) {
+          packer.putBoolean(slot, t == JsonToken.VALUE_TRUE);
+          return;
+        }
+        break;
+      case MULTI_SELECT:
+        if (t == JsonToken.START_ARRAY) {
+          multiSelect(p, f);
+          return;
+        }
+        break;
+      case URL:
+        if (t == JsonToken.START_OBJECT) {
+          url(p, f);
+          return;
+        }
+        break;
+      default:
+        break;
+    }
+    packer.putValue(slot, CellCodec.decode(f, value(p, true), maxTextChars, true));
+  }
+
+  /** An array of option names; anything else in it goes to decode. */
+  private void multiSelect(JsonParser p, Field f) throws IOException {
+    int from = (int) p.currentTokenLocation().getByteOffset();
+    int start = packer.beginList();
+    int count = 0;
+    JsonToken t;
+    while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
+      if (t != JsonToken.VALUE_STRING) {
+        packer.rewind(start);
+        p.skipChildren();
+        while (p.nextToken() != JsonToken.END_ARRAY) {
+          p.skipChildren();
+        }
+        decodeAgain(p, f, from);
+        return;
+      }
+      packer.listItem(p.getTextCharacters(), p.getTextOffset(), p.getTextLength());
+      count++;
+    }
+    packer.endList(f.slot, start, count);
+  }
+
+  /** {"text": string or null (or none), "link": string}, other keys left alone; anything else goes to decode. */
+  private void url(JsonParser p, Field f) throws IOException {
+    int from = (int) p.currentTokenLocation().getByteOffset();
+    String text = null;
+    String link = null;
+    boolean fits = true;
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      String key = p.currentName();
+      JsonToken t = p.nextToken();
+      if (key.equals("link")) {
+        fits &= t == JsonToken.VALUE_STRING;
+        link = t == JsonToken.VALUE_STRING ? p.getText() : null;
+      } else if (key.equals("text")) {
+        fits &= t == JsonToken.VALUE_STRING || t == JsonToken.VALUE_NULL;
+        text = t == JsonToken.VALUE_STRING ? p.getText() : null;
+      }
+      p.skipChildren();
+    }
+    if (fits && link != null) {
+      packer.putUrl(f.slot, text == null ? link : text, link);
+    } else {
+      decodeAgain(p, f, from);
+    }
+  }
+
+  /** Decodes the value that started at byte {@code from} and ends at the parser, read again as a tree. */
+  private void decodeAgain(JsonParser p, Field f, int from) throws IOException {
+    int to = (int) p.currentLocation().getByteOffset();
+    JsonNode node;
+    try (JsonParser again = FACTORY.createParser(body, from, to - from)) {
+      again.nextToken();
+      node = value(again, true);
+    }
+    packer.putValue(f.slot, CellCodec.decode(f, node, maxTextChars, true));
   }
 
   private void add(String name, JsonNode value) {
@@ -242,6 +489,7 @@ public final class RecordBatch {
           } else if (rawStart[i] >= 0) {
             gen.writeRawValue(new RawJson(body, rawStart[i], rawEnd[i]));
           } else {
+            ensureTrees();
             if (encoded == null) {
               encoded = new HashMap<>(); // every record repeats the same field names: encode each once
             }

@@ -10,7 +10,7 @@ package dev.ofsync.emulator.store;
 class Row {
   /** The 64-bit number the record id spells ({@link Ids#recordId(long)}). */
   final long key;
-  final long createdMillis;
+  long createdMillis;
   long modifiedMillis;
   /** Where the row sits in its table's creation order ({@link Rows}). */
   int position;
@@ -46,6 +46,7 @@ class Row {
   /** This row's cells under another id: for the one-in-2^64 chance that a new id is taken. */
   Row rekeyed(long newKey) {
     Row row = new Row(newKey, createdMillis);
+    row.modifiedMillis = modifiedMillis;
     row.setPacked(packed, trees);
     return row;
   }

@@ -17,8 +17,14 @@ final class Rows implements Iterable<Row> {
   private Row[] order = new Row[16];
   private int end;
   private int size;
-  /** Linear probing over {@link Row#key}, at most half full. */
+  /**
+   * Linear probing over {@link Row#key}, at most 3/4 full: the keys sit in an array of their own,
+   * so a probe reads no row (a row is a cache miss). Key 0 marks a free slot; the row whose key is
+   * 0 (one id in 2^64) is kept in {@link #zero}.
+   */
+  private long[] keys = new long[32];
   private Row[] slots = new Row[32];
+  private Row zero;
   private final Map<String, Row> named = new HashMap<>();
 
   int size() {
@@ -39,14 +45,8 @@ final class Rows implements Iterable<Row> {
       if (named.putIfAbsent(row.id(), row) != null) {
         return false;
       }
-    } else {
-      if (find(row.key) != null) {
-        return false;
-      }
-      if (2 * (size + 1) > slots.length) {
-        rehash(slots.length * 2);
-      }
-      insert(row);
+    } else if (!putKey(row)) {
+      return false;
     }
     if (end == order.length) {
       if (size < end / 2) {
@@ -106,53 +106,88 @@ final class Rows implements Iterable<Row> {
   }
 
   private Row find(long key) {
-    int mask = slots.length - 1;
+    if (key == 0) {
+      return zero;
+    }
+    int mask = keys.length - 1;
     for (int i = index(key, mask); ; i = (i + 1) & mask) {
-      Row r = slots[i];
-      if (r == null || r.key == key) {
-        return r;
+      long k = keys[i];
+      if (k == key) {
+        return slots[i];
+      }
+      if (k == 0) {
+        return null;
       }
     }
   }
 
-  private void insert(Row row) {
-    int mask = slots.length - 1;
-    int i = index(row.key, mask);
-    while (slots[i] != null) {
-      i = (i + 1) & mask;
+  /** Adds the row under its key; false when the key is taken. */
+  private boolean putKey(Row row) {
+    long key = row.key;
+    if (key == 0) {
+      if (zero != null) {
+        return false;
+      }
+      zero = row;
+      return true;
     }
+    if (4 * (size + 1) > 3 * keys.length) {
+      rehash(keys.length * 2);
+    }
+    int mask = keys.length - 1;
+    int i = index(key, mask);
+    for (long k; (k = keys[i]) != 0; i = (i + 1) & mask) {
+      if (k == key) {
+        return false;
+      }
+    }
+    keys[i] = key;
     slots[i] = row;
+    return true;
   }
 
   /** Removes by backward shift, so lookups never need tombstones. */
   private void removeKey(long key) {
-    int mask = slots.length - 1;
-    int i = index(key, mask);
-    while (slots[i] != null && slots[i].key != key) {
-      i = (i + 1) & mask;
-    }
-    if (slots[i] == null) {
+    if (key == 0) {
+      zero = null;
       return;
     }
-    slots[i] = null;
-    for (int j = (i + 1) & mask; slots[j] != null; j = (j + 1) & mask) {
-      int home = index(slots[j].key, mask);
-      // move slots[j] into the hole at i unless its home lies cyclically in (i, j]
+    int mask = keys.length - 1;
+    int i = index(key, mask);
+    while (keys[i] != key) {
+      if (keys[i] == 0) {
+        return;
+      }
+      i = (i + 1) & mask;
+    }
+    for (int j = (i + 1) & mask; keys[j] != 0; j = (j + 1) & mask) {
+      int home = index(keys[j], mask);
+      // slots[j] may fill the hole at i unless its home lies cyclically in (i, j]
       boolean stays = i <= j ? (home > i && home <= j) : (home > i || home <= j);
       if (!stays) {
+        keys[i] = keys[j];
         slots[i] = slots[j];
-        slots[j] = null;
         i = j;
       }
     }
+    keys[i] = 0;
+    slots[i] = null;
   }
 
   private void rehash(int capacity) {
-    Row[] old = slots;
+    long[] oldKeys = keys;
+    Row[] oldSlots = slots;
+    keys = new long[capacity];
     slots = new Row[capacity];
-    for (Row r : old) {
-      if (r != null) {
-        insert(r);
+    int mask = capacity - 1;
+    for (int j = 0; j < oldKeys.length; j++) {
+      if (oldKeys[j] != 0) {
+        int i = index(oldKeys[j], mask);
+        while (keys[i] != 0) {
+          i = (i + 1) & mask;
+        }
+        keys[i] = oldKeys[j];
+        slots[i] = oldSlots[j];
       }
     }
   }

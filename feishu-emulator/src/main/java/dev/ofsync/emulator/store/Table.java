@@ -29,6 +29,8 @@ public final class Table {
   };
   private final AtomicBoolean writing = new AtomicBoolean();
   int nextSlot;
+  /** The fields as of the last change, for reading a body before the lock is taken; see {@link #schemaChanged}. */
+  private volatile Schema schema = new Schema(0, Map.of(), 0);
   volatile boolean deleted;
 
   Table(String id, String name) {
@@ -67,6 +69,23 @@ public final class Table {
     fields.add(f);
     fieldsByName.put(fieldName, f);
     fieldsById.put(fieldId, f);
+    schemaChanged();
     return f;
+  }
+
+  /**
+   * The fields by name, and a version that every change of a field's name or type moves on. A
+   * batch_create body is decoded against it before the write lock is taken; under the lock, the
+   * write checks that the version is still current, and decodes again if not.
+   */
+  record Schema(long version, Map<String, Field> byName, int slots) {}
+
+  Schema schema() {
+    return schema;
+  }
+
+  /** Call, holding the write lock, after a field is added, renamed or changes type (after the change). */
+  void schemaChanged() {
+    schema = new Schema(schema.version + 1, Map.copyOf(fieldsByName), nextSlot);
   }
 }
