@@ -345,6 +345,7 @@ public final class BitableStore {
   /** A field changes type: cells that can be read as the new type are kept, the others cleared. */
   private void convertCells(Table table, Field f, FieldType newType) {
     Field target = new Field(f.id, f.slot, f.primary, f.name, newType, null);
+    long now = System.currentTimeMillis();
     for (Row row : table.rows) {
       Object cell = row.cell(f.slot);
       if (cell == null) {
@@ -363,8 +364,11 @@ public final class BitableStore {
       } catch (ApiException | NumberFormatException e) {
         converted = null;
       }
-      row.set(f.slot, converted);
+      Object[] cells = row.cells(f.slot + 1);
+      cells[f.slot] = converted;
+      row.update(cells, row.modifiedMillis()); // a change of the field, not of the record
     }
+    table.rows.compactIfWasteful();
   }
 
   // ---- records ----
@@ -388,25 +392,23 @@ public final class BitableStore {
         }
       }
       // every record is decoded, and so checked, before any is added: a failing batch writes nothing
-      Row[] rows = batch.preparedRows(table);
+      PackedRows rows = batch.preparedRows(table);
       if (rows == null) {
         rows = decodeRows(table, batch);
       }
       int limit = settings.maxRowsPerTable();
-      if (table.rows.size() + rows.length > limit) {
+      if (table.rows.size() + rows.count() > limit) {
         throw ApiException.of(ROW_LIMIT, "RecordExceedLimit: table " + table.id + " holds "
-            + table.rows.size() + " rows; adding " + rows.length + " would pass its limit of " + limit);
+            + table.rows.size() + " rows; adding " + rows.count() + " would pass its limit of " + limit);
       }
       long now = System.currentTimeMillis();
-      long[] keys = new long[rows.length];
-      for (int i = 0; i < rows.length; i++) {
-        Row row = rows[i];
-        row.createdMillis = now;
-        row.modifiedMillis = now;
-        while (!table.rows.add(row)) {
-          row = row.rekeyed(Ids.recordKey()); // 2^64 ids: a clash is all but impossible, but never overwrite a row
+      long[] keys = new long[rows.count()];
+      for (int i = 0; i < keys.length; i++) {
+        long key = Ids.recordKey();
+        while (table.rows.add(key, now, now, rows, i) < 0) {
+          key = Ids.recordKey(); // 2^64 ids: a clash is all but impossible, but never overwrite a row
         }
-        keys[i] = row.key;
+        keys[i] = key;
       }
       changed();
       if (idempotent) {
@@ -426,18 +428,17 @@ public final class BitableStore {
   }
 
   /** The records of a batch held as trees, decoded into rows (their times are set when added). */
-  private Row[] decodeRows(Table table, RecordBatch batch) {
+  private PackedRows decodeRows(Table table, RecordBatch batch) {
     batch.ensureTrees();
-    Row[] rows = new Row[batch.size()];
+    PackedRows rows = new PackedRows(256 * batch.size());
     Object[] cells = new Object[table.nextSlot];
     CellPacker packer = new CellPacker();
-    for (int r = 0; r < rows.length; r++) {
+    for (int r = 0; r < batch.size(); r++) {
       Arrays.fill(cells, null);
       for (int i = 0; i < batch.fieldCount(r); i++) {
         decodeInto(table, cells, batch.name(r, i), batch.value(r, i));
       }
-      rows[r] = new Row(Ids.recordKey(), 0);
-      packer.pack(rows[r], cells);
+      packer.pack(cells, rows);
     }
     return rows;
   }
@@ -477,8 +478,7 @@ public final class BitableStore {
             cells[slot] = update[slot];
           }
         }
-        CellPacker.packInto(row, cells);
-        row.modifiedMillis = now;
+        row.update(cells, now);
         out.addObject().put("record_id", row.id()).set("fields", fieldsOf(records.get(i)));
       }
       changed();
@@ -500,9 +500,12 @@ public final class BitableStore {
       }
       ArrayNode out = JSON.arrayNode();
       for (Row row : doomed) {
-        table.rows.remove(row);
         out.addObject().put("deleted", true).put("record_id", row.id());
       }
+      for (Row row : doomed) {
+        table.rows.remove(row.index());
+      }
+      table.rows.compactIfWasteful();
       changed();
       ObjectNode data = JSON.objectNode();
       data.set("records", out);
@@ -539,11 +542,11 @@ public final class BitableStore {
     if (!Ids.isRecordId(recordId)) {
       throw ApiException.of(WRONG_RECORD_ID, "WrongRecordId: '" + recordId + "' is not a record id");
     }
-    Row row = table.rows.get(recordId);
-    if (row == null) {
+    int index = table.rows.find(recordId);
+    if (index < 0) {
       throw ApiException.of(RECORD_NOT_FOUND, "RecordIdNotFound: table " + table.id + " has no record " + recordId);
     }
-    return row;
+    return table.rows.row(index);
   }
 
   /** Marks slots an update leaves as they are. */
@@ -691,8 +694,8 @@ public final class BitableStore {
       }
       item.put("record_id", row.id());
       if (automatic) {
-        item.put("created_time", row.createdMillis);
-        item.put("last_modified_time", row.modifiedMillis);
+        item.put("created_time", row.createdMillis());
+        item.put("last_modified_time", row.modifiedMillis());
       }
     }
     return page(items, end, rows.size());
@@ -807,8 +810,8 @@ public final class BitableStore {
           for (Row row : t.rows) {
             out.writeStartObject();
             out.writeStringField("record_id", row.id());
-            out.writeNumberField("created_time", row.createdMillis);
-            out.writeNumberField("last_modified_time", row.modifiedMillis);
+            out.writeNumberField("created_time", row.createdMillis());
+            out.writeNumberField("last_modified_time", row.modifiedMillis());
             out.writeObjectFieldStart("fields");
             for (Field f : t.fields) {
               Object cell = row.cell(f.slot);
@@ -847,6 +850,8 @@ public final class BitableStore {
           table.addField(f.path("field_id").asText(), f.path("field_name").asText(),
               FieldType.ofCode(f.path("type").asInt()), property);
         }
+        PackedRows packed = new PackedRows(64 * 1024);
+        CellPacker packer = new CellPacker();
         for (JsonNode r : t.path("records")) {
           Object[] cells = new Object[table.nextSlot];
           r.path("fields").fields().forEachRemaining(e -> {
@@ -857,10 +862,15 @@ public final class BitableStore {
           });
           String id = r.path("record_id").asText();
           long created = r.path("created_time").asLong();
-          Row row = Ids.isKeyedRecordId(id) ? new Row(Ids.recordKey(id), created) : new Row.Named(id, created);
-          row.modifiedMillis = r.path("last_modified_time").asLong(row.createdMillis);
-          CellPacker.packInto(row, cells);
-          table.rows.add(row); // a second record with the same id (a hand-edited file): the first stays
+          long modified = r.path("last_modified_time").asLong(created);
+          packer.pack(cells, packed);
+          int i = packed.count() - 1;
+          // a second record with the same id (a hand-edited file) is left out: the first stays
+          if (Ids.isKeyedRecordId(id)) {
+            table.rows.add(Ids.recordKey(id), created, modified, packed, i);
+          } else {
+            table.rows.addNamed(id, created, modified, packed, i);
+          }
         }
         base.tables.put(table.id, table);
       }

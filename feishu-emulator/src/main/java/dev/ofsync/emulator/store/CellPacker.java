@@ -36,7 +36,6 @@ final class CellPacker {
   private static final byte TREE = 9;
 
   private static final int KEEP_BUFFER_BYTES = 64 * 1024;
-  private static final byte[] NONE = new byte[0];
 
   private byte[] buf = new byte[1024];
   private int pos;
@@ -46,20 +45,15 @@ final class CellPacker {
   private int[] ends = new int[16];
   private int slots;
 
-  /** Packs {@code cells} (by slot, null where empty) into {@code row}. */
-  void pack(Row row, Object[] cells) {
+  /** Packs {@code cells} (by slot, null where empty) as the next row of {@code out}. */
+  void pack(Object[] cells, PackedRows out) {
     beginRow(cells.length);
     for (int slot = 0; slot < cells.length; slot++) {
       if (cells[slot] != null) {
         putValue(slot, cells[slot]);
       }
     }
-    finishRow(row);
-  }
-
-  /** Packs with a packer of its own: for the occasional single row (updates, type changes, loading). */
-  static void packInto(Row row, Object[] cells) {
-    new CellPacker().pack(row, cells);
+    finishRow(out);
   }
 
   /**
@@ -159,28 +153,37 @@ final class CellPacker {
     pos = start;
   }
 
-  /** Packs the row's slots, in order, into {@code row}. */
-  void finishRow(Row row) {
+  /** Packs the row's slots, in order, as the next row of {@code out}. */
+  void finishRow(PackedRows out) {
     int last = slots - 1;
     while (last >= 0 && starts[last] < 0) {
       last--;
     }
-    int size = 0;
-    for (int slot = 0; slot <= last; slot++) {
-      size += starts[slot] < 0 ? 1 : ends[slot] - starts[slot];
+    boolean inOrder = true; // the usual case: values were put in slot order, each once, none empty
+    for (int slot = 0; slot <= last && inOrder; slot++) {
+      inOrder = starts[slot] >= 0 && starts[slot] == (slot == 0 ? 0 : ends[slot - 1]);
     }
-    byte[] packed = size == 0 ? NONE : new byte[size];
-    int at = 0;
-    for (int slot = 0; slot <= last; slot++) {
-      if (starts[slot] < 0) {
-        packed[at++] = EMPTY;
-      } else {
-        int n = ends[slot] - starts[slot];
-        System.arraycopy(buf, starts[slot], packed, at, n);
-        at += n;
+    Object[] rowTrees = trees == null ? null : trees.toArray();
+    if (inOrder) {
+      out.add(buf, 0, last < 0 ? 0 : ends[last], rowTrees);
+    } else {
+      int size = 0;
+      for (int slot = 0; slot <= last; slot++) {
+        size += starts[slot] < 0 ? 1 : ends[slot] - starts[slot];
       }
+      byte[] packed = new byte[size];
+      int at = 0;
+      for (int slot = 0; slot <= last; slot++) {
+        if (starts[slot] < 0) {
+          packed[at++] = EMPTY;
+        } else {
+          int n = ends[slot] - starts[slot];
+          System.arraycopy(buf, starts[slot], packed, at, n);
+          at += n;
+        }
+      }
+      out.add(packed, 0, size, rowTrees);
     }
-    row.setPacked(packed, trees == null ? null : trees.toArray());
     if (buf.length > KEEP_BUFFER_BYTES) {
       buf = new byte[1024]; // a 100,000-character cell needed it; do not keep it
     }
@@ -255,7 +258,8 @@ final class CellPacker {
 
   private void string(String s) {
     byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
-    if (utf8.length != s.length() && hasLoneSurrogate(s)) {
+    // UTF-8 encoding turns a lone surrogate into '?': one byte, as for ASCII, so look closer then
+    if ((utf8.length != s.length() || hasQuestionMark(utf8)) && hasLoneSurrogate(s)) {
       utf16(s.toCharArray(), 0, s.length());
       return;
     }
@@ -322,6 +326,15 @@ final class CellPacker {
     }
   }
 
+  private static boolean hasQuestionMark(byte[] utf8) {
+    for (byte b : utf8) {
+      if (b == '?') {
+        return true;
+      }
+    }
+    return false;
+  }
+
   private static boolean hasLoneSurrogate(String s) {
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
@@ -377,33 +390,30 @@ final class CellPacker {
 
   // ---- reading ----
 
-  /** The cell of {@code slot}, or null where empty. */
-  static Object cell(byte[] packed, Object[] trees, int slot) {
-    if (packed == null) {
-      return null;
-    }
-    Reader r = new Reader(packed);
+  /** The cell of {@code slot} of the row packed in {@code b[off, off + len)}, or null where empty. */
+  static Object cell(byte[] b, int off, int len, Object[] trees, int slot) {
+    Reader r = new Reader(b, off);
+    int end = off + len;
     for (int s = 0; s < slot; s++) {
-      if (r.pos >= packed.length) {
+      if (r.pos >= end) {
         return null;
       }
       r.skip();
     }
-    return r.pos >= packed.length ? null : r.read(trees);
+    return r.pos >= end ? null : r.read(trees);
   }
 
-  /** Every cell by slot, in an array of at least {@code slots}. */
-  static Object[] cells(byte[] packed, Object[] trees, int slots) {
+  /** Every cell by slot of the row packed in {@code b[off, off + len)}, in an array of at least {@code slots}. */
+  static Object[] cells(byte[] b, int off, int len, Object[] trees, int slots) {
     List<Object> out = new ArrayList<>(slots);
-    if (packed != null) {
-      Reader r = new Reader(packed);
-      while (r.pos < packed.length) {
-        out.add(r.read(trees));
-      }
+    Reader r = new Reader(b, off);
+    int end = off + len;
+    while (r.pos < end) {
+      out.add(r.read(trees));
     }
-    Object[] cells = out.toArray(new Object[Math.max(slots, out.size())]);
-    if (cells.length > out.size()) {
-      Arrays.fill(cells, out.size(), cells.length, null);
+    Object[] cells = new Object[Math.max(slots, out.size())];
+    for (int i = 0; i < out.size(); i++) {
+      cells[i] = out.get(i);
     }
     return cells;
   }
@@ -412,8 +422,9 @@ final class CellPacker {
     final byte[] b;
     int pos;
 
-    Reader(byte[] b) {
+    Reader(byte[] b, int pos) {
       this.b = b;
+      this.pos = pos;
     }
 
     Object read(Object[] trees) {

@@ -71,7 +71,7 @@ public final class RecordBatch {
   private Table.Schema schema;
   private int maxTextChars;
   private CellPacker packer;
-  private Row[] rows;
+  private PackedRows rows;
   private ApiException error;
 
   private RecordBatch(byte[] body) {
@@ -111,7 +111,7 @@ public final class RecordBatch {
     batch.schema = table.schema();
     batch.maxTextChars = maxTextChars;
     batch.packer = new CellPacker();
-    batch.rows = new Row[64];
+    batch.rows = new PackedRows(body.length); // packed rows take less room than their JSON
     batch.read();
     batch.packer = null;
     return batch;
@@ -122,14 +122,14 @@ public final class RecordBatch {
    * changed since; null otherwise (decode the trees then). Throws the first record's error. Call
    * holding the table's write lock.
    */
-  Row[] preparedRows(Table table) {
+  PackedRows preparedRows(Table table) {
     if (rows == null || this.table != table || table.schema().version() != schema.version()) {
       return null;
     }
     if (error != null) {
       throw error;
     }
-    return Arrays.copyOf(rows, records);
+    return rows;
   }
 
   /** Makes sure the records are held as trees, reading the body again if they were only decoded. */
@@ -173,6 +173,9 @@ public final class RecordBatch {
           records = 0; // a repeated key: the last one counts, as in a tree
           entries = 0;
           error = null;
+          if (rows != null) {
+            rows = new PackedRows(body.length);
+          }
         }
         sawRecords = true;
         if (t != JsonToken.START_ARRAY) {
@@ -263,15 +266,8 @@ public final class RecordBatch {
     boolean raw = start >= 0 && end > start && end <= body.length && body[start] == '{' && body[end - 1] == '}';
     rawStart[records] = raw ? start : -1;
     rawEnd[records] = raw ? end : -1;
-    if (rows != null) {
-      if (records == rows.length) {
-        rows = Arrays.copyOf(rows, rows.length * 2);
-      }
-      if (error == null) {
-        Row row = new Row(Ids.recordKey(), 0); // timed when added
-        packer.finishRow(row);
-        rows[records] = row;
-      }
+    if (rows != null && error == null) {
+      packer.finishRow(rows);
     }
     records++;
     if (trees) {

@@ -7,86 +7,178 @@ import java.util.Map;
 import java.util.NoSuchElementException;
 
 /**
- * A table's rows in creation order, found by record id. Ids this emulator makes spell a 64-bit
- * number, so rows sit in an open-addressing table of those numbers: no String, map entry or box per
- * row. A row whose id came from a state file and spells no number ({@link Row.Named}) is found in a
- * small map beside it. Not thread-safe: the table's lock guards it.
+ * A table's records, held in arrays instead of objects. A full base is two million records, and
+ * every one survives each young collection that sees it: objects per record would be copied, one by
+ * one, again and again. Here a record is a slot in a few arrays (its id's number, its times, where
+ * its cells are) and its cells packed by {@link CellPacker} into pages of bytes shared by many
+ * records, so a collection copies a few large arrays at memory speed, if at all.
+ *
+ * <p>Records keep the order they were created in, by index. A deleted record leaves its index
+ * unused, and an updated one leaves its old bytes in a page, until {@link #compact} rewrites the
+ * table, which it does only when the waste has grown as large as what is kept. Record ids this
+ * emulator makes spell a 64-bit number ({@link Ids#recordId(long)}): they are found through an
+ * open-addressing table of those numbers. An id read from a state file that spells no number is kept
+ * as a String, in a small map beside it. Not thread-safe: the table's lock guards it.
  */
 final class Rows implements Iterable<Row> {
-  /** Rows in creation order; deleted ones leave null until {@link #compact}. */
-  private Row[] order = new Row[16];
+  private static final int FIRST_PAGE = 4 * 1024;
+  /** Small enough that G1 does not take a page for a humongous object, which would waste a region's rest. */
+  private static final int MAX_PAGE = 256 * 1024;
+  private static final int DELETED = -1;
+
+  // by record index
+  private long[] keys = new long[16];
+  private long[] created = new long[16];
+  private long[] modified = new long[16];
+  /** Page number << 32 | offset of the record's packed cells. */
+  private long[] where = new long[16];
+  /** Bytes of the packed cells; {@link #DELETED} for a deleted record. */
+  private int[] lengths = new int[16];
+  /** The cells kept as objects ({@link CellPacker}'s trees), by record; null until a record has some. */
+  private Object[][] trees;
+  /** Ids that spell no number, by record; null until a record has one. */
+  private String[] namedIds;
   private int end;
   private int size;
-  /**
-   * Linear probing over {@link Row#key}, at most 3/4 full: the keys sit in an array of their own,
-   * so a probe reads no row (a row is a cache miss). Key 0 marks a free slot; the row whose key is
-   * 0 (one id in 2^64) is kept in {@link #zero}.
-   */
-  private long[] keys = new long[32];
-  private Row[] slots = new Row[32];
-  private Row zero;
-  private final Map<String, Row> named = new HashMap<>();
+
+  private byte[][] pages = new byte[4][];
+  private int pageCount;
+  private int pageUsed;
+  private long liveBytes;
+  private long deadBytes;
+
+  /** Key to record index, by linear probing; key 0 marks a free slot, and the record of key 0 is {@link #zeroRow}. */
+  private long[] hashKeys = new long[16];
+  private int[] hashRows = new int[16];
+  private int zeroRow = -1;
+  private int hashed;
+  private Map<String, Integer> named;
 
   int size() {
     return size;
   }
 
-  /** The row of {@code recordId}, or null. */
-  Row get(String recordId) {
+  /** The index of the record with this id, or -1. */
+  int find(String recordId) {
     if (Ids.isKeyedRecordId(recordId)) {
-      return find(Ids.recordKey(recordId));
+      return findKey(Ids.recordKey(recordId));
     }
-    return named.get(recordId);
+    if (named == null) {
+      return -1;
+    }
+    Integer index = named.get(recordId);
+    return index == null ? -1 : index;
   }
 
-  /** Adds a row last; false (and nothing added) when a row has its id already. */
-  boolean add(Row row) {
-    if (row instanceof Row.Named) {
-      if (named.putIfAbsent(row.id(), row) != null) {
-        return false;
-      }
-    } else if (!putKey(row)) {
-      return false;
-    }
-    if (end == order.length) {
-      if (size < end / 2) {
-        compact();
-      } else {
-        order = Arrays.copyOf(order, order.length * 2);
-      }
-    }
-    row.position = end;
-    order[end++] = row;
-    size++;
-    return true;
+  /** A view of the record at {@code index}. */
+  Row row(int index) {
+    return new Row(this, index);
   }
 
-  /** Removes {@code row}; false when it is not (or no longer) here. */
-  boolean remove(Row row) {
-    if (row.position >= end || order[row.position] != row) {
+  /**
+   * Adds row {@code i} of {@code batch} last, under the id of {@code key}; answers its index, or -1
+   * (and adds nothing) when a record has that id already.
+   */
+  int add(long key, long createdMillis, long modifiedMillis, PackedRows batch, int i) {
+    if (findKey(key) >= 0) {
+      return -1;
+    }
+    int index = append(key, createdMillis, modifiedMillis, batch.bytes(), batch.start(i), batch.length(i),
+        batch.trees(i));
+    putKey(key, index);
+    return index;
+  }
+
+  /** Adds a record whose id (from a state file) spells no number; -1 when a record has that id already. */
+  int addNamed(String id, long createdMillis, long modifiedMillis, PackedRows batch, int i) {
+    if (named == null) {
+      named = new HashMap<>();
+    }
+    if (named.containsKey(id)) {
+      return -1;
+    }
+    int index = append(0, createdMillis, modifiedMillis, batch.bytes(), batch.start(i), batch.length(i),
+        batch.trees(i));
+    if (namedIds == null) {
+      namedIds = new String[keys.length];
+    }
+    namedIds[index] = id;
+    named.put(id, index);
+    return index;
+  }
+
+  /** Deletes the record at {@code index}; false when it is deleted already. Indexes stay as they are. */
+  boolean remove(int index) {
+    if (lengths[index] == DELETED) {
       return false;
     }
-    if (row instanceof Row.Named) {
-      named.remove(row.id());
+    if (namedIds != null && namedIds[index] != null) {
+      named.remove(namedIds[index]);
+      namedIds[index] = null;
     } else {
-      removeKey(row.key);
+      removeKey(keys[index]);
     }
-    order[row.position] = null;
+    liveBytes -= lengths[index];
+    deadBytes += lengths[index];
+    lengths[index] = DELETED;
+    if (trees != null) {
+      trees[index] = null;
+    }
     size--;
     return true;
+  }
+
+  String id(int index) {
+    return namedIds != null && namedIds[index] != null ? namedIds[index] : Ids.recordId(keys[index]);
+  }
+
+  long created(int index) {
+    return created[index];
+  }
+
+  long modified(int index) {
+    return modified[index];
+  }
+
+  Object cell(int index, int slot) {
+    long at = where[index];
+    return CellPacker.cell(pages[(int) (at >>> 32)], (int) at, lengths[index], trees == null ? null : trees[index],
+        slot);
+  }
+
+  Object[] cells(int index, int slots) {
+    long at = where[index];
+    return CellPacker.cells(pages[(int) (at >>> 32)], (int) at, lengths[index], trees == null ? null : trees[index],
+        slots);
+  }
+
+  /** Replaces the cells of the record at {@code index}; its old bytes stay, unused, until {@link #compact}. */
+  void replace(int index, Object[] cells, long modifiedMillis) {
+    PackedRows one = new PackedRows(256);
+    new CellPacker().pack(cells, one);
+    liveBytes -= lengths[index];
+    deadBytes += lengths[index];
+    where[index] = store(one.bytes(), one.start(0), one.length(0));
+    lengths[index] = one.length(0);
+    liveBytes += lengths[index];
+    setTrees(index, one.trees(0));
+    modified[index] = modifiedMillis;
+  }
+
+  /**
+   * Rewrites the table without its deleted records and unused bytes, when those have grown as large
+   * as what is kept. Indexes change: call between operations, never while holding a {@link Row}.
+   */
+  void compactIfWasteful() {
+    if (end - size > Math.max(64, size) || deadBytes > Math.max(64 * 1024, liveBytes)) {
+      compact();
+    }
   }
 
   @Override
   public Iterator<Row> iterator() {
     return new Iterator<>() {
-      private int next = advance(0);
-
-      private int advance(int from) {
-        while (from < end && order[from] == null) {
-          from++;
-        }
-        return from;
-      }
+      private int next = skipDeleted(0);
 
       @Override
       public boolean hasNext() {
@@ -98,112 +190,203 @@ final class Rows implements Iterable<Row> {
         if (next >= end) {
           throw new NoSuchElementException();
         }
-        Row row = order[next];
-        next = advance(next + 1);
+        Row row = new Row(Rows.this, next);
+        next = skipDeleted(next + 1);
         return row;
       }
     };
   }
 
-  private Row find(long key) {
-    if (key == 0) {
-      return zero;
+  private int skipDeleted(int from) {
+    while (from < end && lengths[from] == DELETED) {
+      from++;
     }
-    int mask = keys.length - 1;
+    return from;
+  }
+
+  // ---- storing ----
+
+  private int append(long key, long createdMillis, long modifiedMillis, byte[] src, int off, int length,
+      Object[] rowTrees) {
+    if (end == keys.length) {
+      grow();
+    }
+    int index = end++;
+    keys[index] = key;
+    created[index] = createdMillis;
+    modified[index] = modifiedMillis;
+    where[index] = store(src, off, length);
+    lengths[index] = length;
+    liveBytes += length;
+    setTrees(index, rowTrees);
+    size++;
+    return index;
+  }
+
+  private void setTrees(int index, Object[] rowTrees) {
+    if (rowTrees != null && trees == null) {
+      trees = new Object[keys.length][];
+    }
+    if (trees != null) {
+      trees[index] = rowTrees;
+    }
+  }
+
+  private void grow() {
+    int capacity = keys.length * 2;
+    keys = Arrays.copyOf(keys, capacity);
+    created = Arrays.copyOf(created, capacity);
+    modified = Arrays.copyOf(modified, capacity);
+    where = Arrays.copyOf(where, capacity);
+    lengths = Arrays.copyOf(lengths, capacity);
+    if (trees != null) {
+      trees = Arrays.copyOf(trees, capacity);
+    }
+    if (namedIds != null) {
+      namedIds = Arrays.copyOf(namedIds, capacity);
+    }
+  }
+
+  /** Copies packed cells into the last page (a new one when they do not fit); answers where they went. */
+  private long store(byte[] src, int off, int length) {
+    if (pageCount == 0 || pageUsed + length > pages[pageCount - 1].length) {
+      int size = pageCount == 0 ? FIRST_PAGE : Math.min(MAX_PAGE, pages[pageCount - 1].length * 2);
+      if (pageCount == pages.length) {
+        pages = Arrays.copyOf(pages, pageCount * 2);
+      }
+      pages[pageCount++] = new byte[Math.max(size, length)];
+      pageUsed = 0;
+    }
+    System.arraycopy(src, off, pages[pageCount - 1], pageUsed, length);
+    long at = ((long) (pageCount - 1) << 32) | pageUsed;
+    pageUsed += length;
+    return at;
+  }
+
+  private void compact() {
+    Rows fresh = new Rows();
+    for (int i = 0; i < end; i++) {
+      if (lengths[i] == DELETED) {
+        continue;
+      }
+      long at = where[i];
+      int index = fresh.append(keys[i], created[i], modified[i], pages[(int) (at >>> 32)], (int) at, lengths[i],
+          trees == null ? null : trees[i]);
+      if (namedIds != null && namedIds[i] != null) {
+        if (fresh.named == null) {
+          fresh.named = new HashMap<>();
+          fresh.namedIds = new String[fresh.keys.length];
+        }
+        if (fresh.namedIds.length < fresh.keys.length) {
+          fresh.namedIds = Arrays.copyOf(fresh.namedIds, fresh.keys.length);
+        }
+        fresh.namedIds[index] = namedIds[i];
+        fresh.named.put(namedIds[i], index);
+      } else {
+        fresh.putKey(keys[i], index);
+      }
+    }
+    keys = fresh.keys;
+    created = fresh.created;
+    modified = fresh.modified;
+    where = fresh.where;
+    lengths = fresh.lengths;
+    trees = fresh.trees;
+    namedIds = fresh.namedIds;
+    end = fresh.end;
+    size = fresh.size;
+    pages = fresh.pages;
+    pageCount = fresh.pageCount;
+    pageUsed = fresh.pageUsed;
+    liveBytes = fresh.liveBytes;
+    deadBytes = 0;
+    hashKeys = fresh.hashKeys;
+    hashRows = fresh.hashRows;
+    zeroRow = fresh.zeroRow;
+    hashed = fresh.hashed;
+    named = fresh.named;
+  }
+
+  // ---- the id table ----
+
+  private int findKey(long key) {
+    if (key == 0) {
+      return zeroRow;
+    }
+    int mask = hashKeys.length - 1;
     for (int i = index(key, mask); ; i = (i + 1) & mask) {
-      long k = keys[i];
+      long k = hashKeys[i];
       if (k == key) {
-        return slots[i];
+        return hashRows[i];
       }
       if (k == 0) {
-        return null;
+        return -1;
       }
     }
   }
 
-  /** Adds the row under its key; false when the key is taken. */
-  private boolean putKey(Row row) {
-    long key = row.key;
+  private void putKey(long key, int row) {
     if (key == 0) {
-      if (zero != null) {
-        return false;
-      }
-      zero = row;
-      return true;
-    }
-    if (4 * (size + 1) > 3 * keys.length) {
-      rehash(keys.length * 2);
-    }
-    int mask = keys.length - 1;
-    int i = index(key, mask);
-    for (long k; (k = keys[i]) != 0; i = (i + 1) & mask) {
-      if (k == key) {
-        return false;
-      }
-    }
-    keys[i] = key;
-    slots[i] = row;
-    return true;
-  }
-
-  /** Removes by backward shift, so lookups never need tombstones. */
-  private void removeKey(long key) {
-    if (key == 0) {
-      zero = null;
+      zeroRow = row;
       return;
     }
-    int mask = keys.length - 1;
+    if (4 * (hashed + 1) > 3 * hashKeys.length) {
+      rehash(hashKeys.length * 2);
+    }
+    int mask = hashKeys.length - 1;
     int i = index(key, mask);
-    while (keys[i] != key) {
-      if (keys[i] == 0) {
+    while (hashKeys[i] != 0) {
+      i = (i + 1) & mask;
+    }
+    hashKeys[i] = key;
+    hashRows[i] = row;
+    hashed++;
+  }
+
+  /** Removes by backward shift, so lookups never meet tombstones. */
+  private void removeKey(long key) {
+    if (key == 0) {
+      zeroRow = -1;
+      return;
+    }
+    int mask = hashKeys.length - 1;
+    int i = index(key, mask);
+    while (hashKeys[i] != key) {
+      if (hashKeys[i] == 0) {
         return;
       }
       i = (i + 1) & mask;
     }
-    for (int j = (i + 1) & mask; keys[j] != 0; j = (j + 1) & mask) {
-      int home = index(keys[j], mask);
-      // slots[j] may fill the hole at i unless its home lies cyclically in (i, j]
+    for (int j = (i + 1) & mask; hashKeys[j] != 0; j = (j + 1) & mask) {
+      int home = index(hashKeys[j], mask);
+      // the entry at j may fill the hole at i unless its home lies cyclically in (i, j]
       boolean stays = i <= j ? (home > i && home <= j) : (home > i || home <= j);
       if (!stays) {
-        keys[i] = keys[j];
-        slots[i] = slots[j];
+        hashKeys[i] = hashKeys[j];
+        hashRows[i] = hashRows[j];
         i = j;
       }
     }
-    keys[i] = 0;
-    slots[i] = null;
+    hashKeys[i] = 0;
+    hashed--;
   }
 
   private void rehash(int capacity) {
-    long[] oldKeys = keys;
-    Row[] oldSlots = slots;
-    keys = new long[capacity];
-    slots = new Row[capacity];
+    long[] oldKeys = hashKeys;
+    int[] oldRows = hashRows;
+    hashKeys = new long[capacity];
+    hashRows = new int[capacity];
     int mask = capacity - 1;
     for (int j = 0; j < oldKeys.length; j++) {
       if (oldKeys[j] != 0) {
         int i = index(oldKeys[j], mask);
-        while (keys[i] != 0) {
+        while (hashKeys[i] != 0) {
           i = (i + 1) & mask;
         }
-        keys[i] = oldKeys[j];
-        slots[i] = oldSlots[j];
+        hashKeys[i] = oldKeys[j];
+        hashRows[i] = oldRows[j];
       }
     }
-  }
-
-  /** Closes the gaps deleted rows left in {@link #order}. */
-  private void compact() {
-    int to = 0;
-    for (int from = 0; from < end; from++) {
-      Row r = order[from];
-      if (r != null) {
-        r.position = to;
-        order[to++] = r;
-      }
-    }
-    Arrays.fill(order, to, end, null);
-    end = to;
   }
 
   private static int index(long key, int mask) {

@@ -299,11 +299,11 @@ public final class EmulatorBenchmark {
   private static String perCallLine(Throughput t) {
     JvmMeter.Delta m = t.meter;
     return String.format(Locale.ROOT, "  per call: server allocated %,.0f kB and used %.2f ms CPU; client %,.0f kB and"
-            + " %.2f ms CPU; whole JVM %,.0f kB and %.2f ms CPU (GC included). GC: %d collections, %,d ms"
-            + " (%.0f%% of %.1f s); process CPU %.2f of %d cores",
+            + " %.2f ms CPU; whole JVM %,.0f kB and %.2f ms CPU, %.2f ms of it outside Java threads (GC, JIT)."
+            + " GC: %d collections, %,d ms (%.0f%% of %.1f s); process CPU %.2f of %d cores",
         t.perCall(m.serverAllocated()) / 1e3, t.perCall(m.serverCpuNanos()) / 1e6,
         t.perCall(m.clientAllocated()) / 1e3, t.perCall(m.clientCpuNanos()) / 1e6,
-        t.perCall(m.allocated()) / 1e3, t.perCall(m.processCpuNanos()) / 1e6,
+        t.perCall(m.allocated()) / 1e3, t.perCall(m.processCpuNanos()) / 1e6, t.perCall(m.vmCpuNanos()) / 1e6,
         m.gcCount(), m.gcMillis(), 100.0 * m.gcMillis() / (m.seconds() * 1e3), m.seconds(),
         m.processCpuNanos() / 1e9 / m.seconds(), Runtime.getRuntime().availableProcessors());
   }

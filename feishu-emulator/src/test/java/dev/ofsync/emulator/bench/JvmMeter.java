@@ -34,9 +34,14 @@ final class JvmMeter {
 
   /** The difference between two snapshots. */
   record Delta(double seconds, long serverAllocated, long clientAllocated, long otherAllocated, long serverCpuNanos,
-      long clientCpuNanos, long gcCount, long gcMillis, long processCpuNanos) {
+      long clientCpuNanos, long otherCpuNanos, long gcCount, long gcMillis, long processCpuNanos) {
     long allocated() {
       return serverAllocated + clientAllocated + otherAllocated;
+    }
+
+    /** CPU the JVM used outside Java threads: garbage collection, the JIT compilers and the VM's own threads. */
+    long vmCpuNanos() {
+      return processCpuNanos < 0 ? -1 : processCpuNanos - serverCpuNanos - clientCpuNanos - otherCpuNanos;
     }
   }
 
@@ -75,7 +80,7 @@ final class JvmMeter {
       cpu[role.ordinal()] += to.cpu.get(e.getKey()) - from.cpu.getOrDefault(e.getKey(), 0L);
     }
     return new Delta((to.nanoTime - from.nanoTime) / 1e9, alloc[Role.SERVER.ordinal()], alloc[Role.CLIENT.ordinal()],
-        alloc[Role.OTHER.ordinal()], cpu[Role.SERVER.ordinal()], cpu[Role.CLIENT.ordinal()],
+        alloc[Role.OTHER.ordinal()], cpu[Role.SERVER.ordinal()], cpu[Role.CLIENT.ordinal()], cpu[Role.OTHER.ordinal()],
         to.gcCount - from.gcCount, to.gcMillis - from.gcMillis,
         from.processCpuNanos < 0 ? -1 : to.processCpuNanos - from.processCpuNanos);
   }
