@@ -73,6 +73,13 @@ public final class RecordBatch {
   private CellPacker packer;
   private PackedRows rows;
   private ApiException error;
+  /**
+   * The field of the name met at each position of the last record. Records repeat their names in
+   * the same order, and the parser hands out one String per name, so this finds most fields by
+   * reference, without hashing.
+   */
+  private String[] lastNames = new String[16];
+  private Field[] lastFields = new Field[16];
 
   private RecordBatch(byte[] body) {
     this.body = body;
@@ -233,6 +240,7 @@ public final class RecordBatch {
       if (rows != null) {
         packer.beginRow(schema.slots());
       }
+      int position = 0;
       while (p.nextToken() == JsonToken.FIELD_NAME) {
         String name = p.currentName();
         p.nextToken();
@@ -241,7 +249,7 @@ public final class RecordBatch {
         } else if (error != null) {
           p.skipChildren(); // the batch fails: only the JSON is still checked
         } else {
-          Field f = schema.byName().get(name);
+          Field f = field(name, position++);
           if (f == null) {
             error = BitableStore.unknownField(table, name);
             p.skipChildren();
@@ -276,6 +284,21 @@ public final class RecordBatch {
       }
       first[records] = entries;
     }
+  }
+
+  /** The field of {@code name}, the {@code position}th of its record; null when the table has none. */
+  private Field field(String name, int position) {
+    if (position < lastNames.length && lastNames[position] == name) {
+      return lastFields[position];
+    }
+    Field f = schema.byName().get(name);
+    if (position >= lastNames.length) {
+      lastNames = Arrays.copyOf(lastNames, Math.max(2 * lastNames.length, position + 1));
+      lastFields = Arrays.copyOf(lastFields, lastNames.length);
+    }
+    lastNames[position] = name;
+    lastFields[position] = f;
+    return f;
   }
 
   /**

@@ -47,9 +47,11 @@ final class Rows implements Iterable<Row> {
   private long liveBytes;
   private long deadBytes;
 
-  /** Key to record index, by linear probing; key 0 marks a free slot, and the record of key 0 is {@link #zeroRow}. */
-  private long[] hashKeys = new long[16];
-  private int[] hashRows = new int[16];
+  /**
+   * Key to record index, by linear probing over pairs (key, index) in one array, so that a probe
+   * touches one cache line; key 0 marks a free slot, and the record of key 0 is {@link #zeroRow}.
+   */
+  private long[] hash = new long[2 * 16];
   private int zeroRow = -1;
   private int hashed;
   private Map<String, Integer> named;
@@ -80,13 +82,10 @@ final class Rows implements Iterable<Row> {
    * (and adds nothing) when a record has that id already.
    */
   int add(long key, long createdMillis, long modifiedMillis, PackedRows batch, int i) {
-    if (findKey(key) >= 0) {
+    if (!putKey(key, end)) {
       return -1;
     }
-    int index = append(key, createdMillis, modifiedMillis, batch.bytes(), batch.start(i), batch.length(i),
-        batch.trees(i));
-    putKey(key, index);
-    return index;
+    return append(key, createdMillis, modifiedMillis, batch.bytes(), batch.start(i), batch.length(i), batch.trees(i));
   }
 
   /** Adds a record whose id (from a state file) spells no number; -1 when a record has that id already. */
@@ -300,8 +299,7 @@ final class Rows implements Iterable<Row> {
     pageUsed = fresh.pageUsed;
     liveBytes = fresh.liveBytes;
     deadBytes = 0;
-    hashKeys = fresh.hashKeys;
-    hashRows = fresh.hashRows;
+    hash = fresh.hash;
     zeroRow = fresh.zeroRow;
     hashed = fresh.hashed;
     named = fresh.named;
@@ -313,11 +311,11 @@ final class Rows implements Iterable<Row> {
     if (key == 0) {
       return zeroRow;
     }
-    int mask = hashKeys.length - 1;
+    int mask = hash.length / 2 - 1;
     for (int i = index(key, mask); ; i = (i + 1) & mask) {
-      long k = hashKeys[i];
+      long k = hash[2 * i];
       if (k == key) {
-        return hashRows[i];
+        return (int) hash[2 * i + 1];
       }
       if (k == 0) {
         return -1;
@@ -325,22 +323,29 @@ final class Rows implements Iterable<Row> {
     }
   }
 
-  private void putKey(long key, int row) {
+  /** Maps {@code key} to record {@code row}; false (and nothing changed) when the key is taken. */
+  private boolean putKey(long key, int row) {
     if (key == 0) {
+      if (zeroRow >= 0) {
+        return false;
+      }
       zeroRow = row;
-      return;
+      return true;
     }
-    if (4 * (hashed + 1) > 3 * hashKeys.length) {
-      rehash(hashKeys.length * 2);
+    if (4 * (hashed + 1) > 3 * (hash.length / 2)) {
+      rehash(hash.length);
     }
-    int mask = hashKeys.length - 1;
+    int mask = hash.length / 2 - 1;
     int i = index(key, mask);
-    while (hashKeys[i] != 0) {
-      i = (i + 1) & mask;
+    for (long k; (k = hash[2 * i]) != 0; i = (i + 1) & mask) {
+      if (k == key) {
+        return false;
+      }
     }
-    hashKeys[i] = key;
-    hashRows[i] = row;
+    hash[2 * i] = key;
+    hash[2 * i + 1] = row;
     hashed++;
+    return true;
   }
 
   /** Removes by backward shift, so lookups never meet tombstones. */
@@ -349,42 +354,40 @@ final class Rows implements Iterable<Row> {
       zeroRow = -1;
       return;
     }
-    int mask = hashKeys.length - 1;
+    int mask = hash.length / 2 - 1;
     int i = index(key, mask);
-    while (hashKeys[i] != key) {
-      if (hashKeys[i] == 0) {
+    while (hash[2 * i] != key) {
+      if (hash[2 * i] == 0) {
         return;
       }
       i = (i + 1) & mask;
     }
-    for (int j = (i + 1) & mask; hashKeys[j] != 0; j = (j + 1) & mask) {
-      int home = index(hashKeys[j], mask);
+    for (int j = (i + 1) & mask; hash[2 * j] != 0; j = (j + 1) & mask) {
+      int home = index(hash[2 * j], mask);
       // the entry at j may fill the hole at i unless its home lies cyclically in (i, j]
       boolean stays = i <= j ? (home > i && home <= j) : (home > i || home <= j);
       if (!stays) {
-        hashKeys[i] = hashKeys[j];
-        hashRows[i] = hashRows[j];
+        hash[2 * i] = hash[2 * j];
+        hash[2 * i + 1] = hash[2 * j + 1];
         i = j;
       }
     }
-    hashKeys[i] = 0;
+    hash[2 * i] = 0;
     hashed--;
   }
 
-  private void rehash(int capacity) {
-    long[] oldKeys = hashKeys;
-    int[] oldRows = hashRows;
-    hashKeys = new long[capacity];
-    hashRows = new int[capacity];
-    int mask = capacity - 1;
-    for (int j = 0; j < oldKeys.length; j++) {
-      if (oldKeys[j] != 0) {
-        int i = index(oldKeys[j], mask);
-        while (hashKeys[i] != 0) {
+  private void rehash(int slots) {
+    long[] old = hash;
+    hash = new long[2 * slots];
+    int mask = slots - 1;
+    for (int j = 0; j < old.length; j += 2) {
+      if (old[j] != 0) {
+        int i = index(old[j], mask);
+        while (hash[2 * i] != 0) {
           i = (i + 1) & mask;
         }
-        hashKeys[i] = oldKeys[j];
-        hashRows[i] = oldRows[j];
+        hash[2 * i] = old[j];
+        hash[2 * i + 1] = old[j + 1];
       }
     }
   }
