@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
+import dev.ofsync.emulator.store.BytePool;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -21,8 +22,21 @@ final class Exchanges {
 
   private Exchanges() {}
 
+  /** A request body: {@code bytes[0, length)}. */
+  record Body(byte[] bytes, int length) {}
+
   /** The body, or null when it is longer than {@code limit} bytes. */
   static byte[] readBody(HttpExchange exchange, int limit) throws IOException {
+    Body body = read(exchange, limit, false);
+    return body == null ? null : body.bytes();
+  }
+
+  /** The body in an array from {@link BytePool} (give it back), or null when it is longer than {@code limit} bytes. */
+  static Body readPooledBody(HttpExchange exchange, int limit) throws IOException {
+    return read(exchange, limit, true);
+  }
+
+  private static Body read(HttpExchange exchange, int limit, boolean pooled) throws IOException {
     try (InputStream in = exchange.getRequestBody()) {
       long declared = contentLength(exchange);
       if (declared > limit) {
@@ -37,9 +51,12 @@ final class Exchanges {
       }
       if (declared >= 0) {
         // the usual case: read straight into an array of the right size, with no copies
-        byte[] body = new byte[(int) declared];
-        int n = in.readNBytes(body, 0, body.length);
-        return n == body.length ? body : java.util.Arrays.copyOf(body, n);
+        byte[] body = pooled ? BytePool.take((int) declared) : new byte[(int) declared];
+        int n = in.readNBytes(body, 0, (int) declared);
+        if (!pooled && n < body.length) {
+          body = java.util.Arrays.copyOf(body, n);
+        }
+        return new Body(body, n);
       }
       ByteArrayOutputStream out = new ByteArrayOutputStream();
       byte[] buf = new byte[16 * 1024];
@@ -52,7 +69,8 @@ final class Exchanges {
         }
         out.write(buf, 0, n);
       }
-      return out.toByteArray();
+      byte[] body = out.toByteArray();
+      return new Body(body, body.length);
     }
   }
 

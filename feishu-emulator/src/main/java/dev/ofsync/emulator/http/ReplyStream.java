@@ -1,21 +1,18 @@
 package dev.ofsync.emulator.http;
 
 import com.sun.net.httpserver.HttpExchange;
+import dev.ofsync.emulator.store.BytePool;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.Arrays;
-import java.util.concurrent.ArrayBlockingQueue;
 
 /**
  * An answer body held in memory up to {@link #LIMIT}, then sent with its Content-Length in one
- * write by {@link #finish()}; a larger one goes out chunked as it is written. The buffers come from
- * a small shared pool: a 500-record answer is about 170 kB, and a new one per call is garbage the
- * collector has to clear.
+ * write by {@link #finish()}; a larger one goes out chunked as it is written. The buffer comes from
+ * {@link BytePool}: a 500-record answer is about 170 kB.
  */
 final class ReplyStream extends OutputStream {
   static final int LIMIT = 1 << 20;
-  private static final int FIRST_SIZE = 64 * 1024;
-  private static final ArrayBlockingQueue<byte[]> POOL = new ArrayBlockingQueue<>(16);
 
   private final HttpExchange exchange;
   private final int status;
@@ -27,8 +24,7 @@ final class ReplyStream extends OutputStream {
   ReplyStream(HttpExchange exchange, int status) {
     this.exchange = exchange;
     this.status = status;
-    byte[] pooled = POOL.poll();
-    this.buf = pooled != null ? pooled : new byte[FIRST_SIZE];
+    this.buf = BytePool.take(0);
   }
 
   @Override
@@ -77,7 +73,7 @@ final class ReplyStream extends OutputStream {
 
   private void release() {
     if (buf != null) {
-      POOL.offer(buf); // dropped when the pool is full
+      BytePool.give(buf);
       buf = null;
     }
   }

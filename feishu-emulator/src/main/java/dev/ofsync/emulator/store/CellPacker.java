@@ -105,14 +105,6 @@ final class CellPacker {
     done(slot, start);
   }
 
-  void putUrl(int slot, String text, String link) {
-    int start = pos;
-    put(URL);
-    string(text);
-    string(link);
-    done(slot, start);
-  }
-
   /**
    * A string given as {@code chars[off, off + len)}, without making a String of it. With {@code
    * replaceLoneSurrogates}, a lone surrogate is stored as U+FFFD (what text cells do); without, it is
@@ -145,6 +137,43 @@ final class CellPacker {
       pos += extra;
     }
     writeVarint(countAt, count);
+    done(slot, start);
+  }
+
+  /**
+   * Starts a url cell whose text and link come from chars, in either order: {@link #urlPart} each
+   * (noting {@link #mark} before and after), then {@link #endUrl}.
+   */
+  int beginUrl() {
+    int start = pos;
+    put(URL);
+    return start;
+  }
+
+  int mark() {
+    return pos;
+  }
+
+  void urlPart(char[] chars, int off, int len) {
+    chars(chars, off, len, false);
+  }
+
+  /**
+   * Ends the url cell begun at {@code start}: its text (the link's when {@code textFrom} is -1) and
+   * link, from the parts written at {@code [textFrom, textTo)} and {@code [linkFrom, linkTo)}.
+   */
+  void endUrl(int slot, int start, int textFrom, int textTo, int linkFrom, int linkTo) {
+    if (textFrom < 0) {
+      int n = linkTo - linkFrom; // the link stands for the text too
+      ensure(n);
+      System.arraycopy(buf, linkFrom, buf, pos, n);
+      pos += n;
+    } else if (linkFrom < textFrom) {
+      byte[] link = Arrays.copyOfRange(buf, linkFrom, linkTo); // written first: put the text before it
+      int textLength = textTo - textFrom;
+      System.arraycopy(buf, textFrom, buf, linkFrom, textLength);
+      System.arraycopy(link, 0, buf, linkFrom + textLength, link.length);
+    }
     done(slot, start);
   }
 

@@ -12,7 +12,12 @@ final class PackedRows {
   private int count;
 
   PackedRows(int expectedBytes) {
-    bytes = new byte[Math.max(16, expectedBytes)];
+    this(new byte[Math.max(16, expectedBytes)]);
+  }
+
+  /** Rows packed into {@code buffer} (and into larger arrays, should they not fit). */
+  PackedRows(byte[] buffer) {
+    bytes = buffer;
   }
 
   int count() {

@@ -53,7 +53,9 @@ public final class RecordBatch {
   private static final SerializedString RECORD_ID = new SerializedString("record_id");
   private static final SerializedString FIELDS = new SerializedString("fields");
 
-  private final byte[] body;
+  private byte[] body;
+  /** The body is {@code body[0, length)}: a pooled array may be longer. */
+  private final int length;
   private int records;
   /** Where record r's fields object starts and ends in the body; -1 where unknown. */
   private int[] rawStart = new int[64];
@@ -81,8 +83,9 @@ public final class RecordBatch {
   private String[] lastNames = new String[16];
   private Field[] lastFields = new Field[16];
 
-  private RecordBatch(byte[] body) {
+  private RecordBatch(byte[] body, int length) {
     this.body = body;
+    this.length = length;
   }
 
   public int size() {
@@ -103,7 +106,12 @@ public final class RecordBatch {
 
   /** Reads {@code {"records": [{"fields": {...}}, ...]}} as field names and trees, refusing what Feishu refuses. */
   public static RecordBatch parse(byte[] body) {
-    RecordBatch batch = new RecordBatch(body);
+    return parse(body, body.length);
+  }
+
+  /** As {@link #parse(byte[])}, for a body in {@code body[0, length)}. */
+  public static RecordBatch parse(byte[] body, int length) {
+    RecordBatch batch = new RecordBatch(body, length);
     batch.read();
     return batch;
   }
@@ -113,12 +121,20 @@ public final class RecordBatch {
    * fields, with strict cell types and text cells of at most {@code maxTextChars}.
    */
   public static RecordBatch parse(byte[] body, Table table, int maxTextChars) {
-    RecordBatch batch = new RecordBatch(body);
+    return parse(body, body.length, table, maxTextChars);
+  }
+
+  /**
+   * As {@link #parse(byte[], Table, int)}, for a body in {@code body[0, length)}; the packed rows go
+   * into an array from {@link BytePool}. Give the arrays back with {@link #release} once answered.
+   */
+  public static RecordBatch parse(byte[] body, int length, Table table, int maxTextChars) {
+    RecordBatch batch = new RecordBatch(body, length);
     batch.table = table;
     batch.schema = table.schema();
     batch.maxTextChars = maxTextChars;
     batch.packer = new CellPacker();
-    batch.rows = new PackedRows(body.length); // packed rows take less room than their JSON
+    batch.rows = new PackedRows(BytePool.take(length)); // packed rows take less room than their JSON
     batch.read();
     batch.packer = null;
     return batch;
@@ -139,10 +155,26 @@ public final class RecordBatch {
     return rows;
   }
 
+  /**
+   * Gives the body's array and the packed rows' to {@link BytePool}, when the call is answered and
+   * nothing reads this batch any more. The body's array is the caller's: {@code bodyIsPooled} says
+   * whether it came from the pool.
+   */
+  public void release(boolean bodyIsPooled) {
+    if (bodyIsPooled) {
+      BytePool.give(body);
+    }
+    if (rows != null) {
+      BytePool.give(rows.bytes());
+    }
+    body = null;
+    rows = null;
+  }
+
   /** Makes sure the records are held as trees, reading the body again if they were only decoded. */
   void ensureTrees() {
     if (!trees) {
-      RecordBatch again = parse(body);
+      RecordBatch again = parse(body, length);
       first = again.first;
       names = again.names;
       values = again.values;
@@ -152,10 +184,10 @@ public final class RecordBatch {
   }
 
   private void read() {
-    if (body.length == 0) {
+    if (length == 0) {
       throw missingRecords();
     }
-    try (JsonParser p = FACTORY.createParser(body)) {
+    try (JsonParser p = FACTORY.createParser(body, 0, length)) {
       if (p.nextToken() != JsonToken.START_OBJECT) {
         throw ApiException.of(WRONG_REQUEST_JSON, "WrongRequestJson: the body must be a JSON object");
       }
@@ -181,7 +213,7 @@ public final class RecordBatch {
           entries = 0;
           error = null;
           if (rows != null) {
-            rows = new PackedRows(body.length);
+            rows = new PackedRows(length);
           }
         }
         sawRecords = true;
@@ -271,7 +303,7 @@ public final class RecordBatch {
       rawStart = Arrays.copyOf(rawStart, rawStart.length * 2);
       rawEnd = Arrays.copyOf(rawEnd, rawStart.length);
     }
-    boolean raw = start >= 0 && end > start && end <= body.length && body[start] == '{' && body[end - 1] == '}';
+    boolean raw = start >= 0 && end > start && end <= length && body[start] == '{' && body[end - 1] == '}';
     rawStart[records] = raw ? start : -1;
     rawEnd[records] = raw ? end : -1;
     if (rows != null && error == null) {
@@ -392,27 +424,44 @@ public final class RecordBatch {
     packer.endList(f.slot, start, count);
   }
 
-  /** {"text": string or null (or none), "link": string}, other keys left alone; anything else goes to decode. */
+  /**
+   * {"text": string or null (or none), "link": string}, other keys left alone, each of the two at
+   * most once; anything else goes to decode.
+   */
   private void url(JsonParser p, Field f) throws IOException {
     int from = (int) p.currentTokenLocation().getByteOffset();
-    String text = null;
-    String link = null;
+    int start = packer.beginUrl();
+    int textFrom = -1;
+    int textTo = -1;
+    int linkFrom = -1;
+    int linkTo = -1;
+    boolean sawText = false;
     boolean fits = true;
     while (p.nextToken() == JsonToken.FIELD_NAME) {
       String key = p.currentName();
       JsonToken t = p.nextToken();
-      if (key.equals("link")) {
-        fits &= t == JsonToken.VALUE_STRING;
-        link = t == JsonToken.VALUE_STRING ? p.getText() : null;
-      } else if (key.equals("text")) {
-        fits &= t == JsonToken.VALUE_STRING || t == JsonToken.VALUE_NULL;
-        text = t == JsonToken.VALUE_STRING ? p.getText() : null;
+      if (fits && key.equals("link")) {
+        fits = linkFrom < 0 && t == JsonToken.VALUE_STRING;
+        if (fits) {
+          linkFrom = packer.mark();
+          packer.urlPart(p.getTextCharacters(), p.getTextOffset(), p.getTextLength());
+          linkTo = packer.mark();
+        }
+      } else if (fits && key.equals("text")) {
+        fits = !sawText && (t == JsonToken.VALUE_STRING || t == JsonToken.VALUE_NULL);
+        sawText = true;
+        if (fits && t == JsonToken.VALUE_STRING) {
+          textFrom = packer.mark();
+          packer.urlPart(p.getTextCharacters(), p.getTextOffset(), p.getTextLength());
+          textTo = packer.mark();
+        }
       }
       p.skipChildren();
     }
-    if (fits && link != null) {
-      packer.putUrl(f.slot, text == null ? link : text, link);
+    if (fits && linkFrom >= 0) {
+      packer.endUrl(f.slot, start, textFrom, textTo, linkFrom, linkTo);
     } else {
+      packer.rewind(start);
       decodeAgain(p, f, from);
     }
   }

@@ -46,6 +46,10 @@ import java.util.stream.Collectors;
  * of 20,000 rows of 10 columns, written over HTTP in calls of 1,000 records, then the used heap
  * after GC.
  *
+ * <p>Wall-clock figures move with whatever else the machine runs. So (a) also prints, per call,
+ * the bytes allocated and the CPU time used by the emulator's threads and by the client's, and the
+ * JVM's CPU outside Java threads (garbage collection, JIT); (b) prints the bytes held per row.
+ *
  * <p>System properties (all optional): {@code bench.threads} (8), {@code bench.warmupSeconds} (3),
  * {@code bench.seconds} (10), {@code bench.memTables} (100), {@code bench.memRows} (20000),
  * {@code bench.clientTokens} (false: the memory fill sends no client_token).
