@@ -42,6 +42,27 @@ class LimitsTest {
   }
 
   @Test
+  void anAnswerOfMoreThanAMegabyteComesWholeAndASmallOneWithItsLength() throws Exception {
+    String table = Sdk.table(client, "Wide", Sdk.field("K", 1));
+    List<Map<String, Object>> rows = new ArrayList<>();
+    IntStream.range(0, 1000).forEach(i -> rows.add(Map.of("K", i + "-" + "x".repeat(1_500))));
+
+    var big = Sdk.create(client, table, rows); // about 1.6 MB of answer: streamed in chunks
+    RawHttp http = new RawHttp(FEISHU.emulator());
+    var small = http.send("POST", "/open-apis/bitable/v1/apps/" + APP_TOKEN + "/tables/" + table
+        + "/records/batch_create", "{\"records\":[{\"fields\":{\"K\":\"small\"}}]}", "application/json",
+        http.token(APP_ID, APP_SECRET));
+
+    assertThat(big.success()).as(big.getMsg()).isTrue();
+    assertThat(big.getData().getRecords()).hasSize(1000)
+        .extracting(r -> r.getFields().get("K")).containsExactlyElementsOf(rows.stream().map(r -> r.get("K")).toList());
+    assertThat(small.statusCode()).isEqualTo(200);
+    assertThat(small.headers().firstValueAsLong("Content-Length")).hasValue(small.body().getBytes(
+        java.nio.charset.StandardCharsets.UTF_8).length);
+    assertThat(FEISHU.emulator().table(APP_TOKEN, "Wide").orElseThrow().rowCount()).isEqualTo(1001);
+  }
+
+  @Test
   void batchDeleteTakesAtMostFiveHundredRecords() throws Exception {
     String table = Sdk.table(client, "Orders", Sdk.field("K", 1));
     String[] ids = java.util.Arrays.stream(Sdk.create(client, table, rows(501)).getData().getRecords())

@@ -14,6 +14,7 @@ import dev.ofsync.emulator.FaultRule;
 import dev.ofsync.emulator.api.ApiException;
 import dev.ofsync.emulator.store.Base;
 import dev.ofsync.emulator.store.BitableStore;
+import dev.ofsync.emulator.store.BytePool;
 import dev.ofsync.emulator.store.RecordBatch;
 import dev.ofsync.emulator.store.Table;
 import java.io.IOException;
@@ -125,49 +126,55 @@ public final class OpenApiHandler implements HttpHandler {
       }
     }
     // batch_create, the busiest call, is read as a stream rather than a tree
-    RecordBatch batch = route.op == Op.BATCH_CREATE ? RecordBatch.parse(rawJson(exchange)) : null;
-    JsonNode body = batch != null ? Exchanges.MAPPER.createObjectNode() : body(exchange);
-    Map<String, String> query = Exchanges.query(exchange);
-    ObjectNode reply;
-    if (route.op == Op.TOKEN) {
-      sleep(route.callClass, 0);
-      AppRegistry.Grant grant = apps.issue(body.path("app_id").asText(null), body.path("app_secret").asText(null));
-      reply = Exchanges.MAPPER.createObjectNode();
-      reply.put("code", 0).put("msg", "ok").put("tenant_access_token", grant.token()).put("expire", grant.expireSeconds());
-    } else {
-      Base base = store.base(route.appToken, appId);
-      Table table = route.tableId == null ? null : store.table(base, route.tableId);
-      int records = batch != null ? batch.size() : body.path("records").size();
-      ObjectNode data;
-      // read once: the setting may change while this write runs, and the flag must be released as taken
-      boolean guarded = route.write && table != null && settings.writeConflictsEnabled();
-      if (guarded) {
-        if (!table.tryBeginWrite()) {
-          stats.writeConflict();
-          throw ApiException.of(WRITE_CONFLICT, "Write conflict: another write to table " + table.id()
-              + " is in progress; write one batch at a time per table");
-        }
-        try {
+    RecordBatch batch = route.op == Op.BATCH_CREATE ? readBatch(exchange, route, appId) : null;
+    try {
+      JsonNode body = batch != null ? Exchanges.MAPPER.createObjectNode() : body(exchange);
+      Map<String, String> query = Exchanges.query(exchange);
+      ObjectNode reply;
+      if (route.op == Op.TOKEN) {
+        sleep(route.callClass, 0);
+        AppRegistry.Grant grant = apps.issue(body.path("app_id").asText(null), body.path("app_secret").asText(null));
+        reply = Exchanges.MAPPER.createObjectNode();
+        reply.put("code", 0).put("msg", "ok").put("tenant_access_token", grant.token()).put("expire", grant.expireSeconds());
+      } else {
+        Base base = store.base(route.appToken, appId);
+        Table table = route.tableId == null ? null : store.table(base, route.tableId);
+        int records = batch != null ? batch.size() : body.path("records").size();
+        ObjectNode data;
+        // read once: the setting may change while this write runs, and the flag must be released as taken
+        boolean guarded = route.write && table != null && settings.writeConflictsEnabled();
+        if (guarded) {
+          if (!table.tryBeginWrite()) {
+            stats.writeConflict();
+            throw ApiException.of(WRITE_CONFLICT, "Write conflict: another write to table " + table.id()
+                + " is in progress; write one batch at a time per table");
+          }
+          try {
+            sleep(route.callClass, records);
+            data = execute(route, base, table, body, batch, query);
+          } finally {
+            table.endWrite();
+          }
+        } else {
           sleep(route.callClass, records);
           data = execute(route, base, table, body, batch, query);
-        } finally {
-          table.endWrite();
         }
-      } else {
-        sleep(route.callClass, records);
-        data = execute(route, base, table, body, batch, query);
+        reply = Exchanges.MAPPER.createObjectNode();
+        reply.put("code", 0).put("msg", "success").set("data", data);
       }
-      reply = Exchanges.MAPPER.createObjectNode();
-      reply.put("code", 0).put("msg", "success").set("data", data);
-    }
-    if (fault != null && fault.kind() == FaultRule.Kind.DROP_AFTER_COMMIT) {
-      throw new DroppedConnection();
-    }
-    stats.answered(200, 0);
-    if (route.op == Op.BATCH_CREATE || route.op == Op.BATCH_UPDATE || route.op == Op.SEARCH || route.op == Op.LIST_RECORDS) {
-      Exchanges.streamJson(exchange, 200, reply, headers);
-    } else {
-      Exchanges.sendJson(exchange, 200, reply, headers);
+      if (fault != null && fault.kind() == FaultRule.Kind.DROP_AFTER_COMMIT) {
+        throw new DroppedConnection();
+      }
+      stats.answered(200, 0);
+      if (route.op == Op.BATCH_CREATE || route.op == Op.BATCH_UPDATE || route.op == Op.SEARCH || route.op == Op.LIST_RECORDS) {
+        Exchanges.streamJson(exchange, 200, reply, headers);
+      } else {
+        Exchanges.sendJson(exchange, 200, reply, headers);
+      }
+    } finally {
+      if (batch != null) {
+        batch.release(true); // answered: its arrays go back to the pool
+      }
     }
   }
 
@@ -215,19 +222,44 @@ public final class OpenApiHandler implements HttpHandler {
     }
   }
 
-  /** The body's bytes, after the content-type and size checks. */
-  private byte[] rawJson(HttpExchange exchange) throws IOException {
+  /**
+   * A batch_create body. When the table is there to be written, its records are decoded against the
+   * table's fields as they are read; when it is not, the body is only read, and the store reports
+   * the missing base or table afterwards, as it would for any other call.
+   */
+  private RecordBatch readBatch(HttpExchange exchange, Route route, String appId) throws IOException {
+    Exchanges.Body body = rawJson(exchange);
+    Table table = null;
+    if (settings.strictCellTypes()) {
+      try {
+        table = store.table(store.base(route.appToken, appId), route.tableId);
+      } catch (ApiException e) {
+        // reported in its turn, after the body's own errors
+      }
+    }
+    try {
+      return table == null ? RecordBatch.parse(body.bytes(), body.length())
+          : RecordBatch.parse(body.bytes(), body.length(), table, settings.maxTextCellChars());
+    } catch (RuntimeException e) {
+      BytePool.give(body.bytes());
+      throw e;
+    }
+  }
+
+  /** The body, in an array from {@link BytePool}, after the content-type and size checks. */
+  private Exchanges.Body rawJson(HttpExchange exchange) throws IOException {
     String contentType = exchange.getRequestHeaders().getFirst("Content-Type");
-    byte[] bytes = Exchanges.readBody(exchange, settings.maxBodyBytes());
-    if (bytes == null) {
+    Exchanges.Body body = Exchanges.readPooledBody(exchange, settings.maxBodyBytes());
+    if (body == null) {
       throw new ApiException(413, WRONG_REQUEST_BODY, "WrongRequestBody: the body is larger than "
           + settings.maxBodyBytes() + " bytes", Map.of("Connection", "close"));
     }
-    if (bytes.length > 0 && (contentType == null || !contentType.toLowerCase().startsWith("application/json"))) {
+    if (body.length() > 0 && (contentType == null || !contentType.toLowerCase().startsWith("application/json"))) {
+      BytePool.give(body.bytes());
       throw ApiException.of(PARAM_INVALID, "field validation failed: Content-Type must be application/json, got "
           + contentType);
     }
-    return bytes;
+    return body;
   }
 
   private JsonNode body(HttpExchange exchange) throws IOException {

@@ -10,6 +10,7 @@ import dev.ofsync.emulator.EmulatorSettings;
 import dev.ofsync.emulator.TableSnapshot;
 import dev.ofsync.emulator.api.ApiException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -58,7 +59,7 @@ public final class BitableStore {
     if (bases.putIfAbsent(appToken, base) != null) {
       throw new IllegalArgumentException("a base with app_token " + appToken + " exists already");
     }
-    Table table = new Table(Ids.table(), baseTableName, settings.maxRowsPerTable());
+    Table table = new Table(Ids.table(), baseTableName);
     table.addField(Ids.field(), "Text", FieldType.TEXT, null);
     synchronized (base) {
       base.tables.put(table.id, table);
@@ -148,7 +149,7 @@ public final class BitableStore {
       throw ApiException.of(FIELD_LIMIT, "ColumnExceedLimit: a table holds at most " + settings.maxFieldsPerTable()
           + " fields, got " + fieldSpecs.size());
     }
-    Table table = new Table(Ids.table(), name, settings.maxRowsPerTable());
+    Table table = new Table(Ids.table(), name);
     ArrayNode fieldIds = JSON.arrayNode();
     for (FieldSpec fs : fieldSpecs) {
       fieldIds.add(table.addField(Ids.field(), fs.name, fs.type, fs.property).id);
@@ -331,6 +332,7 @@ public final class BitableStore {
       f.type = fs.type;
       f.property = fs.property;
       table.fieldsByName.put(f.name, f);
+      table.schemaChanged();
       changed();
       ObjectNode data = JSON.objectNode();
       data.set("field", fieldJson(f));
@@ -343,7 +345,8 @@ public final class BitableStore {
   /** A field changes type: cells that can be read as the new type are kept, the others cleared. */
   private void convertCells(Table table, Field f, FieldType newType) {
     Field target = new Field(f.id, f.slot, f.primary, f.name, newType, null);
-    for (Row row : table.rows.values()) {
+    long now = System.currentTimeMillis();
+    for (Row row : table.rows) {
       Object cell = row.cell(f.slot);
       if (cell == null) {
         continue;
@@ -361,8 +364,11 @@ public final class BitableStore {
       } catch (ApiException | NumberFormatException e) {
         converted = null;
       }
-      row.set(f.slot, converted);
+      Object[] cells = row.cells(f.slot + 1);
+      cells[f.slot] = converted;
+      row.update(cells, row.modifiedMillis()); // a change of the field, not of the record
     }
+    table.rows.compactIfWasteful();
   }
 
   // ---- records ----
@@ -379,62 +385,74 @@ public final class BitableStore {
     table.lock.writeLock().lock();
     try {
       if (idempotent) {
-        String[] earlier = table.clientTokens.get(clientToken);
+        long[] earlier = table.clientTokens.get(clientToken);
         if (earlier != null) {
           // the first call's record ids (only those are kept, to keep memory small), with this request's fields
           return answer(batch, earlier);
         }
       }
-      List<Object[]> decoded = new ArrayList<>(batch.size());
-      for (int r = 0; r < batch.size(); r++) {
-        decoded.add(decodeNamed(table, batch.names(r), batch.values(r)));
+      // every record is decoded, and so checked, before any is added: a failing batch writes nothing
+      PackedRows rows = batch.preparedRows(table);
+      if (rows == null) {
+        rows = decodeRows(table, batch);
       }
       int limit = settings.maxRowsPerTable();
-      if (table.rows.size() + decoded.size() > limit) {
+      if (table.rows.size() + rows.count() > limit) {
         throw ApiException.of(ROW_LIMIT, "RecordExceedLimit: table " + table.id + " holds "
-            + table.rows.size() + " rows; adding " + decoded.size() + " would pass its limit of " + limit);
+            + table.rows.size() + " rows; adding " + rows.count() + " would pass its limit of " + limit);
       }
       long now = System.currentTimeMillis();
-      String[] ids = new String[batch.size()];
-      for (int i = 0; i < ids.length; i++) {
-        String id = Ids.record();
-        while (table.rows.putIfAbsent(id, new Row(id, now, decoded.get(i))) != null) {
-          id = Ids.record(); // 62^11 ids: a clash is all but impossible, but never overwrite a row
+      long[] keys = new long[rows.count()];
+      for (int i = 0; i < keys.length; i++) {
+        long key = Ids.recordKey();
+        while (table.rows.add(key, now, now, rows, i) < 0) {
+          key = Ids.recordKey(); // 2^64 ids: a clash is all but impossible, but never overwrite a row
         }
-        ids[i] = id;
+        keys[i] = key;
       }
       changed();
       if (idempotent) {
-        table.clientTokens.put(clientToken, ids);
+        table.clientTokens.put(clientToken, keys);
       }
-      return answer(batch, ids);
+      return answer(batch, keys);
     } finally {
       table.lock.writeLock().unlock();
     }
   }
 
   /** batch_create's data: each record id with the fields as sent, written straight to the answer. */
-  private static ObjectNode answer(RecordBatch batch, String[] ids) {
+  private static ObjectNode answer(RecordBatch batch, long[] keys) {
     ObjectNode data = JSON.objectNode();
-    data.set("records", JSON.pojoNode(batch.echo(ids)));
+    data.set("records", JSON.pojoNode(batch.echo(keys)));
     return data;
   }
 
-  /** A record's cells by slot, from its field names and values. */
-  private Object[] decodeNamed(Table table, String[] names, JsonNode[] values) {
+  /** The records of a batch held as trees, decoded into rows (their times are set when added). */
+  private PackedRows decodeRows(Table table, RecordBatch batch) {
+    batch.ensureTrees();
+    PackedRows rows = new PackedRows(256 * batch.size());
     Object[] cells = new Object[table.nextSlot];
-    for (int i = 0; i < names.length; i++) {
-      decodeInto(table, cells, names[i], values[i]);
+    CellPacker packer = new CellPacker();
+    for (int r = 0; r < batch.size(); r++) {
+      Arrays.fill(cells, null);
+      for (int i = 0; i < batch.fieldCount(r); i++) {
+        decodeInto(table, cells, batch.name(r, i), batch.value(r, i));
+      }
+      packer.pack(cells, rows);
     }
-    return cells;
+    return rows;
+  }
+
+  static ApiException unknownField(Table table, String name) {
+    return ApiException.of(FIELD_NAME_NOT_FOUND, "FieldNameNotFound: table " + table.id + " has no field named '"
+        + name + "'");
   }
 
   /** Decodes one cell into its field's slot; an unknown field name fails the call. */
   private void decodeInto(Table table, Object[] cells, String name, JsonNode value) {
     Field f = table.fieldsByName.get(name);
     if (f == null) {
-      throw ApiException.of(FIELD_NAME_NOT_FOUND, "FieldNameNotFound: table " + table.id + " has no field named '"
-          + name + "'");
+      throw unknownField(table, name);
     }
     cells[f.slot] = CellCodec.decode(f, value, settings.maxTextCellChars(), settings.strictCellTypes());
   }
@@ -454,13 +472,14 @@ public final class BitableStore {
       for (int i = 0; i < targets.size(); i++) {
         Row row = targets.get(i);
         Object[] update = updates.get(i);
+        Object[] cells = row.cells(update.length);
         for (int slot = 0; slot < update.length; slot++) {
           if (update[slot] != UNSET) {
-            row.set(slot, update[slot]);
+            cells[slot] = update[slot];
           }
         }
-        row.modifiedMillis = now;
-        out.addObject().put("record_id", row.id).set("fields", fieldsOf(records.get(i)));
+        row.update(cells, now);
+        out.addObject().put("record_id", row.id()).set("fields", fieldsOf(records.get(i)));
       }
       changed();
       ObjectNode data = JSON.objectNode();
@@ -475,15 +494,18 @@ public final class BitableStore {
     JsonNode records = records(body, settings.maxRecordsPerDelete(), "batch_delete");
     table.lock.writeLock().lock();
     try {
-      List<String> ids = new ArrayList<>(records.size());
+      List<Row> doomed = new ArrayList<>(records.size());
       for (JsonNode r : records) {
-        ids.add(existingRow(table, r.isTextual() ? r.textValue() : null).id);
+        doomed.add(existingRow(table, r.isTextual() ? r.textValue() : null));
       }
       ArrayNode out = JSON.arrayNode();
-      for (String id : ids) {
-        table.rows.remove(id);
-        out.addObject().put("deleted", true).put("record_id", id);
+      for (Row row : doomed) {
+        out.addObject().put("deleted", true).put("record_id", row.id());
       }
+      for (Row row : doomed) {
+        table.rows.remove(row.index());
+      }
+      table.rows.compactIfWasteful();
       changed();
       ObjectNode data = JSON.objectNode();
       data.set("records", out);
@@ -520,11 +542,11 @@ public final class BitableStore {
     if (!Ids.isRecordId(recordId)) {
       throw ApiException.of(WRONG_RECORD_ID, "WrongRecordId: '" + recordId + "' is not a record id");
     }
-    Row row = table.rows.get(recordId);
-    if (row == null) {
+    int index = table.rows.find(recordId);
+    if (index < 0) {
       throw ApiException.of(RECORD_NOT_FOUND, "RecordIdNotFound: table " + table.id + " has no record " + recordId);
     }
-    return row;
+    return table.rows.row(index);
   }
 
   /** Marks slots an update leaves as they are. */
@@ -601,7 +623,7 @@ public final class BitableStore {
 
   private static List<Row> matching(Table table, Predicate<Row> filter) {
     List<Row> out = new ArrayList<>();
-    for (Row row : table.rows.values()) {
+    for (Row row : table.rows) {
       if (filter.test(row)) {
         out.add(row);
       }
@@ -609,12 +631,16 @@ public final class BitableStore {
     return out;
   }
 
+  /** A row with the cells it is sorted by, read once: a packed row would otherwise be read at every comparison. */
+  private record SortKey(Row row, Comparable<?>[] cells) {}
+
   @SuppressWarnings({"unchecked", "rawtypes"})
   private static void sort(Table table, List<Row> rows, JsonNode sort) {
     if (!sort.isArray() || sort.isEmpty()) {
       return;
     }
-    Comparator<Row> order = null;
+    List<Field> by = new ArrayList<>();
+    Comparator<SortKey> order = null;
     for (JsonNode s : sort) {
       String name = s.path("field_name").asText(null);
       Field f = name == null ? null : table.fieldsByName.get(name);
@@ -622,14 +648,27 @@ public final class BitableStore {
         throw ApiException.of(FIELD_NAME_NOT_FOUND, "FieldNameNotFound: sort names field '" + name + "', which table "
             + table.id + " does not have");
       }
-      Comparator<Row> byField = Comparator.comparing(r -> (Comparable) comparable(r.cell(f.slot)),
+      int k = by.size();
+      by.add(f);
+      Comparator<SortKey> byField = Comparator.comparing(r -> (Comparable) r.cells[k],
           Comparator.nullsLast(Comparator.naturalOrder()));
       if (s.path("desc").asBoolean(false)) {
         byField = byField.reversed();
       }
       order = order == null ? byField : order.thenComparing(byField);
     }
-    rows.sort(order);
+    List<SortKey> keyed = new ArrayList<>(rows.size());
+    for (Row row : rows) {
+      Comparable<?>[] cells = new Comparable<?>[by.size()];
+      for (int k = 0; k < cells.length; k++) {
+        cells[k] = comparable(row.cell(by.get(k).slot));
+      }
+      keyed.add(new SortKey(row, cells));
+    }
+    keyed.sort(order);
+    for (int i = 0; i < keyed.size(); i++) {
+      rows.set(i, keyed.get(i).row);
+    }
   }
 
   private static Comparable<?> comparable(Object cell) {
@@ -653,10 +692,10 @@ public final class BitableStore {
           fields.set(f.name, CellCodec.encode(f.type, cell, textAsSegments));
         }
       }
-      item.put("record_id", row.id);
+      item.put("record_id", row.id());
       if (automatic) {
-        item.put("created_time", row.createdMillis);
-        item.put("last_modified_time", row.modifiedMillis);
+        item.put("created_time", row.createdMillis());
+        item.put("last_modified_time", row.modifiedMillis());
       }
     }
     return page(items, end, rows.size());
@@ -704,7 +743,7 @@ public final class BitableStore {
       }
       List<TableSnapshot.RecordInfo> records = new ArrayList<>(withRecords ? t.rows.size() : 0);
       if (withRecords) {
-        for (Row row : t.rows.values()) {
+        for (Row row : t.rows) {
           Map<String, Object> cells = new LinkedHashMap<>();
           for (Field f : t.fields) {
             Object cell = row.cell(f.slot);
@@ -712,7 +751,7 @@ public final class BitableStore {
               cells.put(f.name, CellCodec.plain(cell));
             }
           }
-          records.add(new TableSnapshot.RecordInfo(row.id, cells, row.createdMillis, row.modifiedMillis));
+          records.add(new TableSnapshot.RecordInfo(row.id(), cells, row.createdMillis(), row.modifiedMillis()));
         }
       }
       return new TableSnapshot(t.id, t.name, List.copyOf(fields), records);
@@ -768,11 +807,11 @@ public final class BitableStore {
           }
           out.writeEndArray();
           out.writeArrayFieldStart("records");
-          for (Row row : t.rows.values()) {
+          for (Row row : t.rows) {
             out.writeStartObject();
-            out.writeStringField("record_id", row.id);
-            out.writeNumberField("created_time", row.createdMillis);
-            out.writeNumberField("last_modified_time", row.modifiedMillis);
+            out.writeStringField("record_id", row.id());
+            out.writeNumberField("created_time", row.createdMillis());
+            out.writeNumberField("last_modified_time", row.modifiedMillis());
             out.writeObjectFieldStart("fields");
             for (Field f : t.fields) {
               Object cell = row.cell(f.slot);
@@ -805,12 +844,14 @@ public final class BitableStore {
       b.path("apps").forEach(a -> apps.add(a.asText()));
       Base base = new Base(b.path("app_token").asText(), b.path("name").asText(), apps);
       for (JsonNode t : b.path("tables")) {
-        Table table = new Table(t.path("table_id").asText(), t.path("name").asText(), settings.maxRowsPerTable());
+        Table table = new Table(t.path("table_id").asText(), t.path("name").asText());
         for (JsonNode f : t.path("fields")) {
           ObjectNode property = f.path("property").isObject() ? (ObjectNode) f.get("property") : null;
           table.addField(f.path("field_id").asText(), f.path("field_name").asText(),
               FieldType.ofCode(f.path("type").asInt()), property);
         }
+        PackedRows packed = new PackedRows(64 * 1024);
+        CellPacker packer = new CellPacker();
         for (JsonNode r : t.path("records")) {
           Object[] cells = new Object[table.nextSlot];
           r.path("fields").fields().forEachRemaining(e -> {
@@ -819,9 +860,17 @@ public final class BitableStore {
               cells[f.slot] = CellCodec.decode(f, e.getValue(), Integer.MAX_VALUE, false);
             }
           });
-          Row row = new Row(r.path("record_id").asText(), r.path("created_time").asLong(), cells);
-          row.modifiedMillis = r.path("last_modified_time").asLong(row.createdMillis);
-          table.rows.put(row.id, row);
+          String id = r.path("record_id").asText();
+          long created = r.path("created_time").asLong();
+          long modified = r.path("last_modified_time").asLong(created);
+          packer.pack(cells, packed);
+          int i = packed.count() - 1;
+          // a second record with the same id (a hand-edited file) is left out: the first stays
+          if (Ids.isKeyedRecordId(id)) {
+            table.rows.add(Ids.recordKey(id), created, modified, packed, i);
+          } else {
+            table.rows.addNamed(id, created, modified, packed, i);
+          }
         }
         base.tables.put(table.id, table);
       }

@@ -1,32 +1,46 @@
 package dev.ofsync.emulator.store;
 
-import java.util.Arrays;
-
-/** One record: its id and one stored cell per field slot (null where empty). */
+/**
+ * One record of a table, as a view onto its {@link Rows}: made when a record is read, never stored.
+ * Valid while the table's lock is held and until rows are added or removed.
+ */
 final class Row {
-  final String id;
-  final long createdMillis;
-  long modifiedMillis;
-  Object[] cells;
+  private final Rows rows;
+  private final int index;
 
-  Row(String id, long createdMillis, Object[] cells) {
-    this.id = id;
-    this.createdMillis = createdMillis;
-    this.modifiedMillis = createdMillis;
-    this.cells = cells;
+  Row(Rows rows, int index) {
+    this.rows = rows;
+    this.index = index;
   }
 
+  int index() {
+    return index;
+  }
+
+  String id() {
+    return rows.id(index);
+  }
+
+  long createdMillis() {
+    return rows.created(index);
+  }
+
+  long modifiedMillis() {
+    return rows.modified(index);
+  }
+
+  /** The stored cell of a slot (see {@link CellCodec} for the forms), or null where empty. */
   Object cell(int slot) {
-    return slot < cells.length ? cells[slot] : null;
+    return rows.cell(index, slot);
   }
 
-  void set(int slot, Object value) {
-    if (slot >= cells.length) {
-      if (value == null) {
-        return;
-      }
-      cells = Arrays.copyOf(cells, slot + 1);
-    }
-    cells[slot] = value;
+  /** Every cell, by slot, in an array of at least {@code slots}. */
+  Object[] cells(int slots) {
+    return rows.cells(index, slots);
+  }
+
+  /** Replaces every cell and marks the record modified at {@code now}. */
+  void update(Object[] cells, long now) {
+    rows.replace(index, cells, now);
   }
 }

@@ -19,23 +19,23 @@ public final class Table {
   final List<Field> fields = new ArrayList<>();
   final Map<String, Field> fieldsByName = new HashMap<>();
   final Map<String, Field> fieldsById = new HashMap<>();
-  /** Sized for a full table up front: growing a map of thousands of rows by doubling is costly on the write path. */
-  final LinkedHashMap<String, Row> rows;
-  /** Record ids that batch_create calls made, by client_token, so a retried call writes nothing twice. */
-  final Map<String, String[]> clientTokens = new LinkedHashMap<>(16, 0.75f, false) {
+  final Rows rows = new Rows();
+  /** The record ids (as {@link Row#key}s) that batch_create calls made, by client_token, so a retried call writes nothing twice. */
+  final Map<String, long[]> clientTokens = new LinkedHashMap<>(16, 0.75f, false) {
     @Override
-    protected boolean removeEldestEntry(Map.Entry<String, String[]> eldest) {
+    protected boolean removeEldestEntry(Map.Entry<String, long[]> eldest) {
       return size() > CLIENT_TOKENS_KEPT;
     }
   };
   private final AtomicBoolean writing = new AtomicBoolean();
   int nextSlot;
+  /** The fields as of the last change, for reading a body before the lock is taken; see {@link #schemaChanged}. */
+  private volatile Schema schema = new Schema(0, Map.of(), 0);
   volatile boolean deleted;
 
-  Table(String id, String name, int expectedRows) {
+  Table(String id, String name) {
     this.id = id;
     this.name = name;
-    this.rows = new LinkedHashMap<>(Math.max(16, (int) (Math.min(expectedRows, 1 << 16) / 0.75f) + 1));
   }
 
   public String id() {
@@ -69,6 +69,23 @@ public final class Table {
     fields.add(f);
     fieldsByName.put(fieldName, f);
     fieldsById.put(fieldId, f);
+    schemaChanged();
     return f;
+  }
+
+  /**
+   * The fields by name, and a version that every change of a field's name or type moves on. A
+   * batch_create body is decoded against it before the write lock is taken; under the lock, the
+   * write checks that the version is still current, and decodes again if not.
+   */
+  record Schema(long version, Map<String, Field> byName, int slots) {}
+
+  Schema schema() {
+    return schema;
+  }
+
+  /** Call, holding the write lock, after a field is added, renamed or changes type (after the change). */
+  void schemaChanged() {
+    schema = new Schema(schema.version + 1, Map.copyOf(fieldsByName), nextSlot);
   }
 }

@@ -46,6 +46,10 @@ import java.util.stream.Collectors;
  * of 20,000 rows of 10 columns, written over HTTP in calls of 1,000 records, then the used heap
  * after GC.
  *
+ * <p>Wall-clock figures move with whatever else the machine runs. So (a) also prints, per call,
+ * the bytes allocated and the CPU time used by the emulator's threads and by the client's, and the
+ * JVM's CPU outside Java threads (garbage collection, JIT); (b) prints the bytes held per row.
+ *
  * <p>System properties (all optional): {@code bench.threads} (8), {@code bench.warmupSeconds} (3),
  * {@code bench.seconds} (10), {@code bench.memTables} (100), {@code bench.memRows} (20000),
  * {@code bench.clientTokens} (false: the memory fill sends no client_token).
@@ -95,21 +99,28 @@ public final class EmulatorBenchmark {
     System.out.printf(Locale.ROOT, "throughput: %,.0f calls/s of %d rows = %,.0f rows/s (%d client threads, %d s,"
             + " p50 %.1f ms, p99 %.1f ms, %d failed calls)%n", t.callsPerSecond, ROWS_PER_CALL, t.rowsPerSecond,
         THREADS, MEASURE_SECONDS, t.p50Ms, t.p99Ms, t.failed);
+    System.out.println(perCallLine(t));
     System.out.printf(Locale.ROOT, "  target >= %d calls/s of %d rows: %s%n", TARGET_CALLS_PER_SECOND, ROWS_PER_CALL,
         t.callsPerSecond >= TARGET_CALLS_PER_SECOND ? "MET" : "NOT MET");
     System.out.printf(Locale.ROOT, "memory:     %,d tables x %,d rows x %d columns = %,d rows held; used heap after GC"
-            + " %,d MiB (%,d MiB before filling, so %,d MiB for the data); filled in %.1f s (%,.0f rows/s)%n",
-        m.tables, MEM_ROWS_PER_TABLE, COLUMNS.length, m.rows, m.usedMiB, m.baselineMiB, m.usedMiB - m.baselineMiB,
-        m.fillSeconds, m.rows / m.fillSeconds);
+            + " %,d MiB (%,d MiB before filling, so %,d MiB for the data, %,d bytes per row); filled in %.1f s"
+            + " (%,.0f rows/s)%n",
+        m.tables, MEM_ROWS_PER_TABLE, COLUMNS.length, m.rows, m.usedBytes >> 20, m.baselineBytes >> 20,
+        (m.usedBytes - m.baselineBytes) >> 20, m.bytesPerRow(), m.fillSeconds, m.rows / m.fillSeconds);
     System.out.printf(Locale.ROOT, "  target <= %,d MiB used heap: %s%n", TARGET_HEAP_MIB,
-        m.usedMiB <= TARGET_HEAP_MIB ? "MET" : "NOT MET");
+        (m.usedBytes >> 20) <= TARGET_HEAP_MIB ? "MET" : "NOT MET");
     System.out.printf(Locale.ROOT, "whole benchmark: %.1f min%n", minutes);
     System.out.println("=================================================");
   }
 
   // ---- (a) throughput ----
 
-  private record Throughput(double callsPerSecond, double rowsPerSecond, double p50Ms, double p99Ms, long failed) {}
+  private record Throughput(double callsPerSecond, double rowsPerSecond, double p50Ms, double p99Ms, long failed,
+      long calls, JvmMeter.Delta meter) {
+    double perCall(long value) {
+      return calls == 0 ? 0 : (double) value / calls;
+    }
+  }
 
   private static Throughput throughput() throws Exception {
     System.out.printf("(a) throughput: %d threads x batch_create of %d rows, %d s warm-up, %d s measured%n",
@@ -178,10 +189,12 @@ public final class EmulatorBenchmark {
       Thread.sleep(WARMUP_SECONDS * 1000L);
       emulator.resetStats();
       measuring.set(true);
+      JvmMeter.Snapshot before = JvmMeter.snapshot();
       long t0 = System.nanoTime();
       Thread.sleep(MEASURE_SECONDS * 1000L);
       long done = calls.sum();
       double seconds = (System.nanoTime() - t0) / 1e9;
+      JvmMeter.Delta meter = JvmMeter.between(before, JvmMeter.snapshot());
       measuring.set(false);
       stop.set(true);
       for (Thread thread : threads) {
@@ -194,9 +207,11 @@ public final class EmulatorBenchmark {
       double p50 = all.length == 0 ? 0 : all[all.length / 2] / 1e6;
       double p99 = all.length == 0 ? 0 : all[(int) Math.min(all.length - 1, Math.ceil(all.length * 0.99) - 1)] / 1e6;
       long rowsHeld = emulator.stats().rowsPerTable().values().stream().mapToLong(Integer::longValue).sum();
-      Throughput result = new Throughput(done / seconds, done * ROWS_PER_CALL / seconds, p50, p99, failed.sum());
+      Throughput result = new Throughput(done / seconds, done * ROWS_PER_CALL / seconds, p50, p99, failed.sum(),
+          done, meter);
       System.out.printf(Locale.ROOT, "  %,d calls in %.2f s: %,.0f calls/s, %,.0f rows/s; latency p50 %.1f ms,"
           + " p99 %.1f ms%n", done, seconds, result.callsPerSecond, result.rowsPerSecond, p50, p99);
+      System.out.println(perCallLine(result));
       System.out.printf(Locale.ROOT, "  failed calls: %d %s; rows held at the end: %,d%n", failed.sum(),
           failures.isEmpty() ? "" : failures, rowsHeld);
       System.out.printf(Locale.ROOT, "  emulator's answers by code while measured: %s%n",
@@ -207,7 +222,11 @@ public final class EmulatorBenchmark {
 
   // ---- (b) memory ----
 
-  private record Memory(int tables, long rows, long baselineMiB, long usedMiB, double fillSeconds) {}
+  private record Memory(int tables, long rows, long baselineBytes, long usedBytes, double fillSeconds) {
+    long bytesPerRow() {
+      return rows == 0 ? 0 : (usedBytes - baselineBytes) / rows;
+    }
+  }
 
   private static Memory memory() throws Exception {
     System.out.printf("(b) memory: a full base of %d tables x %,d rows x %d columns, %,d rows per call, %s%n",
@@ -262,8 +281,9 @@ public final class EmulatorBenchmark {
       System.out.printf(Locale.ROOT, "  filled %d tables, %,d rows in %.1f s (%,.0f rows/s)%n", held.size(), rows,
           fillSeconds, rows / fillSeconds);
       long used = usedHeapAfterGc();
-      System.out.printf(Locale.ROOT, "  used heap after GC: %,d MiB (before filling: %,d MiB; max heap %,d MiB)%n",
-          used, baseline, Runtime.getRuntime().maxMemory() >> 20);
+      System.out.printf(Locale.ROOT, "  used heap after GC: %,d MiB (before filling: %,d MiB; max heap %,d MiB);"
+          + " %,d bytes per row held%n", used >> 20, baseline >> 20, Runtime.getRuntime().maxMemory() >> 20,
+          rows == 0 ? 0 : (used - baseline) / rows);
       Reference.reachabilityFence(emulator);
       return new Memory(held.size(), rows, baseline, used, fillSeconds);
     } finally {
@@ -276,7 +296,20 @@ public final class EmulatorBenchmark {
     for (int i = 0; i < 4; i++) {
       System.gc();
     }
-    return memory.getHeapMemoryUsage().getUsed() >> 20;
+    return memory.getHeapMemoryUsage().getUsed();
+  }
+
+  /** Per call, while measured: what the server and the client allocated and used of the CPU, and the GC's share. */
+  private static String perCallLine(Throughput t) {
+    JvmMeter.Delta m = t.meter;
+    return String.format(Locale.ROOT, "  per call: server allocated %,.0f kB and used %.2f ms CPU; client %,.0f kB and"
+            + " %.2f ms CPU; whole JVM %,.0f kB and %.2f ms CPU, %.2f ms of it outside Java threads (GC, JIT)."
+            + " GC: %d collections, %,d ms (%.0f%% of %.1f s); process CPU %.2f of %d cores",
+        t.perCall(m.serverAllocated()) / 1e3, t.perCall(m.serverCpuNanos()) / 1e6,
+        t.perCall(m.clientAllocated()) / 1e3, t.perCall(m.clientCpuNanos()) / 1e6,
+        t.perCall(m.allocated()) / 1e3, t.perCall(m.processCpuNanos()) / 1e6, t.perCall(m.vmCpuNanos()) / 1e6,
+        m.gcCount(), m.gcMillis(), 100.0 * m.gcMillis() / (m.seconds() * 1e3), m.seconds(),
+        m.processCpuNanos() / 1e9 / m.seconds(), Runtime.getRuntime().availableProcessors());
   }
 
   // ---- request bodies ----
