@@ -2,7 +2,7 @@ package dev.ofsync.emulator.store;
 
 /**
  * One record of a table, as a view onto its {@link Rows}: made when a record is read, never stored.
- * Valid while the table's lock is held and until rows are added or removed.
+ * Valid while the table's lock is held, until {@link Rows#compactIfWasteful} renumbers the records.
  */
 final class Row {
   private final Rows rows;
