@@ -41,7 +41,8 @@ public class FeishuSinkTask extends SinkTask {
   @Override
   public void start(Map<String, String> props) {
     config = new FeishuSinkConfig(props);
-    RequestBudget budget = new RequestBudget(config.maxRequestsPerSecond(), config.tasksMax());
+    RequestBudget budget = RequestBudget.forTask(config.baseUrl(), config.appId(), config.taskId(), config.tasksMax(),
+        config.maxRequestsPerSecond());
     BitableClient client = new BitableClient(config.baseUrl(), config.appId(), config.appSecret().value(),
         config.appToken(), Duration.ofMillis(config.requestTimeoutMs()), budget, config.maxRetries(),
         config.retryBackoffMs());

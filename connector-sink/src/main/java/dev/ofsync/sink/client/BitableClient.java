@@ -61,6 +61,7 @@ public final class BitableClient {
   }
 
   private final Client client;
+  private final BodyTransport transport;
   private final String appToken;
   private final RequestBudget budget;
   private final TenantTokens tokens;
@@ -70,10 +71,11 @@ public final class BitableClient {
 
   public BitableClient(String baseUrl, String appId, String appSecret, String appToken, Duration timeout,
       RequestBudget budget, int maxRetries, long backoffMs) {
+    this.transport = new BodyTransport(timeout);
     this.client = Client.newBuilder(appId, appSecret)
         .openBaseUrl(baseUrl)
         .disableTokenCache()
-        .httpTransport(new BodyTransport(timeout))
+        .httpTransport(transport)
         .requestTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
         .build();
     this.appToken = appToken;
@@ -289,12 +291,17 @@ public final class BitableClient {
   private record Outcome<T>(T data, FeishuCallException failure) {}
 
   private <T> Outcome<T> attempt(String what, CallClass callClass, Call<T> call) throws InterruptedException {
-    budget.acquire(callClass);
     BaseResponse<T> resp;
     try {
       RequestOptions options = RequestOptions.newBuilder().tenantAccessToken(tokens.get(budget)).build();
       counters.calls.increment();
-      resp = call.send(options);
+      // the budget is waited for once the body is serialized, right before the send
+      transport.beforeSend(() -> budget.acquire(callClass));
+      try {
+        resp = call.send(options);
+      } finally {
+        transport.clearBeforeSend();
+      }
     } catch (FeishuCallException e) {
       return new Outcome<>(null, e); // the token could not be had: passing (retried) or not, as it says
     } catch (InterruptedException e) {
