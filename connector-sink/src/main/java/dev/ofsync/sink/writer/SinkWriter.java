@@ -52,6 +52,7 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
   private final TableRoller roller;
   private final RowMapper mapper;
   private final IndexLog log;
+  private final Backlog backlog;
   private final ErrantRecordReporter reporter;
   private final boolean upsert;
   private final RowIndex index = new RowIndex();
@@ -69,14 +70,18 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
   private final Object routing = new Object();
   private volatile FeishuCallException lastFailure;
   private long appendSeq;
+  /** Of the records put lately, the share that were new rows (decaying counts): the backlog is taken as alike. */
+  private double recentNew;
+  private double recentRecords;
 
   public SinkWriter(FeishuSinkConfig config, BitableClient client, TableRoller roller, RowMapper mapper, IndexLog log,
-      ErrantRecordReporter reporter) {
+      Backlog backlog, ErrantRecordReporter reporter) {
     this.config = config;
     this.client = client;
     this.roller = roller;
     this.mapper = mapper;
     this.log = log;
+    this.backlog = backlog;
     this.reporter = reporter;
     this.upsert = config.writeMode() == FeishuSinkConfig.WriteMode.UPSERT;
     this.buffer = new Semaphore(config.maxBufferedRecords());
@@ -235,8 +240,28 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
         creates.add(p);
       }
     }
+    noteNewShare(records.size(), creates.size());
     place(creates);
     checkFatal();
+  }
+
+  private synchronized void noteNewShare(int records, int created) {
+    if (records > 0) {
+      recentNew = recentNew / 2 + created;
+      recentRecords = recentRecords / 2 + records;
+    }
+  }
+
+  /**
+   * New rows expected from now on: {@code placing} being placed now, and the records still to come
+   * on this task's partitions, as many of them new rows as of the records put lately.
+   */
+  private long expectedNewRows(int placing) {
+    double share;
+    synchronized (this) {
+      share = recentRecords == 0 ? 1 : recentNew / recentRecords;
+    }
+    return placing + Math.round(backlog.recordsAhead(offsets.next()) * share);
   }
 
   private enum Route { QUEUED, NEW, NOTHING_TO_DO }
@@ -295,25 +320,38 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
     return new ArrayList<>(columns.values());
   }
 
-  /** New rows: the roller picks their tables, and each goes to its table's lane with its place reserved. */
+  /**
+   * New rows: the roller picks their tables, and each goes to its table's lane with its place
+   * reserved. A batch at a time, so that lanes start writing while the rest waits for buffer room.
+   */
   private void place(List<Pending> creates) throws InterruptedException {
-    int taken = 0;
-    try {
-      for (; taken < creates.size(); taken++) {
-        acquire();
+    int slice = Math.max(1, Math.min(config.writeBatchSize(), config.maxBufferedRecords()));
+    for (int from = 0; from < creates.size(); from += slice) {
+      List<Pending> part = creates.subList(from, Math.min(creates.size(), from + slice));
+      int taken = 0;
+      try {
+        for (; taken < part.size(); taken++) {
+          acquire();
+        }
+      } finally {
+        if (taken < part.size()) {
+          buffer.release(taken);
+        }
       }
-    } finally {
-      if (taken < creates.size()) {
-        buffer.release(taken);
+      // Placing may wait for a table being created: not under the routing lock, which lanes need
+      // to finish their writes. Only this thread routes keys that have no lane yet, so none of
+      // these keys can be routed elsewhere meanwhile.
+      List<Placed> placed;
+      try {
+        placed = assign(part, creates.size() - from);
+      } catch (InterruptedException | RuntimeException e) {
+        buffer.release(part.size());
+        throw e;
       }
-    }
-    // Placing may create a table (Feishu calls): not under the routing lock, which lanes need to
-    // finish their writes. Only this thread routes keys that have no lane yet, so none of these
-    // keys can be routed elsewhere meanwhile.
-    List<Placed> placed = assign(creates);
-    synchronized (routing) {
-      for (Placed p : placed) {
-        open(p.lane, p.change);
+      synchronized (routing) {
+        for (Placed p : placed) {
+          open(p.lane, p.change);
+        }
       }
     }
   }
@@ -321,7 +359,8 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
   /** A new row and the lane of the table it was placed in. */
   private record Placed(Lane lane, Pending change) {}
 
-  private List<Placed> assign(List<Pending> creates) throws InterruptedException {
+  /** Tables for new rows; {@code placing} rows (these and later ones of the same put) are being placed now. */
+  private List<Placed> assign(List<Pending> creates, int placing) throws InterruptedException {
     List<Placed> out = new ArrayList<>(creates.size());
     if (creates.isEmpty()) {
       return out;
@@ -330,8 +369,8 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
     newTableFields.add(FieldSpec.text(upsert ? mapper.keyFieldName() : "Row"));
     columns().stream().filter(f -> !f.name().equals(newTableFields.get(0).name())).forEach(newTableFields::add);
     int next = 0;
-    for (TableRoller.Assignment a : roller.assign(creates.size(), config.writeBatchSize(), newTableFields,
-        t -> lane(t).backlog())) {
+    for (TableRoller.Assignment a : roller.assign(creates.size(), expectedNewRows(Math.max(placing, creates.size())),
+        config.writeBatchSize(), newTableFields, t -> lane(t).backlog())) {
       Lane lane = lane(a.table());
       for (Pending p : creates.subList(next, next + a.rows())) {
         out.add(new Placed(lane, p.withReservation(true)));
@@ -621,7 +660,7 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
           creates.add(merged);
         }
       }
-      for (Placed placed : assign(creates)) {
+      for (Placed placed : assign(creates, creates.size())) {
         Pending merged = mergeWaiting(from, placed.change); // put() may have queued a newer change meanwhile
         if (upsert) {
           keyLanes.put(merged.key, placed.lane);
@@ -689,6 +728,8 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
   @Override
   public void close() {
     pool.shutdownNow();
+    roller.close();
+    backlog.close();
     log.close();
   }
 }
