@@ -92,7 +92,7 @@ public final class KafkaIndexLog implements IndexLog {
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 10_000);
     p.remove(ConsumerConfig.GROUP_ID_CONFIG);
-    Map<String, RowIndex.Location> entries = new HashMap<>();
+    RowIndex entries = new RowIndex();
     Set<String> dirty = new HashSet<>();
     try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
       List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
