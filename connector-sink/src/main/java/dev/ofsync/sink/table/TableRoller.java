@@ -51,13 +51,17 @@ public final class TableRoller {
   /** Tables queued for creation (the base table among them when {@link #basePending}). */
   private int queued;
   private boolean basePending;
-  /** The name of the table being created now, if any. */
+  /** The name and number of the table being created now, if any. */
   private String inFlight;
+  private int inFlightSeq = -1;
   private final ExecutorService creator;
   /** Why a table could not be created; thrown once a row has nowhere else to go. */
   private RuntimeException failure;
   private int maxSeq;
   private boolean baseMissing;
+  /** The current round of tables filled side by side ({@link #round}): where it starts in the sequence, how many. */
+  private int roundFirstSeq;
+  private int roundSize;
 
   public TableRoller(BitableClient client, String prefix, String baseTableId, int cap, int parallel, int taskId, int tasks) {
     this.client = client;
@@ -80,6 +84,7 @@ public final class TableRoller {
   public synchronized void discover() throws InterruptedException {
     tables.clear();
     maxSeq = 0;
+    roundSize = 0;
     List<TableInfo> listed = client.listTables();
     TableInfo base = null;
     for (TableInfo t : listed) {
@@ -148,15 +153,15 @@ public final class TableRoller {
    * rows expected in all (these and the backlog still to come; at least {@code n}).
    *
    * <p>Tables fill in sequence, each to the cap: the base table, then {@code _001}, {@code _002},
-   * ... The expected rows are laid over that sequence, and a chunk may go to any table they reach,
-   * among the first {@code parallel}: so tables fill side by side only while the backlog is larger
-   * than what the first table still takes, and every table but the last one the backlog reaches
-   * ends full. With {@code parallel} 1 this is the seed's strict order. Among the tables a chunk may
-   * go to, it goes to the one with the fewest batches waiting ({@code load}), then the most room, so
-   * the tables side by side fill evenly and end together.
+   * ... The expected rows are laid over that sequence, and a chunk may go to any table they reach
+   * in the current {@link #round} of at most {@code parallel} tables: so tables fill side by side
+   * only while the backlog is larger than what the first table still takes, and every table but
+   * the last one the backlog reaches ends full. With {@code parallel} 1 this is the seed's strict
+   * order. Among the tables a chunk may go to, it goes to the one with the fewest batches waiting
+   * ({@code load}), then the most room, so the tables of a round fill evenly and end together.
    *
-   * <p>The tables the expected rows reach are created ahead, in the background, up to twice {@code
-   * parallel} (with {@code fields}, the first being the primary field), so a chunk waits for a table
+   * <p>The tables the expected rows reach are created ahead, in the background, up to the next
+   * round's (with {@code fields}, the first being the primary field), so a chunk waits for a table
    * only when none it may go to exists yet, or all of those have a batch waiting while one is still
    * being created.
    */
@@ -167,27 +172,17 @@ public final class TableRoller {
     int remaining = n;
     while (remaining > 0) {
       List<Slot> slots = sequence();
-      // how many tables (in sequence) the expected rows reach, and how many of them fill side by side
-      int reach = 0;
-      long before = 0;
-      while (reach < slots.size() && before < coming) {
-        before += slots.get(reach).room;
-        reach++;
-      }
-      if (before < coming) {
-        reach += (int) Math.min(Integer.MAX_VALUE - reach, (coming - before + cap - 1) / cap);
-      }
-      int window = sideBySide(reach);
-      int wanted = Math.min(reach, 2 * window);
+      List<Slot> round = round(slots, coming);
+      int wanted = Math.min(tablesFor(slots, coming), roundSize + parallel);
       if (slots.size() < wanted && failure == null) {
         createAhead(wanted - slots.size(), fields);
         slots = sequence();
+        round = members(slots);
       }
       Slot best = null;
       boolean creating = false;
       long prefix = 0;
-      for (int i = 0; i < Math.min(window, slots.size()); i++) {
-        Slot s = slots.get(i);
+      for (Slot s : round) {
         long share = Math.min(s.room, coming - prefix);
         prefix += s.room;
         if (s.table == null) {
@@ -253,16 +248,82 @@ public final class TableRoller {
   }
 
   /**
-   * How many of the {@code reach} tables fill side by side: at most {@code parallel}, and evened
-   * out over the groups the reach takes (50 tables at most 20 side by side: 17, 17, 16 rather
-   * than 20, 20, 10), since a group of few tables writes slowly.
+   * The tables of the current round that still take new rows (or are being created). A round is
+   * a group of tables, consecutive in the sequence, filled side by side; the next round starts
+   * only once every table of this one is full, so the tables of a round start together and, filled
+   * evenly, end together (a round that let new tables in as its first ones filled would leave the
+   * last tables of a load starting late and filling alone, one write at a time). A round takes
+   * {@link #perRound} of the expected rows, at most {@code parallel} tables.
    */
-  int sideBySide(int reach) {
-    if (reach <= parallel) {
-      return Math.max(1, reach);
+  private List<Slot> round(List<Slot> slots, long coming) {
+    List<Slot> members = members(slots);
+    int size = Math.min(parallel, tablesFor(slots, perRound(coming)));
+    if (!members.isEmpty() && size > roundSize) {
+      roundSize = size; // the backlog turned out larger (its first estimate came before Kafka's answer): more side by side
+      members = members(slots);
     }
-    int groups = (reach + parallel - 1) / parallel;
-    return (reach + groups - 1) / groups;
+    if (members.isEmpty()) {
+      if (!slots.isEmpty() && slots.get(0).table != null) {
+        roundFirstSeq = slots.get(0).seq;
+      } else {
+        // the next table made: the base table, the one being made now, or the next number
+        roundFirstSeq = basePending || (baseMissing && taskId == 0) ? TableState.BASE
+            : inFlightSeq >= 0 ? inFlightSeq : maxSeq + 1;
+      }
+      roundSize = size;
+      members = members(slots);
+    }
+    return members;
+  }
+
+  /** The slots of the current round's tables: this task's first {@code roundSize} tables from its first, in sequence. */
+  private List<Slot> members(List<Slot> slots) {
+    if (roundSize == 0) {
+      return List.of();
+    }
+    List<TableState> from = new ArrayList<>();
+    for (TableState t : tables.values()) {
+      if (t.mineForNewRows() && t.seq() >= roundFirstSeq) {
+        from.add(t);
+      }
+    }
+    from.sort(java.util.Comparator.comparingInt(TableState::seq));
+    java.util.Set<TableState> in = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    in.addAll(from.subList(0, Math.min(roundSize, from.size())));
+    int pendingIn = Math.max(0, roundSize - from.size());
+    List<Slot> out = new ArrayList<>();
+    for (Slot s : slots) {
+      if (s.table != null ? in.contains(s.table) : pendingIn-- > 0) {
+        out.add(s);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The rows the tables side by side take before the next ones start: all the expected rows when
+   * {@code parallel} tables hold them, else an even share of the rounds they need (1M rows, 20
+   * tables of 20,000 side by side: three rounds of 333,334 rows, about 17 tables each, rather than
+   * 20, 20 and 10), since a round of few tables writes slowly.
+   */
+  long perRound(long coming) {
+    long round = (long) parallel * cap;
+    long rounds = (coming + round - 1) / round;
+    return rounds <= 1 ? coming : (coming + rounds - 1) / rounds;
+  }
+
+  /** How many tables of the sequence (those there and, after them, new ones) {@code rows} rows reach. */
+  private int tablesFor(List<Slot> slots, long rows) {
+    int n = 0;
+    long before = 0;
+    while (n < slots.size() && before < rows) {
+      before += slots.get(n).room;
+      n++;
+    }
+    if (before < rows) {
+      n += (int) Math.min(Integer.MAX_VALUE - n, (rows - before + cap - 1) / cap);
+    }
+    return Math.max(1, n);
   }
 
   private static int assignedTo(List<Assignment> out, TableState t) {
@@ -337,6 +398,7 @@ public final class TableRoller {
           seq = ++maxSeq;
           name = numberedName(seq);
           inFlight = name;
+          inFlightSeq = seq;
         }
         if (create(name, seq, fields).isPresent()) {
           return;
@@ -362,6 +424,7 @@ public final class TableRoller {
           basePending = false;
         }
         inFlight = null;
+        inFlightSeq = -1;
         if (failed != null && failure == null) {
           failure = failed;
           LOG.warn("Could not create table {}: {}", name, failed.getMessage());

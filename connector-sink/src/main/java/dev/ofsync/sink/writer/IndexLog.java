@@ -24,7 +24,7 @@ public interface IndexLog extends AutoCloseable {
 
   void markClean(Set<String> tableIds);
 
-  /** Waits until everything appended is stored. */
+  /** Waits until everything the calling thread appended is stored. */
   void flush();
 
   @Override

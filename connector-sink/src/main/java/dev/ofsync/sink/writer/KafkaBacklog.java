@@ -4,22 +4,26 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The backlog from the partitions' end offsets, asked of Kafka's Admin API (with the {@code index.*}
- * connection settings) at most once a second, in the background: put() never waits for it. Until
- * the first answer, and while Kafka cannot be asked, the backlog is 0.
+ * connection settings) at most once a second, in the background; only the first answer is waited
+ * for (a few seconds at most). Until an answer, and while Kafka cannot be asked, the backlog is 0.
  */
 public final class KafkaBacklog implements Backlog {
   private static final Logger LOG = LoggerFactory.getLogger(KafkaBacklog.class);
   private static final long REFRESH_NANOS = TimeUnit.SECONDS.toNanos(1);
+  private static final long FIRST_ANSWER_SECONDS = 5;
 
   private final Admin admin;
   private volatile Map<TopicPartition, Long> ends = Map.of();
@@ -37,7 +41,16 @@ public final class KafkaBacklog implements Backlog {
 
   @Override
   public long recordsAhead(Map<TopicPartition, Long> next) {
-    refresh(next.keySet());
+    KafkaFuture<?> first = refresh(next.keySet());
+    if (first != null) {
+      try {
+        first.get(FIRST_ANSWER_SECONDS, TimeUnit.SECONDS); // the first estimate sizes how many tables start side by side
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } catch (ExecutionException | TimeoutException e) {
+        // answered() reports it; until an answer comes, the backlog is 0
+      }
+    }
     Map<TopicPartition, Long> known = ends;
     long sum = 0;
     for (Map.Entry<TopicPartition, Long> e : next.entrySet()) {
@@ -49,16 +62,19 @@ public final class KafkaBacklog implements Backlog {
     return sum;
   }
 
-  private synchronized void refresh(Set<TopicPartition> partitions) {
+  /** Asks for the end offsets when due; answers the request when it is the first (its answer is worth a short wait). */
+  private synchronized KafkaFuture<?> refresh(Set<TopicPartition> partitions) {
     long now = System.nanoTime();
     if (asking || partitions.isEmpty() || (askedNanos != 0 && now - askedNanos < REFRESH_NANOS)) {
-      return;
+      return null;
     }
+    boolean first = askedNanos == 0;
     asking = true;
     askedNanos = now;
     Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
     partitions.forEach(tp -> latest.put(tp, OffsetSpec.latest()));
-    admin.listOffsets(latest).all().whenComplete((answer, error) -> answered(answer, error));
+    KafkaFuture<?> answer = admin.listOffsets(latest).all().whenComplete(this::answered);
+    return first ? answer : null;
   }
 
   private synchronized void answered(Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> answer,

@@ -61,6 +61,29 @@ public final class RowIndex {
     }
   }
 
+  /** Takes over the entries of {@code other} (left empty), when this index has none of its own. */
+  public void adopt(RowIndex other) {
+    synchronized (this) {
+      synchronized (other) {
+        if (size != 0) {
+          throw new IllegalStateException("the index already holds entries");
+        }
+        tableIds.clear();
+        tableNumbers.clear();
+        tableIds.addAll(other.tableIds);
+        tableNumbers.putAll(other.tableNumbers);
+        entries = other.entries;
+        tables = other.tables;
+        hashes = other.hashes;
+        size = other.size;
+        other.entries = new byte[MIN_CAPACITY][];
+        other.tables = new int[MIN_CAPACITY];
+        other.hashes = new long[MIN_CAPACITY];
+        other.size = 0;
+      }
+    }
+  }
+
   public synchronized int size() {
     return size;
   }
@@ -163,12 +186,20 @@ public final class RowIndex {
     return Arrays.equals(e, from, e.length, recordId, 0, recordId.length);
   }
 
+  /**
+   * The key's hash, well mixed: keys are often consecutive numbers, whose plain polynomial hashes
+   * are consecutive too and would form long runs under linear probing.
+   */
   private static int spread(byte[] key, int from, int length) {
     int h = 1;
     for (int i = from; i < from + length; i++) {
       h = 31 * h + key[i];
     }
-    return h ^ (h >>> 16) ^ (h >>> 7);
+    h ^= h >>> 16; // MurmurHash3's finalizer
+    h *= 0x85ebca6b;
+    h ^= h >>> 13;
+    h *= 0xc2b2ae35;
+    return h ^ (h >>> 16);
   }
 
   private int home(byte[] e) {

@@ -120,16 +120,21 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
       return;
     }
     IndexLog.Snapshot snapshot = log.load();
+    boolean anyEntries = !snapshot.entries().isEmpty();
     synchronized (routing) {
-      snapshot.entries().forEach((key, loc) -> {
-        if (!keyLanes.containsKey(key)) {
-          index.put(key, loc);
-        }
-      });
+      if (index.isEmpty() && keyLanes.isEmpty()) {
+        index.adopt(snapshot.entries()); // the first load: no copy of a million keys
+      } else {
+        snapshot.entries().forEach((key, loc) -> {
+          if (!keyLanes.containsKey(key)) {
+            index.put(key, loc);
+          }
+        });
+      }
     }
     Set<String> reread = new HashSet<>();
     boolean anyRows = roller.tables().stream().anyMatch(t -> t.rows() > 0);
-    if (!log.durable() || (snapshot.entries().isEmpty() && anyRows)) {
+    if (!log.durable() || (!anyEntries && anyRows)) {
       roller.tables().forEach(t -> reread.add(t.tableId()));
     } else {
       roller.tables().stream().map(TableState::tableId).filter(snapshot.dirtyTables()::contains).forEach(reread::add);
@@ -427,11 +432,28 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
     counters.updatedTotal.add(updated);
     counters.deletedTotal.add(deleted);
     counters.unchangedTotal.add(unchanged);
+    BitableClient.Counters c = client.counters();
+    long writes = c.writes.sumThenReset();
+    long prepare = c.writePrepareNanos.sumThenReset();
+    long budget = c.writeBudgetNanos.sumThenReset();
+    long answer = c.writeAnswerNanos.sumThenReset();
     if (created + updated + deleted + unchanged > 0 || offsets.openCount() > 0) {
+      int writing = 0;
+      int holding = 0;
+      for (Lane lane : lanes.values()) {
+        writing += lane.writing() ? 1 : 0;
+        holding += lane.backlog() > 0 ? 1 : 0;
+      }
       LOG.info("Since the last commit: {} rows created, {} updated, {} deleted, {} unchanged; {} still waiting; "
-              + "{} Feishu calls so far; tables: {}", created, updated, deleted, unchanged, offsets.openCount(),
-          client.counters().calls.sum(), roller.tables().stream().map(t -> t.name() + "=" + t.rows()).toList());
+              + "{} Feishu calls so far; {} record writes, on average {} ms to build, {} ms waiting for the quota, {} ms "
+              + "for Feishu's answer; tables writing now: {}, with rows waiting: {}; tables: {}", created, updated,
+          deleted, unchanged, offsets.openCount(), c.calls.sum(), writes, millis(prepare, writes), millis(budget, writes),
+          millis(answer, writes), writing, holding, roller.tables().stream().map(t -> t.name() + "=" + t.rows()).toList());
     }
+  }
+
+  private static long millis(long nanos, long count) {
+    return count == 0 ? 0 : nanos / count / 1_000_000;
   }
 
   public Map<TopicPartition, OffsetAndMetadata> safeOffsets() {

@@ -97,7 +97,8 @@ public final class SinkBenchmark {
     }
   }
 
-  private record Result(int rows, double seconds, StatsSnapshot stats, Map<String, Integer> layout) {
+  private record Result(int rows, double seconds, StatsSnapshot stats, Map<String, Integer> layout, String gc,
+      long liveAtEnd) {
     double rowsPerSecond() {
       return rows / seconds;
     }
@@ -138,11 +139,14 @@ public final class SinkBenchmark {
         layout.put(table.substring(APP_TOKEN.length() + 1), n);
       }
     });
-    Result r = new Result(rows, seconds, stats, layout);
+    String gc = heap.collections();
+    long live = HeapWatch.liveNow();
+    Result r = new Result(rows, seconds, stats, layout, gc, live);
     System.out.printf("[%s] %,d rows in %.1f s = %,.0f rows/s; floor %.1f s; ratio %.2f; calls %s; peak calls in any "
-            + "second: %s; 429s: %d; worker heap: peak used %,d MiB, peak after a collection %,d MiB%n", prefix, rows,
-        seconds, r.rowsPerSecond(), rows / 500.0 / 50.0, r.floorRatio(), stats.callsByEndpoint(),
-        stats.peakCallsPerSecond(), stats.answers(99991400), heap.peakUsed() >> 20, heap.peakAfterGc() >> 20);
+            + "second: %s; 429s: %d; worker heap: peak used %,d MiB, peak after a collection %,d MiB, live at the end "
+            + "%,d MiB; %s%n", prefix, rows, seconds, r.rowsPerSecond(), rows / 500.0 / 50.0, r.floorRatio(),
+        stats.callsByEndpoint(), stats.peakCallsPerSecond(), stats.answers(99991400), heap.peakUsed() >> 20,
+        heap.peakAfterGc() >> 20, live >> 20, gc);
     System.out.printf("[%s] tables: %s%n", prefix, layout);
     return r;
   }
@@ -179,7 +183,7 @@ public final class SinkBenchmark {
     c.put("feishu.base_url", feishu.url());
     c.put("feishu.table_name_prefix", prefix);
     c.put("feishu.tables_in_parallel", String.valueOf(parallel));
-    c.put("sync.max_buffered_records", "20000");
+    c.put("sync.max_buffered_records", System.getProperty("bench.buffer", "20000"));
     c.put("index.bootstrap.servers", connect.kafka().bootstrapServers());
     c.put("consumer.override.max.poll.records", "2000");
     return c;
@@ -225,8 +229,9 @@ public final class SinkBenchmark {
         serial.floorRatio(), rows, rows / serial.rowsPerSecond());
     System.out.printf("resume after a restart: %,d ms%n", resumeMs);
     System.out.printf("worker JVM (Kafka broker + Connect worker + sink; the emulator runs apart), max heap %,d MiB: "
-            + "peak used %,d MiB, peak after a collection %,d MiB%n", Runtime.getRuntime().maxMemory() >> 20,
-        heap.peakUsedEver() >> 20, heap.peakAfterGcEver() >> 20);
+            + "peak used %,d MiB, peak after a collection %,d MiB; live after the 1M-row run (its index of 1M keys "
+            + "included) %,d MiB; during that run %s%n", Runtime.getRuntime().maxMemory() >> 20,
+        heap.peakUsedEver() >> 20, heap.peakAfterGcEver() >> 20, side.liveAtEnd >> 20, side.gc);
     System.out.println("=================================================");
   }
 
@@ -258,7 +263,8 @@ public final class SinkBenchmark {
             GarbageCollectionNotificationInfo info = GarbageCollectionNotificationInfo.from((CompositeData) n.getUserData());
             long after = info.getGcInfo().getMemoryUsageAfterGc().entrySet().stream()
                 .filter(e -> heapPools.contains(e.getKey())).mapToLong(e -> e.getValue().getUsed()).sum();
-            w.afterGc(after);
+            // G1's "Concurrent GC" bean reports concurrent cycles, which do not stop the application
+            w.afterGc(after, info.getGcName().contains("Concurrent") ? 0 : info.getGcInfo().getDuration());
           }
         }, null, null);
       }
@@ -270,14 +276,33 @@ public final class SinkBenchmark {
       peakUsedEver.accumulateAndGet(bytes, Math::max);
     }
 
-    private void afterGc(long bytes) {
+    private final AtomicLong pauseMillis = new AtomicLong();
+    private final AtomicLong longestPauseMillis = new AtomicLong();
+
+    private void afterGc(long bytes, long millis) {
       peakAfterGc.accumulateAndGet(bytes, Math::max);
       peakAfterGcEver.accumulateAndGet(bytes, Math::max);
+      pauseMillis.addAndGet(millis);
+      longestPauseMillis.accumulateAndGet(millis, Math::max);
     }
 
     void reset() {
       peakUsed.set(0);
       peakAfterGc.set(0);
+      pauseMillis.set(0);
+      longestPauseMillis.set(0);
+    }
+
+    /** Collection pauses since the last reset: their total and the longest. */
+    String collections() {
+      return String.format("collection pauses %,d ms in all, the longest %,d ms", pauseMillis.get(),
+          longestPauseMillis.get());
+    }
+
+    /** The heap left after a full collection now: what is live. */
+    static long liveNow() {
+      System.gc();
+      return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
     }
 
     long peakUsed() {

@@ -126,13 +126,32 @@ class TableRollerTest {
   }
 
   @Test
-  void sideBySideGroupsAreEvened() throws InterruptedException {
+  void theRoundsOfTablesSideBySideAreEvened() throws InterruptedException {
     TableRoller r = roller(20_000, 20, 0, 1);
 
-    assertThat(r.sideBySide(1)).isEqualTo(1);
-    assertThat(r.sideBySide(20)).isEqualTo(20);
-    assertThat(r.sideBySide(50)).isEqualTo(17);
-    assertThat(r.sideBySide(41)).isEqualTo(14);
+    assertThat(r.perRound(2_500)).isEqualTo(2_500);
+    assertThat(r.perRound(400_000)).as("20 tables hold it").isEqualTo(400_000);
+    assertThat(r.perRound(1_000_000)).as("three rounds of about 17 tables").isEqualTo(333_334);
+    assertThat(r.perRound(820_000)).as("three rounds of about 14").isEqualTo(273_334);
+  }
+
+  @Test
+  void nearlyFullTablesAreToppedUpBeforeTheNextRound() throws InterruptedException {
+    TableRoller r = roller(1_000, 4, 0, 1);
+    Map<TableState, Integer> load = new LinkedHashMap<>();
+    // four tables side by side, each to 990 rows
+    for (TableRoller.Assignment a : r.assign(3_960, 1_000_000, 10, FIELDS, t -> 0)) {
+      load.merge(a.table(), a.rows(), Integer::sum);
+    }
+    assertThat(load.values()).containsExactly(990, 990, 990, 990);
+
+    // 4,000 to come: the nearly full tables take their last 40 rows, then four new ones side by side, in sequence
+    Map<String, Integer> next = new LinkedHashMap<>();
+    for (TableRoller.Assignment a : r.assign(4_000, 4_000, 10, FIELDS, t -> 0)) {
+      next.merge(a.table().name(), a.rows(), Integer::sum);
+    }
+    assertThat(next).containsEntry("Orders", 10).containsEntry("Orders_003", 10).containsEntry("Orders_004", 1_000)
+        .containsEntry("Orders_007", 960).hasSize(8);
   }
 
   @Test

@@ -68,6 +68,23 @@ class RowIndexTest {
   }
 
   @Test
+  void anEmptyIndexAdoptsALoadedOne() {
+    RowIndex loaded = new RowIndex();
+    for (int i = 1; i <= 100_000; i++) {
+      loaded.put(String.valueOf(i), new RowIndex.Location(i % 2 == 0 ? "tblA" : "tblB", "rec" + i, i));
+    }
+    RowIndex index = new RowIndex();
+
+    index.adopt(loaded);
+
+    assertThat(index.size()).isEqualTo(100_000);
+    assertThat(index.get("77777")).isEqualTo(new RowIndex.Location("tblB", "rec77777", 77777));
+    assertThat(loaded.isEmpty()).isTrue();
+    index.put("100001", new RowIndex.Location("tblC", "rec100001", 1));
+    assertThat(index.get("100001")).isEqualTo(new RowIndex.Location("tblC", "rec100001", 1));
+  }
+
+  @Test
   void replacingATablesEntriesKeepsBusyKeysAndOtherTables() {
     RowIndex index = new RowIndex();
     for (int i = 0; i < 1_000; i++) {
