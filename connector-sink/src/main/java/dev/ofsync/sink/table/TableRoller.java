@@ -168,7 +168,18 @@ public final class TableRoller {
   public synchronized List<Assignment> assign(int n, long expected, int batchSize, List<FieldSpec> fields,
       ToIntFunction<TableState> load) throws InterruptedException {
     List<Assignment> out = new ArrayList<>();
-    long coming = Math.max(expected, n);
+    try {
+      place(n, Math.max(expected, n), batchSize, fields, load, out);
+    } catch (InterruptedException | RuntimeException e) {
+      out.forEach(a -> a.table().settle(a.rows(), 0)); // nothing placed: no place stays reserved
+      throw e;
+    }
+    return out;
+  }
+
+  private void place(int n, long expected, int batchSize, List<FieldSpec> fields, ToIntFunction<TableState> load,
+      List<Assignment> out) throws InterruptedException {
+    long coming = expected;
     int remaining = n;
     while (remaining > 0) {
       List<Slot> slots = sequence();
@@ -211,7 +222,6 @@ public final class TableRoller {
       remaining -= take;
       coming -= take;
     }
-    return out;
   }
 
   /** A place in the sequence of tables this task fills: a table with room, or one being created (table null). */
