@@ -15,9 +15,10 @@ import java.util.concurrent.locks.LockSupport;
  * apart from first to last, so calls may reach Feishu up to 64 ms closer together than they left
  * without 51 falling into one second. On a busy machine they do: a collection pause in the
  * worker, or the receiving side falling behind, bunches arrivals by tens of milliseconds (the
- * emulator counted 52 in one second with a 2%, and once with a 4% margin). Both limits are checked
- * and taken in one step, against the instants calls were actually released; the client releases a
- * call once its body is serialized, right before it goes on the wire.
+ * emulator counted 51-52 in one second with 2% and 4% margins). A pause that a waiting call sleeps
+ * through is also accounted for ({@link #stalled}). Both limits are checked and taken in one step,
+ * against the instants calls were actually released; the client releases a call once its body is
+ * serialized, right before it goes on the wire.
  *
  * <p>Waiting calls are served in the order they asked, each at its turn on an evenly spaced
  * schedule; a thread that wakes late does not push the others back (only the window check holds a
@@ -30,6 +31,10 @@ public final class RequestBudget {
    * predecessor's pacing, whose calls may still be on their way, instead of starting afresh.
    */
   private static final Map<String, RequestBudget> SHARED = new ConcurrentHashMap<>();
+  /** A wait that ends this late means a stall (a collection pause, the machine busy elsewhere). */
+  private static final long STALL_NANOS = TimeUnit.MILLISECONDS.toNanos(15);
+  /** Calls released this long before a stall may still have been on their way when it began. */
+  private static final long RECENT_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
   /** One limit: the last calls released, and the schedule of turns for calls waiting. */
   private static final class Limit {
@@ -55,6 +60,27 @@ public final class RequestBudget {
     /** When one more call may be released: at once, or when the oldest of the last {@code calls} leaves the window. */
     long freeAt(long now) {
       return count < calls ? now : released[oldest] + windowNanos;
+    }
+
+    /** Counts the calls released in ({@code from}, {@code to}] as released {@code now}. */
+    void stalled(long from, long to, long now) {
+      boolean moved = false;
+      for (int i = 0; i < count; i++) {
+        int k = (oldest + i) % calls;
+        if (released[k] - from > 0 && to - released[k] >= 0) {
+          released[k] = now;
+          moved = true;
+        }
+      }
+      if (moved) { // keep the ring in release order, oldest first
+        long[] inOrder = new long[count];
+        for (int i = 0; i < count; i++) {
+          inOrder[i] = released[(oldest + i) % calls];
+        }
+        java.util.Arrays.sort(inOrder);
+        System.arraycopy(inOrder, 0, released, 0, count);
+        oldest = 0;
+      }
     }
 
     void release(long now) {
@@ -121,10 +147,12 @@ public final class RequestBudget {
   /** Waits for the turn {@code at}, and then for the limits' windows and holds; counts the call as gone. */
   long release(CallClass callClass, long at) throws InterruptedException {
     Limit cls = byClass[callClass.ordinal()];
+    boolean parked = false;
     while (true) {
       long left = at - System.nanoTime();
       if (left > 0) {
         LockSupport.parkNanos(this, left);
+        parked = true;
         if (Thread.interrupted()) {
           throw new InterruptedException("interrupted while waiting for the Feishu request budget");
         }
@@ -132,6 +160,10 @@ public final class RequestBudget {
       }
       synchronized (this) {
         long now = System.nanoTime();
+        if (parked && now - at > STALL_NANOS) {
+          stalled(at, now);
+        }
+        parked = false;
         long due = latest(latest(at, overall.hold), cls.hold);
         due = latest(latest(due, overall.freeAt(now)), cls.freeAt(now));
         if (now - due >= 0) {
@@ -141,6 +173,19 @@ public final class RequestBudget {
         }
         at = due;
       }
+    }
+  }
+
+  /**
+   * A thread woke at {@code now} for a turn at {@code at}: so late that the process (or machine)
+   * most likely stood still, a collection pause say. Calls released just before it may still have
+   * been on their way and arrive now, bunched with the calls whose turns passed meanwhile: they
+   * are counted as released now, which holds back as many of those as the window needs.
+   */
+  synchronized void stalled(long at, long now) {
+    overall.stalled(at - RECENT_NANOS, at, now);
+    for (Limit l : byClass) {
+      l.stalled(at - RECENT_NANOS, at, now);
     }
   }
 

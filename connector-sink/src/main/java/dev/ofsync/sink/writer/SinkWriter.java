@@ -221,7 +221,10 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
         continue;
       }
       remember(change);
-      Pending p = Pending.of(upsert ? change.key() : "\u0000" + (appendSeq++), r, change);
+      // Without a dead-letter queue a bad record only needs its place named: the record itself (its
+      // value and the consumer's raw bytes, ~2 KB) is not held while the change waits.
+      Pending p = Pending.of(upsert ? change.key() : "\u0000" + (appendSeq++), reporter != null ? r : Pending.origin(r),
+          change);
       Pending earlier = fresh.get(p.key);
       if (earlier != null) {
         fresh.put(p.key, earlier.replacedBy(p));

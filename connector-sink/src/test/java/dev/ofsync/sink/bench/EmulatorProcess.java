@@ -50,6 +50,8 @@ final class EmulatorProcess implements AutoCloseable {
         "--base-table-name", "Bench"));
     Path log = Files.createTempFile("sink-bench-emulator-", ".log");
     Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    // a benchmark stopped midway (Ctrl-C) must not leave the emulator, with its gigabytes, running
+    Runtime.getRuntime().addShutdownHook(new Thread(p::destroy, "stop-emulator"));
     EmulatorProcess e = new EmulatorProcess(p, "http://127.0.0.1:" + port, log);
     long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
     while (true) {

@@ -95,6 +95,20 @@ class RequestBudgetTest {
   }
 
   @Test
+  void callsReleasedJustBeforeAStallCountAsLeavingAfterIt() throws Exception {
+    RequestBudget budget = new RequestBudget(50, 1);
+    List<Long> before = acquireFrom(budget, 1, 3, CallClass.RECORD_WRITE); // 21 ms apart
+    long last = before.get(2);
+
+    // a thread whose turn came just after them woke 300 ms late: they may arrive only then
+    budget.stalled(last + 1, last + 300_000_000L);
+    List<Long> after = acquireFrom(budget, 1, 48, CallClass.RECORD_WRITE);
+
+    assertThat(after.get(47) - last).as("the 51st call leaves a window (1.064 s) after the stall, not after them")
+        .isGreaterThanOrEqualTo(1_300_000_000L + 60_000_000L);
+  }
+
+  @Test
   void classesAndTheOverallLimitAreTakenTogether() throws Exception {
     // 10 calls a second overall; every class may take all of them: mixed, no 11 calls within 1.11 s
     RequestBudget budget = new RequestBudget(10, 1);
