@@ -213,7 +213,7 @@ public final class TableRoller {
         if (!creating) {
           throw failure != null ? failure : new IllegalStateException("no table to place new rows in");
         }
-        wait(); // a table being created: woken when it is there (or failed)
+        wait(1_000); // a table being created: woken when it is there (or failed, or the task stops)
         continue;
       }
       int take = (int) Math.min(Math.min(batchSize - best.load % batchSize, remaining), best.share);
@@ -429,7 +429,7 @@ public final class TableRoller {
       failed = e;
     } finally {
       synchronized (this) {
-        queued--;
+        queued = Math.max(0, queued - 1); // close() may have cleared the queue
         if (base) {
           basePending = false;
         }
@@ -444,9 +444,20 @@ public final class TableRoller {
     }
   }
 
-  /** Stops creating tables (a creation under way may still finish in Feishu). */
+  /**
+   * Stops creating tables (a creation under way may still finish in Feishu); a caller waiting for
+   * one gets an error rather than waiting for ever.
+   */
   public void close() {
     creator.shutdownNow();
+    synchronized (this) {
+      if (failure == null) {
+        failure = new ConnectException("the task is stopping; no more tables are created");
+      }
+      queued = 0;
+      basePending = false;
+      notifyAll();
+    }
   }
 
   /**

@@ -202,4 +202,26 @@ class TableRollerTest {
     assertThat(assigned.values().stream().filter(n -> n < 1_000)).as("one table of the first task partly filled").hasSize(1);
     assertThat(bySecond.values().stream().filter(n -> n < 1_000)).as("one of the second's").hasSize(1);
   }
+
+  @Test
+  void aPlacementWaitingForATableEndsWhenTheTaskStops() throws Exception {
+    FEISHU.emulator().faults().script(dev.ofsync.emulator.FaultRule.slow(20_000).on(dev.ofsync.emulator.CallClass.SCHEMA_WRITE));
+    TableRoller r = new TableRoller(client(), "Fresh", "", 1_000, 4, 0, 1); // no base table yet: it is created first
+    rollers.add(r);
+    r.discover();
+    var placing = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+      try {
+        return r.assign(10, 10, 500, FIELDS, t -> 0);
+      } catch (InterruptedException e) {
+        throw new IllegalStateException(e);
+      }
+    });
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
+        .until(() -> FEISHU.emulator().stats().calls("POST tables") == 1); // the slow creation is under way
+
+    r.close();
+
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> placing.get(5, java.util.concurrent.TimeUnit.SECONDS))
+        .hasCauseInstanceOf(org.apache.kafka.connect.errors.ConnectException.class);
+  }
 }
