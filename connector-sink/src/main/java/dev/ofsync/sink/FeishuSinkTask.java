@@ -6,7 +6,9 @@ import dev.ofsync.sink.config.FeishuSinkConfig;
 import dev.ofsync.sink.mapping.ColumnMapper;
 import dev.ofsync.sink.mapping.RowMapper;
 import dev.ofsync.sink.table.TableRoller;
+import dev.ofsync.sink.writer.Backlog;
 import dev.ofsync.sink.writer.IndexLog;
+import dev.ofsync.sink.writer.KafkaBacklog;
 import dev.ofsync.sink.writer.KafkaIndexLog;
 import dev.ofsync.sink.writer.SinkWriter;
 import java.time.Duration;
@@ -41,7 +43,8 @@ public class FeishuSinkTask extends SinkTask {
   @Override
   public void start(Map<String, String> props) {
     config = new FeishuSinkConfig(props);
-    RequestBudget budget = new RequestBudget(config.maxRequestsPerSecond(), config.tasksMax());
+    RequestBudget budget = RequestBudget.forTask(config.baseUrl(), config.appId(), config.taskId(), config.tasksMax(),
+        config.maxRequestsPerSecond());
     BitableClient client = new BitableClient(config.baseUrl(), config.appId(), config.appSecret().value(),
         config.appToken(), Duration.ofMillis(config.requestTimeoutMs()), budget, config.maxRetries(),
         config.retryBackoffMs());
@@ -52,7 +55,10 @@ public class FeishuSinkTask extends SinkTask {
         config.writeMode() == FeishuSinkConfig.WriteMode.UPSERT, config.keyFieldName());
     IndexLog log = config.indexBootstrapServers().isEmpty() || config.writeMode() != FeishuSinkConfig.WriteMode.UPSERT
         ? IndexLog.NONE : new KafkaIndexLog(config.indexTopic(), new HashMap<>(config.indexClientProps()));
-    writer = new SinkWriter(config, client, roller, mapper, log, errantRecordReporter());
+    Backlog backlog = config.indexBootstrapServers().isEmpty() ? Backlog.NONE
+        : new KafkaBacklog(new HashMap<>(config.indexClientProps()), "feishu-sink-backlog-" + config.indexTopic()
+            + "-" + config.taskId());
+    writer = new SinkWriter(config, client, roller, mapper, log, backlog, errantRecordReporter());
     SinkMetrics.register(pluginMetrics(), writer.counters(), client.counters(), roller);
     try {
       writer.start();

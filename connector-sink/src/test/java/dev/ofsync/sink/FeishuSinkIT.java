@@ -191,6 +191,25 @@ class FeishuSinkIT {
     assertThat(String.valueOf(taskMetric("tables"))).contains("Orders_002=10000");
   }
 
+  @Test
+  void withTablesSideBySideABacklogInTheTopicFillsTablesInSequenceEachToTheCap() throws Exception {
+    Map<String, String> config = sinkConfig(1);
+    config.put("feishu.tables_in_parallel", "20");
+    connect.kafka().createTopic(topic, 1);
+    sendOrders(1, 50_000); // the backlog is in the topic before the sink starts: it knows it from the end offsets
+    connect.configureConnector(connector, config);
+
+    await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1)).until(() -> totalRows() == 50_000);
+
+    assertThat(tables()).extracting(TableSnapshot::name, TableSnapshot::rowCount).containsExactly(
+        org.assertj.core.groups.Tuple.tuple("Orders", 20_000),
+        org.assertj.core.groups.Tuple.tuple("Orders_001", 20_000),
+        org.assertj.core.groups.Tuple.tuple("Orders_002", 10_000));
+    assertThat(rowsByKey()).hasSize(50_000);
+    assertThat(feishu.stats().peak(CallClass.RECORD_WRITE)).as("calls in the busiest second").isLessThanOrEqualTo(50);
+    assertThat(feishu.stats().answers(99991400)).as("never refused for quota").isZero();
+  }
+
   /** A metric of the connector's task, as JMX shows it. */
   private Object taskMetric(String name) throws Exception {
     var server = java.lang.management.ManagementFactory.getPlatformMBeanServer();

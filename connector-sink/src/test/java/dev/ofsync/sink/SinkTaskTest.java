@@ -151,6 +151,70 @@ class SinkTaskTest {
     }
   }
 
+  private static List<org.assertj.core.groups.Tuple> layout() {
+    return tables().stream().map(t -> org.assertj.core.groups.Tuple.tuple(t.name(), t.rowCount())).toList();
+  }
+
+  @Test
+  void withTablesSideBySideABacklogTheBaseTableTakesStaysInTheBaseTable() {
+    try (TaskHarness h = new TaskHarness(FEISHU.emulator(), Map.of("feishu.tables_in_parallel", "20"))) {
+      h.put(rows(h, 1, 2_500));
+      h.commit();
+    }
+
+    assertThat(layout()).containsExactly(org.assertj.core.groups.Tuple.tuple("Orders", 2_500));
+  }
+
+  @Test
+  void withTablesSideBySideFiftyThousandRowsEndTwentyTwentyTenInSequence() {
+    // a linger, so that a lane waits for its batch to fill rather than sending the first rows alone
+    try (TaskHarness h = new TaskHarness(FEISHU.emulator(), Map.of("feishu.tables_in_parallel", "20",
+        "sync.linger_ms", "1000"))) {
+      h.put(rows(h, 1, 50_000));
+      h.commit();
+    }
+
+    assertThat(layout()).containsExactly(org.assertj.core.groups.Tuple.tuple("Orders", 20_000),
+        org.assertj.core.groups.Tuple.tuple("Orders_001", 20_000), org.assertj.core.groups.Tuple.tuple("Orders_002", 10_000));
+    assertThat(byKey()).hasSize(50_000);
+    assertThat(FEISHU.emulator().stats().calls("POST records/batch_create")).as("full batches only").isEqualTo(100);
+  }
+
+  @Test
+  void withTablesSideBySideARestartFillsThePartlyFilledTableFirst() {
+    Map<String, String> small = Map.of("feishu.max_rows_per_table", "10", "sync.write_batch_size", "4",
+        "feishu.tables_in_parallel", "4");
+    try (TaskHarness h = new TaskHarness(FEISHU.emulator(), small)) {
+      h.put(rows(h, 1, 7));
+      h.commit();
+    }
+
+    try (TaskHarness h = new TaskHarness(FEISHU.emulator(), small)) {
+      h.put(rows(h, 8, 32));
+      h.commit();
+    }
+
+    assertThat(layout()).containsExactly(org.assertj.core.groups.Tuple.tuple("Orders", 10),
+        org.assertj.core.groups.Tuple.tuple("Orders_001", 10), org.assertj.core.groups.Tuple.tuple("Orders_002", 10),
+        org.assertj.core.groups.Tuple.tuple("Orders_003", 2));
+    assertThat(byKey()).hasSize(32);
+  }
+
+  @Test
+  void whenFeishuSaysATableIsFullItsRowsMoveOnWithNoTableOverfilledAndEveryKeyOnce() {
+    FEISHU.emulator().settings().maxRowsPerTable(60); // below the sink's cap: someone else's rows, as Feishu sees it
+    try (TaskHarness h = new TaskHarness(FEISHU.emulator(), Map.of("feishu.max_rows_per_table", "100",
+        "sync.write_batch_size", "25", "feishu.tables_in_parallel", "4"))) {
+      h.put(rows(h, 1, 500));
+      h.put(rows(h, 501, 730));
+      h.commit();
+    }
+
+    assertThat(tables()).allSatisfy(t -> assertThat(t.rowCount()).as(t.name()).isLessThanOrEqualTo(60));
+    assertThat(byKey()).hasSize(730);
+    assertThat(tables().stream().mapToInt(TableSnapshot::rowCount).sum()).isEqualTo(730);
+  }
+
   @Test
   void passingFailuresAreRetriedWithNothingLostOrDoubled() {
     FEISHU.emulator().faults().script(

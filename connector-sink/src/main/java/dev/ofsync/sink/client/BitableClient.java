@@ -58,9 +58,15 @@ public final class BitableClient {
     public final LongAdder calls = new LongAdder();
     public final LongAdder rateLimited = new LongAdder();
     public final LongAdder retries = new LongAdder();
+    /** Record writes, and the time their tries spent: building the request, waiting for the budget, waiting for the answer. */
+    public final LongAdder writes = new LongAdder();
+    public final LongAdder writePrepareNanos = new LongAdder();
+    public final LongAdder writeBudgetNanos = new LongAdder();
+    public final LongAdder writeAnswerNanos = new LongAdder();
   }
 
   private final Client client;
+  private final BodyTransport transport;
   private final String appToken;
   private final RequestBudget budget;
   private final TenantTokens tokens;
@@ -70,10 +76,11 @@ public final class BitableClient {
 
   public BitableClient(String baseUrl, String appId, String appSecret, String appToken, Duration timeout,
       RequestBudget budget, int maxRetries, long backoffMs) {
+    this.transport = new BodyTransport(timeout);
     this.client = Client.newBuilder(appId, appSecret)
         .openBaseUrl(baseUrl)
         .disableTokenCache()
-        .httpTransport(new BodyTransport(timeout))
+        .httpTransport(transport)
         .requestTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
         .build();
     this.appToken = appToken;
@@ -289,12 +296,30 @@ public final class BitableClient {
   private record Outcome<T>(T data, FeishuCallException failure) {}
 
   private <T> Outcome<T> attempt(String what, CallClass callClass, Call<T> call) throws InterruptedException {
-    budget.acquire(callClass);
     BaseResponse<T> resp;
     try {
       RequestOptions options = RequestOptions.newBuilder().tenantAccessToken(tokens.get(budget)).build();
       counters.calls.increment();
-      resp = call.send(options);
+      long start = System.nanoTime();
+      long[] released = {0};
+      // the budget is waited for once the body is serialized, right before the send
+      transport.beforeSend(() -> {
+        long ready = System.nanoTime();
+        released[0] = budget.acquire(callClass);
+        if (callClass == CallClass.RECORD_WRITE) {
+          counters.writePrepareNanos.add(ready - start);
+          counters.writeBudgetNanos.add(released[0] - ready);
+        }
+      });
+      try {
+        resp = call.send(options);
+      } finally {
+        transport.clearBeforeSend();
+        if (callClass == CallClass.RECORD_WRITE && released[0] != 0) {
+          counters.writes.increment();
+          counters.writeAnswerNanos.add(System.nanoTime() - released[0]);
+        }
+      }
     } catch (FeishuCallException e) {
       return new Outcome<>(null, e); // the token could not be had: passing (retried) or not, as it says
     } catch (InterruptedException e) {

@@ -1,76 +1,215 @@
 package dev.ofsync.sink.client;
 
-import io.github.bucket4j.Bandwidth;
-import io.github.bucket4j.Bucket;
-import java.time.Duration;
-import java.util.EnumMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * Paces this task's Feishu calls so that the app as a whole stays under its quotas. Feishu counts
- * calls in any 1-second window, and a token bucket that starts full lets through its capacity plus
- * its refill in one second; so each bucket here holds a single token and refills at evenly spaced
- * instants, which bounds any 1-second window to the configured count.
+ * calls as they arrive, in any 1-second window. A call must satisfy two limits: its class's Feishu
+ * quota and the overall {@code sync.max_requests_per_second}, each split evenly between {@code
+ * tasks} tasks. For a task's share of {@code n} calls a second, the budget releases calls at
+ * {@code m} = {@code n} less 6% (at least one) a second on average, and never more than {@code n}
+ * in any window of {@code n / m} seconds: for 50, 47 a second and any 51 calls at least 1.064 s
+ * apart from first to last, so calls may reach Feishu up to 64 ms closer together than they left
+ * without 51 falling into one second. On a busy machine they do: a collection pause in the
+ * worker, or the receiving side falling behind, bunches arrivals by tens of milliseconds (the
+ * emulator counted 51-52 in one second with 2% and 4% margins). A pause that a waiting call sleeps
+ * through is also accounted for ({@link #stalled}). Both limits are checked and taken in one step,
+ * against the instants calls were actually released; the client releases a call once its body is
+ * serialized, right before it goes on the wire.
  *
- * <p>Each of {@code tasks} tasks takes an equal share of the app's quota, less a margin for
- * calls that arrive closer together than they were sent. Every call takes a token from the overall
- * bucket ({@code sync.max_requests_per_second}) and from its class's bucket. Backing off after a
- * refusal is done here too: {@link #penalize} puts the class's bucket into debt, so the wait is the
- * limiter's own.
+ * <p>Waiting calls are served in the order they asked, each at its turn on an evenly spaced
+ * schedule; a thread that wakes late does not push the others back (only the window check holds a
+ * call, if it would be one too many). Backing off is done here too: {@link #penalize} holds a
+ * class back, {@link #penalizeAll} every call, including calls already waiting.
  */
 public final class RequestBudget {
-  private record Spaced(Bucket bucket, long periodNanos) {
-    static Spaced perWindow(int calls) {
-      long period = (long) Math.ceil(1_000_000_000L * 1.02 / calls);
-      return new Spaced(Bucket.builder()
-          .addLimit(Bandwidth.builder().capacity(1).refillGreedy(1, Duration.ofNanos(period)).initialTokens(1).build())
-          .build(), period);
+  /**
+   * The budgets of tasks still to be started in this JVM: a restarted task continues its
+   * predecessor's pacing, whose calls may still be on their way, instead of starting afresh.
+   */
+  private static final Map<String, RequestBudget> SHARED = new ConcurrentHashMap<>();
+  /** A wait that ends this late means a stall (a collection pause, the machine busy elsewhere). */
+  private static final long STALL_NANOS = TimeUnit.MILLISECONDS.toNanos(15);
+  /** Calls released this long before a stall may still have been on their way when it began. */
+  private static final long RECENT_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+
+  /** One limit: the last calls released, and the schedule of turns for calls waiting. */
+  private static final class Limit {
+    final int calls;
+    final long windowNanos;
+    final long spacingNanos;
+    final long[] released;
+    int oldest;
+    int count;
+    long nextTurn;
+    long hold;
+
+    Limit(int share, long now) {
+      this.calls = share;
+      int perSecond = callsPerWindow(share);
+      this.spacingNanos = (1_000_000_000L + perSecond - 1) / perSecond;
+      this.windowNanos = spacingNanos * share;
+      this.released = new long[share];
+      this.nextTurn = now;
+      this.hold = now;
+    }
+
+    /** When one more call may be released: at once, or when the oldest of the last {@code calls} leaves the window. */
+    long freeAt(long now) {
+      return count < calls ? now : released[oldest] + windowNanos;
+    }
+
+    /** Counts the calls released in ({@code from}, {@code to}] as released {@code now}. */
+    void stalled(long from, long to, long now) {
+      boolean moved = false;
+      for (int i = 0; i < count; i++) {
+        int k = (oldest + i) % calls;
+        if (released[k] - from > 0 && to - released[k] >= 0) {
+          released[k] = now;
+          moved = true;
+        }
+      }
+      if (moved) { // keep the ring in release order, oldest first
+        long[] inOrder = new long[count];
+        for (int i = 0; i < count; i++) {
+          inOrder[i] = released[(oldest + i) % calls];
+        }
+        java.util.Arrays.sort(inOrder);
+        System.arraycopy(inOrder, 0, released, 0, count);
+        oldest = 0;
+      }
+    }
+
+    void release(long now) {
+      if (count < calls) {
+        released[(oldest + count) % calls] = now;
+        count++;
+      } else {
+        released[oldest] = now;
+        oldest = (oldest + 1) % calls;
+      }
     }
   }
 
-  private final Spaced overall;
-  private final Map<CallClass, Spaced> byClass = new EnumMap<>(CallClass.class);
   private final int overallPerWindow;
+  private final Limit overall;
+  private final Limit[] byClass = new Limit[CallClass.values().length];
 
   public RequestBudget(int maxRequestsPerSecond, int tasks) {
-    this.overallPerWindow = callsPerWindow(maxRequestsPerSecond, tasks);
-    this.overall = Spaced.perWindow(overallPerWindow);
+    long now = System.nanoTime();
+    int t = Math.max(1, tasks);
+    this.overall = new Limit(share(maxRequestsPerSecond, t), now);
+    this.overallPerWindow = callsPerWindow(maxRequestsPerSecond, t);
     for (CallClass c : CallClass.values()) {
-      byClass.put(c, Spaced.perWindow(callsPerWindow(Math.min(c.feishuLimit(), maxRequestsPerSecond), tasks)));
+      byClass[c.ordinal()] = new Limit(share(Math.min(c.feishuLimit(), maxRequestsPerSecond), t), now);
     }
   }
 
   /**
-   * Calls this task may make in any second: its share of the app's limit, less about 8% for calls
-   * that reach Feishu closer together than they left (network jitter, a restarted task's calls
-   * still on their way).
+   * The budget of one task of a connector, shared with the same task's earlier runs in this JVM
+   * (same Feishu address, app, task number, task count and rate).
    */
+  public static RequestBudget forTask(String baseUrl, String appId, int taskId, int tasks, int maxRequestsPerSecond) {
+    String key = baseUrl + "|" + appId + "|" + taskId + "/" + tasks + "|" + maxRequestsPerSecond;
+    return SHARED.computeIfAbsent(key, k -> new RequestBudget(maxRequestsPerSecond, tasks));
+  }
+
+  private static int share(int appLimit, int tasks) {
+    return Math.max(1, appLimit / tasks);
+  }
+
+  /** Calls this task makes in a second at most, on average: its share of the app's limit, less 6% (at least one). */
   static int callsPerWindow(int appLimit, int tasks) {
-    int share = Math.max(1, appLimit / Math.max(1, tasks));
-    int margin = (int) Math.ceil(share * 0.08);
-    return Math.max(1, share - margin);
+    return callsPerWindow(share(appLimit, Math.max(1, tasks)));
   }
 
-  /** Waits until a call of the class may go. */
-  public void acquire(CallClass callClass) throws InterruptedException {
-    byClass.get(callClass).bucket.asBlocking().consume(1);
-    overall.bucket.asBlocking().consume(1);
+  private static int callsPerWindow(int share) {
+    return Math.max(1, share - (share * 6 + 99) / 100);
   }
 
-  /** Holds back the next calls of the class for about {@code millis}. */
-  public void penalize(CallClass callClass, long millis) {
-    Spaced s = byClass.get(callClass);
-    long tokens = Math.max(1, (millis * 1_000_000L + s.periodNanos - 1) / s.periodNanos);
-    s.bucket.consumeIgnoringRateLimits(tokens);
+  /** Waits until a call of the class may go, and counts it as gone; answers that instant ({@link System#nanoTime}). */
+  public long acquire(CallClass callClass) throws InterruptedException {
+    return release(callClass, turn(callClass));
   }
 
-  /** Holds back every call for about {@code millis}: Feishu's 429 is for the app, whatever the class. */
-  public void penalizeAll(long millis) {
-    long tokens = Math.max(1, (millis * 1_000_000L + overall.periodNanos - 1) / overall.periodNanos);
-    overall.bucket.consumeIgnoringRateLimits(tokens);
+  /** Takes the next turn of a call of the class on the schedule: the instant it may go at the earliest. */
+  synchronized long turn(CallClass callClass) {
+    Limit cls = byClass[callClass.ordinal()];
+    long at = latest(latest(System.nanoTime(), overall.nextTurn), cls.nextTurn);
+    overall.nextTurn = at + overall.spacingNanos;
+    cls.nextTurn = at + cls.spacingNanos;
+    return at;
   }
 
-  /** This task's calls in any second, all classes together. */
+  /** Waits for the turn {@code at}, and then for the limits' windows and holds; counts the call as gone. */
+  long release(CallClass callClass, long at) throws InterruptedException {
+    Limit cls = byClass[callClass.ordinal()];
+    boolean parked = false;
+    while (true) {
+      long left = at - System.nanoTime();
+      if (left > 0) {
+        LockSupport.parkNanos(this, left);
+        parked = true;
+        if (Thread.interrupted()) {
+          throw new InterruptedException("interrupted while waiting for the Feishu request budget");
+        }
+        continue;
+      }
+      synchronized (this) {
+        long now = System.nanoTime();
+        if (parked && now - at > STALL_NANOS) {
+          stalled(at, now);
+        }
+        parked = false;
+        long due = latest(latest(at, overall.hold), cls.hold);
+        due = latest(latest(due, overall.freeAt(now)), cls.freeAt(now));
+        if (now - due >= 0) {
+          overall.release(now);
+          cls.release(now);
+          return now;
+        }
+        at = due;
+      }
+    }
+  }
+
+  /**
+   * A thread woke at {@code now} for a turn at {@code at}: so late that the process (or machine)
+   * most likely stood still, a collection pause say. Calls released just before it may still have
+   * been on their way and arrive now, bunched with the calls whose turns passed meanwhile: they
+   * are counted as released now, which holds back as many of those as the window needs.
+   */
+  synchronized void stalled(long at, long now) {
+    overall.stalled(at - RECENT_NANOS, at, now);
+    for (Limit l : byClass) {
+      l.stalled(at - RECENT_NANOS, at, now);
+    }
+  }
+
+  /** The later of two instants on the {@link System#nanoTime} clock (compared by difference, as it may wrap). */
+  private static long latest(long a, long b) {
+    return b - a > 0 ? b : a;
+  }
+
+  /** Holds back calls of the class for {@code millis}, calls already waiting included. */
+  public synchronized void penalize(CallClass callClass, long millis) {
+    Limit cls = byClass[callClass.ordinal()];
+    long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+    cls.hold = latest(cls.hold, until);
+    cls.nextTurn = latest(cls.nextTurn, until);
+  }
+
+  /** Holds back every call for {@code millis}: Feishu's 429 is for the app, whatever the class. */
+  public synchronized void penalizeAll(long millis) {
+    long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+    overall.hold = latest(overall.hold, until);
+    overall.nextTurn = latest(overall.nextTurn, until);
+  }
+
+  /** This task's calls in a second at most, on average, all classes together. */
   public int overallPerWindow() {
     return overallPerWindow;
   }

@@ -41,9 +41,11 @@ public class FeishuSinkConfig extends AbstractConfig {
   public static final String MAX_ROWS_PER_TABLE = "feishu.max_rows_per_table";
   private static final String MAX_ROWS_PER_TABLE_DOC = "Rows a table is filled to before the next one is started (20,000 on Feishu's classic plan).";
   public static final String TABLES_IN_PARALLEL = "feishu.tables_in_parallel";
-  private static final String TABLES_IN_PARALLEL_DOC = "New rows fill this many tables side by side. Feishu takes one write at a time per table and a 500-row "
-      + "write takes a few hundred ms, so one table reaches ~3 calls/s; about 20 reach the 50 calls/s quota. 1 keeps the "
-      + "seed's strict order: base table full, then _001, then _002. With more, up to that many tables are partly filled at the end.";
+  private static final String TABLES_IN_PARALLEL_DOC = "At most this many tables take new rows side by side while the backlog is larger "
+      + "than one table holds. Feishu takes one write at a time per table and a 500-row write takes a few hundred ms, so one "
+      + "table reaches 2-3 calls/s; about 20-25 reach the 50 calls/s quota. Tables still fill in sequence, each to "
+      + "max_rows_per_table, and only the last is left partly filled (with the backlog known from index.bootstrap.servers; "
+      + "without it, from what each poll brings). 1 writes one table at a time, rows in the seed's exact order.";
 
   public static final String WRITE_MODE = "sync.write_mode";
   private static final String WRITE_MODE_DOC = "upsert: a key already in the Bitable is updated in place and unchanged rows cost nothing; append: every record becomes a new row.";
@@ -70,8 +72,9 @@ public class FeishuSinkConfig extends AbstractConfig {
   private static final String RETRY_BACKOFF_MS_DOC = "First wait before a retry; it doubles (with jitter) up to 30 s.";
 
   public static final String INDEX_BOOTSTRAP_SERVERS = "index.bootstrap.servers";
-  private static final String INDEX_BOOTSTRAP_SERVERS_DOC = "Kafka brokers for the key index topic (key -> table and record id). Empty: no index topic; "
-      + "each start reads the Bitable back to learn where the keys are.";
+  private static final String INDEX_BOOTSTRAP_SERVERS_DOC = "Kafka brokers for the key index topic (key -> table and record id), "
+      + "also asked for the topics' end offsets (the backlog that decides how many tables fill side by side). Empty: no index "
+      + "topic; each start reads the Bitable back to learn where the keys are.";
   public static final String INDEX_TOPIC = "index.topic";
   private static final String INDEX_TOPIC_DOC = "Compacted topic that keeps the key index. Empty: feishu-sink-index.{app_token}.{prefix}.";
 

@@ -69,7 +69,10 @@ public final class RowMapper {
         if (f.name().equals(keyField) && keyRequired || f.name().equals("__deleted")) {
           continue;
         }
-        Column c = columns.computeIfAbsent(f.name(), n -> columnMapper.column(n, f.schema()));
+        Column c = columns.get(f.name()); // known after the first record: no lambda per field and record
+        if (c == null) {
+          c = columns.computeIfAbsent(f.name(), n -> columnMapper.column(n, f.schema()));
+        }
         cells.put(c.name(), CellConverter.cell(c, f.schema(), s.get(f)));
         cols.add(c);
       }
@@ -157,7 +160,11 @@ public final class RowMapper {
   public static long hash(String key, Map<String, ?> cells) {
     long h = 0xcbf29ce484222325L;
     h = mix(h, key == null ? "" : key);
-    for (Map.Entry<String, ?> e : new java.util.TreeMap<>(cells).entrySet()) {
+    // cells in name order; a sorted array costs less than a TreeMap on every record
+    @SuppressWarnings("unchecked")
+    Map.Entry<String, ?>[] sorted = cells.entrySet().toArray(new Map.Entry[0]);
+    java.util.Arrays.sort(sorted, (a, b) -> a.getKey().compareTo(b.getKey()));
+    for (Map.Entry<String, ?> e : sorted) {
       String v = normalize(e.getValue());
       if (v != null) {
         h = mix(h, e.getKey());
@@ -167,13 +174,24 @@ public final class RowMapper {
     return h;
   }
 
-  private static String normalize(Object v) {
+  /** A cell as text for the digest: numbers in their shortest plain decimal form, empty text as no value. */
+  static String normalize(Object v) {
     if (v == null || v instanceof dev.ofsync.sink.client.CellValue) {
       return null;
     }
     if (v instanceof Number) {
       double d = ((Number) v).doubleValue();
-      return d == 0 ? "0" : new java.math.BigDecimal(Double.toString(d)).stripTrailingZeros().toPlainString();
+      if (d == 0) {
+        return "0";
+      }
+      if (d == Math.rint(d) && Math.abs(d) < 1e15) {
+        return Long.toString((long) d); // what the general form below gives for whole numbers, without a BigDecimal
+      }
+      String plain = Double.toString(d);
+      if (plain.indexOf('E') < 0 && !plain.endsWith(".0")) {
+        return plain; // already plain and without trailing zeros
+      }
+      return new java.math.BigDecimal(plain).stripTrailingZeros().toPlainString();
     }
     if (v instanceof String && ((String) v).isEmpty()) {
       return null;
@@ -181,10 +199,23 @@ public final class RowMapper {
     return v.toString();
   }
 
+  /** FNV-1a over the text's UTF-8 bytes (ASCII text read as it is, without encoding it). */
   private static long mix(long h, String s) {
-    for (byte b : s.getBytes(StandardCharsets.UTF_8)) {
-      h ^= (b & 0xff);
-      h *= 0x100000001b3L;
+    int n = s.length();
+    int i = 0;
+    while (i < n && s.charAt(i) < 0x80) {
+      i++;
+    }
+    if (i == n) {
+      for (int j = 0; j < n; j++) {
+        h ^= s.charAt(j);
+        h *= 0x100000001b3L;
+      }
+    } else {
+      for (byte b : s.getBytes(StandardCharsets.UTF_8)) {
+        h ^= (b & 0xff);
+        h *= 0x100000001b3L;
+      }
     }
     h ^= 0xff;
     return h * 0x100000001b3L;

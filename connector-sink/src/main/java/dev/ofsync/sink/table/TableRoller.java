@@ -12,6 +12,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.ToIntFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.kafka.connect.errors.ConnectException;
@@ -20,8 +23,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Decides which table a new row goes to: the base table first, then {prefix}_001, _002, ... each
- * filled to the row cap and never beyond; with {@code parallel} > 1, that many tables take new rows
- * side by side. On start it finds the tables that exist and goes on from them.
+ * filled to the row cap and never beyond, including rows that were there before. With {@code
+ * parallel} > 1, up to that many tables take new rows side by side while the backlog is larger
+ * than the first of them still takes ({@link #assign}); the next tables are created ahead, in the
+ * background. On start it finds the tables that exist and goes on from them.
  *
  * <p>With several tasks, a table takes new rows from one task only (the base table from task 0,
  * a created table from its creator, a partly filled one found at start from task {@code seq % tasks}),
@@ -43,8 +48,20 @@ public final class TableRoller {
   private final int tasks;
   private final Pattern numbered;
   private final Map<String, TableState> tables = new LinkedHashMap<>();
+  /** Tables queued for creation (the base table among them when {@link #basePending}). */
+  private int queued;
+  private boolean basePending;
+  /** The name and number of the table being created now, if any. */
+  private String inFlight;
+  private int inFlightSeq = -1;
+  private final ExecutorService creator;
+  /** Why a table could not be created; thrown once a row has nowhere else to go. */
+  private RuntimeException failure;
   private int maxSeq;
   private boolean baseMissing;
+  /** The current round of tables filled side by side ({@link #round}): where it starts in the sequence, how many. */
+  private int roundFirstSeq;
+  private int roundSize;
 
   public TableRoller(BitableClient client, String prefix, String baseTableId, int cap, int parallel, int taskId, int tasks) {
     this.client = client;
@@ -55,12 +72,19 @@ public final class TableRoller {
     this.taskId = taskId;
     this.tasks = Math.max(1, tasks);
     this.numbered = Pattern.compile(Pattern.quote(prefix) + "_(\\d{3,})");
+    // one table at a time, in sequence: Feishu lists a base's tables in the order they were made
+    this.creator = Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, "feishu-sink-new-tables-" + prefix);
+      t.setDaemon(true);
+      return t;
+    });
   }
 
   /** Finds the base table and the numbered tables, with their row counts. */
   public synchronized void discover() throws InterruptedException {
     tables.clear();
     maxSeq = 0;
+    roundSize = 0;
     List<TableInfo> listed = client.listTables();
     TableInfo base = null;
     for (TableInfo t : listed) {
@@ -95,8 +119,8 @@ public final class TableRoller {
    */
   public synchronized void refresh() throws InterruptedException {
     for (TableInfo t : client.listTables()) {
-      if (tables.containsKey(t.tableId())) {
-        continue;
+      if (tables.containsKey(t.tableId()) || t.name().equals(inFlight)) {
+        continue; // known, or one of ours whose creation is finishing
       }
       Matcher m = numbered.matcher(t.name());
       if (m.matches()) {
@@ -125,116 +149,370 @@ public final class TableRoller {
   }
 
   /**
-   * Places {@code n} new rows in chunks of at most {@code batchSize}. Each chunk goes to the open
-   * table with the least work waiting ({@code backlog}); when every open table already has a full
-   * batch waiting and fewer than {@code parallel} are open, a new table is started (with {@code
-   * fields}, the first being the primary field). With {@code parallel} 1 this is the strict order:
-   * one table until it is full, then the next.
+   * Places {@code n} new rows in chunks of at most {@code batchSize}, {@code expected} being the new
+   * rows expected in all (these and the backlog still to come; at least {@code n}).
+   *
+   * <p>Tables fill in sequence, each to the cap: the base table, then {@code _001}, {@code _002},
+   * ... The expected rows are laid over that sequence, and a chunk may go to any table they reach
+   * in the current {@link #round} of at most {@code parallel} tables: so tables fill side by side
+   * only while the backlog is larger than what the first table still takes, and every table but
+   * the last one the backlog reaches ends full. With {@code parallel} 1 this is the seed's strict
+   * order. Among the tables a chunk may go to, it goes to the one with the fewest batches waiting
+   * ({@code load}), then the most room, so the tables of a round fill evenly and end together.
+   *
+   * <p>The tables the expected rows reach are created ahead, in the background, up to the next
+   * round's (with {@code fields}, the first being the primary field), so a chunk waits for a table
+   * only when none it may go to exists yet, or all of those have a batch waiting while one is still
+   * being created.
    */
-  public synchronized List<Assignment> assign(int n, int batchSize, List<FieldSpec> fields,
-      java.util.function.ToIntFunction<TableState> backlog) throws InterruptedException {
+  public synchronized List<Assignment> assign(int n, long expected, int batchSize, List<FieldSpec> fields,
+      ToIntFunction<TableState> load) throws InterruptedException {
     List<Assignment> out = new ArrayList<>();
-    List<TableState> open = openTables();
-    int remaining = n;
-    while (remaining > 0) {
-      open.removeIf(t -> t.room(cap) == 0);
-      TableState best = null;
-      int bestLoad = Integer.MAX_VALUE;
-      for (TableState t : open) {
-        int load = backlog.applyAsInt(t) + assignedTo(out, t);
-        if (load < bestLoad) {
-          best = t;
-          bestLoad = load;
-        }
-      }
-      if (best == null || (bestLoad >= batchSize && open.size() < parallel)) {
-        best = newTable(fields);
-        open.add(best);
-      }
-      int take = Math.min(Math.min(batchSize, remaining), best.room(cap));
-      best.reserve(take);
-      out.add(new Assignment(best, take));
-      remaining -= take;
+    try {
+      place(n, Math.max(expected, n), batchSize, fields, load, out);
+    } catch (InterruptedException | RuntimeException e) {
+      out.forEach(a -> a.table().settle(a.rows(), 0)); // nothing placed: no place stays reserved
+      throw e;
     }
     return out;
   }
 
-  private static int assignedTo(List<Assignment> out, TableState t) {
-    return out.stream().filter(a -> a.table() == t).mapToInt(Assignment::rows).sum();
+  private void place(int n, long expected, int batchSize, List<FieldSpec> fields, ToIntFunction<TableState> load,
+      List<Assignment> out) throws InterruptedException {
+    long coming = expected;
+    int remaining = n;
+    while (remaining > 0) {
+      List<Slot> slots = sequence();
+      List<Slot> round = round(slots, coming);
+      int wanted = Math.min(tablesFor(slots, coming), roundSize + parallel);
+      if (slots.size() < wanted && failure == null) {
+        createAhead(wanted - slots.size(), fields);
+        slots = sequence();
+        round = members(slots);
+      }
+      Slot best = null;
+      boolean creating = false;
+      long prefix = 0;
+      for (Slot s : round) {
+        long share = Math.min(s.room, coming - prefix);
+        prefix += s.room;
+        if (s.table == null) {
+          creating = true;
+          continue;
+        }
+        if (share <= 0) {
+          continue;
+        }
+        s.share = share;
+        s.load = load.applyAsInt(s.table) + assignedTo(out, s.table);
+        if (best == null || better(s, best, batchSize)) {
+          best = s;
+        }
+      }
+      if (best == null || (creating && best.load >= batchSize)) {
+        if (!creating) {
+          throw failure != null ? failure : new IllegalStateException("no table to place new rows in");
+        }
+        wait(1_000); // a table being created: woken when it is there (or failed, or the task stops)
+        continue;
+      }
+      int take = (int) Math.min(Math.min(batchSize - best.load % batchSize, remaining), best.share);
+      best.table.reserve(take);
+      out.add(new Assignment(best.table, take));
+      remaining -= take;
+      coming -= take;
+    }
   }
 
-  /** Tables this task fills with new rows, in sequence order, at most {@code parallel}. */
-  private List<TableState> openTables() {
-    List<TableState> open = new ArrayList<>();
+  /** A place in the sequence of tables this task fills: a table with room, or one being created (table null). */
+  private static final class Slot {
+    final TableState table;
+    final int seq;
+    final long room;
+    long share;
+    int load;
+
+    Slot(TableState table, int seq, long room) {
+      this.table = table;
+      this.seq = seq;
+      this.room = room;
+    }
+  }
+
+  /**
+   * Fewer full batches waiting first; among those, one whose partial batch the chunk completes (so
+   * that lanes write full batches); then more room, so the tables side by side end together.
+   */
+  private static boolean better(Slot a, Slot b, int batchSize) {
+    int fullA = a.load / batchSize;
+    int fullB = b.load / batchSize;
+    if (fullA != fullB) {
+      return fullA < fullB;
+    }
+    boolean partialA = a.load % batchSize != 0;
+    boolean partialB = b.load % batchSize != 0;
+    if (partialA != partialB) {
+      return partialA;
+    }
+    return a.room > b.room;
+  }
+
+  /**
+   * The tables of the current round that still take new rows (or are being created). A round is
+   * a group of tables, consecutive in the sequence, filled side by side; the next round starts
+   * only once every table of this one is full, so the tables of a round start together and, filled
+   * evenly, end together (a round that let new tables in as its first ones filled would leave the
+   * last tables of a load starting late and filling alone, one write at a time). A round takes
+   * {@link #perRound} of the expected rows, at most {@code parallel} tables.
+   */
+  private List<Slot> round(List<Slot> slots, long coming) {
+    List<Slot> members = members(slots);
+    int size = Math.min(parallel, tablesFor(slots, perRound(coming)));
+    if (!members.isEmpty() && size > roundSize) {
+      roundSize = size; // the backlog turned out larger (its first estimate came before Kafka's answer): more side by side
+      members = members(slots);
+    }
+    if (members.isEmpty()) {
+      if (!slots.isEmpty() && slots.get(0).table != null) {
+        roundFirstSeq = slots.get(0).seq;
+      } else {
+        // the next table made: the base table, the one being made now, or the next number
+        roundFirstSeq = basePending || (baseMissing && taskId == 0) ? TableState.BASE
+            : inFlightSeq >= 0 ? inFlightSeq : maxSeq + 1;
+      }
+      roundSize = size;
+      members = members(slots);
+    }
+    return members;
+  }
+
+  /** The slots of the current round's tables: this task's first {@code roundSize} tables from its first, in sequence. */
+  private List<Slot> members(List<Slot> slots) {
+    if (roundSize == 0) {
+      return List.of();
+    }
+    List<TableState> from = new ArrayList<>();
     for (TableState t : tables.values()) {
-      if (t.mineForNewRows() && t.room(cap) > 0 && open.size() < parallel) {
-        open.add(t);
+      if (t.mineForNewRows() && t.seq() >= roundFirstSeq) {
+        from.add(t);
       }
     }
-    open.sort(java.util.Comparator.comparingInt(TableState::seq));
-    return open;
+    from.sort(java.util.Comparator.comparingInt(TableState::seq));
+    java.util.Set<TableState> in = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    in.addAll(from.subList(0, Math.min(roundSize, from.size())));
+    int pendingIn = Math.max(0, roundSize - from.size());
+    List<Slot> out = new ArrayList<>();
+    for (Slot s : slots) {
+      if (s.table != null ? in.contains(s.table) : pendingIn-- > 0) {
+        out.add(s);
+      }
+    }
+    return out;
   }
 
-  private TableState newTable(List<FieldSpec> fields) throws InterruptedException {
-    if (baseMissing && taskId == 0) {
-      baseMissing = false;
-      Optional<TableState> base = create(prefix, TableState.BASE, fields);
-      if (base.isPresent()) {
-        return base.get();
-      }
-    }
-    for (int attempt = 0; attempt < NAME_RACE_TRIES; attempt++) {
-      int seq = maxSeq + 1;
-      String name = prefix + "_" + String.format("%03d", seq);
-      Optional<TableState> created = create(name, seq, fields);
-      maxSeq = Math.max(maxSeq, seq);
-      if (created.isPresent()) {
-        return created.get();
-      }
-    }
-    throw new ConnectException("could not create a table after " + NAME_RACE_TRIES + " names were taken by others;"
-        + " is another connector writing tables named '" + prefix + "_NNN' to base " + client.appToken() + "?");
+  /**
+   * The rows the tables side by side take before the next ones start: all the expected rows when
+   * {@code parallel} tables hold them, else an even share of the rounds they need (1M rows, 20
+   * tables of 20,000 side by side: three rounds of 333,334 rows, about 17 tables each, rather than
+   * 20, 20 and 10), since a round of few tables writes slowly.
+   */
+  long perRound(long coming) {
+    long round = (long) parallel * cap;
+    long rounds = (coming + round - 1) / round;
+    return rounds <= 1 ? coming : (coming + rounds - 1) / rounds;
   }
 
-  /** Creates a table; empty when another task took the name first (it is that task's table). */
+  /** How many tables of the sequence (those there and, after them, new ones) {@code rows} rows reach. */
+  private int tablesFor(List<Slot> slots, long rows) {
+    int n = 0;
+    long before = 0;
+    while (n < slots.size() && before < rows) {
+      before += slots.get(n).room;
+      n++;
+    }
+    if (before < rows) {
+      n += (int) Math.min(Integer.MAX_VALUE - n, (rows - before + cap - 1) / cap);
+    }
+    return Math.max(1, n);
+  }
+
+  private static int assignedTo(List<Assignment> out, TableState t) {
+    int sum = 0;
+    for (Assignment a : out) {
+      if (a.table() == t) {
+        sum += a.rows();
+      }
+    }
+    return sum;
+  }
+
+  /** Tables this task fills with new rows and that have room, and those being created, in sequence order. */
+  private List<Slot> sequence() {
+    List<Slot> out = new ArrayList<>();
+    for (TableState t : tables.values()) {
+      int room = t.mineForNewRows() ? t.room(cap) : 0;
+      if (room > 0) {
+        out.add(new Slot(t, t.seq(), room));
+      }
+    }
+    if (basePending) {
+      out.add(new Slot(null, TableState.BASE, cap));
+    }
+    for (int i = basePending ? 1 : 0; i < queued; i++) {
+      out.add(new Slot(null, Integer.MAX_VALUE, cap)); // numbered when made: after every table there is
+    }
+    out.sort(java.util.Comparator.comparingInt(s -> s.seq));
+    return out;
+  }
+
+  /**
+   * Queues the creation of the next {@code count} tables of the sequence. They are made one after
+   * another and each takes its number when it is made, so the base lists them in order and a name
+   * race with another task leaves no gap.
+   */
+  private void createAhead(int count, List<FieldSpec> fields) {
+    List<FieldSpec> columns = List.copyOf(fields);
+    for (int i = 0; i < count; i++) {
+      boolean base = baseMissing && taskId == 0;
+      if (base) {
+        baseMissing = false;
+        basePending = true;
+      }
+      queued++;
+      creator.execute(() -> createInBackground(base, columns));
+    }
+  }
+
+  private String numberedName(int seq) {
+    return prefix + "_" + String.format("%03d", seq);
+  }
+
+  /**
+   * Creates the next table of the sequence (the base table first when it is missing); when
+   * another task took the name, the next free one. The table joins the sequence (or the failure
+   * is kept for {@link #assign} to throw) and waiting callers are woken.
+   */
+  private void createInBackground(boolean base, List<FieldSpec> fields) {
+    String name = base ? prefix : null;
+    RuntimeException failed = null;
+    try {
+      if (base && create(prefix, TableState.BASE, fields).isPresent()) {
+        return;
+      }
+      for (int attempt = 0; ; attempt++) {
+        int seq;
+        synchronized (this) {
+          if (failure != null) {
+            return; // creating stopped for good
+          }
+          seq = ++maxSeq;
+          name = numberedName(seq);
+          inFlight = name;
+          inFlightSeq = seq;
+        }
+        if (create(name, seq, fields).isPresent()) {
+          return;
+        }
+        if (attempt + 1 >= NAME_RACE_TRIES) {
+          failed = new ConnectException("could not create a table after " + NAME_RACE_TRIES
+              + " names were taken by others; is another connector writing tables named '" + prefix
+              + "_NNN' to base " + client.appToken() + "?");
+          return;
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      failed = new ConnectException("interrupted while creating table " + name, e);
+    } catch (FeishuCallException e) {
+      failed = e.code() == 1254100 ? new ConnectException("cannot start table " + name + ": " + e.withAdvice(), e) : e;
+    } catch (RuntimeException e) {
+      failed = e;
+    } finally {
+      synchronized (this) {
+        queued = Math.max(0, queued - 1); // close() may have cleared the queue
+        if (base) {
+          basePending = false;
+        }
+        inFlight = null;
+        inFlightSeq = -1;
+        if (failed != null && failure == null) {
+          failure = failed;
+          LOG.warn("Could not create table {}: {}", name, failed.getMessage());
+        }
+        notifyAll();
+      }
+    }
+  }
+
+  /**
+   * Stops creating tables (a creation under way may still finish in Feishu); a caller waiting for
+   * one gets an error rather than waiting for ever.
+   */
+  public void close() {
+    creator.shutdownNow();
+    synchronized (this) {
+      if (failure == null) {
+        failure = new ConnectException("the task is stopping; no more tables are created");
+      }
+      queued = 0;
+      basePending = false;
+      notifyAll();
+    }
+  }
+
+  /**
+   * Creates a table; empty when another task took the name first (it is that task's table) or it
+   * exists already full. Registers what it finds.
+   */
   private Optional<TableState> create(String name, int seq, List<FieldSpec> fields) throws InterruptedException {
     try {
       BitableClient.CreatedTable created = client.createTable(name, fields);
       TableInfo info = created.table();
       TableState s = new TableState(info.tableId(), name, seq, 0, true);
       s.fields(created.fields() != null ? created.fields() : client.listFields(info.tableId()));
-      tables.put(info.tableId(), s);
+      synchronized (this) {
+        tables.put(info.tableId(), s);
+      }
       LOG.info("Created table {} ({}) in base {}", name, info.tableId(), client.appToken());
       return Optional.of(s);
     } catch (FeishuCallException e) {
       if (e.failure() != Failure.NAME_TAKEN) {
-        if (e.code() == 1254100) {
-          throw new ConnectException("cannot start table " + name + ": " + e.withAdvice(), e);
-        }
         throw e;
       }
       boolean ours = tasks == 1 || seq == TableState.BASE;
+      List<TableInfo> listed = client.listTables();
       if (ours) {
         // a create whose answer was lost and was retried, or the base table made by another run of this task
-        for (TableInfo t : client.listTables()) {
+        for (TableInfo t : listed) {
           if (t.name().equals(name)) {
-            TableState s = new TableState(t.tableId(), name, seq, client.rowCount(t.tableId()), taskId == 0 || seq != TableState.BASE);
+            TableState s = new TableState(t.tableId(), name, seq, client.rowCount(t.tableId()),
+                taskId == 0 || seq != TableState.BASE);
             s.fields(client.listFields(t.tableId()));
-            tables.put(t.tableId(), s);
+            synchronized (this) {
+              TableState known = tables.putIfAbsent(t.tableId(), s);
+              s = known != null ? known : s;
+            }
             LOG.info("Table {} ({}) exists already; using it", name, t.tableId());
-            return s.room(cap) > 0 ? Optional.of(s) : Optional.empty();
+            return s.room(cap) > 0 && s.mineForNewRows() ? Optional.of(s) : Optional.empty();
           }
         }
       }
       LOG.info("Table name {} was taken by another writer; it fills that table, this task takes the next name", name);
-      for (TableInfo t : client.listTables()) {
+      for (TableInfo t : listed) {
         Matcher m = numbered.matcher(t.name());
-        if (m.matches()) {
-          maxSeq = Math.max(maxSeq, Integer.parseInt(m.group(1)));
+        boolean known;
+        synchronized (this) {
+          if (m.matches()) {
+            maxSeq = Math.max(maxSeq, Integer.parseInt(m.group(1)));
+          }
+          known = tables.containsKey(t.tableId());
         }
-        if (!tables.containsKey(t.tableId()) && (m.matches() || t.name().equals(prefix))) {
-          tables.put(t.tableId(), new TableState(t.tableId(), t.name(), m.matches() ? Integer.parseInt(m.group(1)) : 0,
-              client.rowCount(t.tableId()), false));
+        if (!known && (m.matches() || t.name().equals(prefix))) {
+          TableState other = new TableState(t.tableId(), t.name(), m.matches() ? Integer.parseInt(m.group(1)) : 0,
+              client.rowCount(t.tableId()), false);
+          synchronized (this) {
+            tables.putIfAbsent(t.tableId(), other);
+          }
         }
       }
       return Optional.empty();

@@ -1,6 +1,5 @@
 package dev.ofsync.sink.writer;
 
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -10,7 +9,7 @@ import java.util.Set;
  */
 public interface IndexLog extends AutoCloseable {
   /** What the log held: the index entries and the tables left dirty. */
-  record Snapshot(Map<String, RowIndex.Location> entries, Set<String> dirtyTables) {}
+  record Snapshot(RowIndex entries, Set<String> dirtyTables) {}
 
   /** Whether entries survive a restart; when not, each start reads the Bitable back. */
   boolean durable();
@@ -25,7 +24,7 @@ public interface IndexLog extends AutoCloseable {
 
   void markClean(Set<String> tableIds);
 
-  /** Waits until everything appended is stored. */
+  /** Waits until everything the calling thread appended is stored. */
   void flush();
 
   @Override
@@ -40,7 +39,7 @@ public interface IndexLog extends AutoCloseable {
 
     @Override
     public Snapshot load() {
-      return new Snapshot(Map.of(), Set.of());
+      return new Snapshot(new RowIndex(), Set.of());
     }
 
     @Override

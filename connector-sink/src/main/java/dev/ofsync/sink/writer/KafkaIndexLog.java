@@ -36,8 +36,12 @@ public final class KafkaIndexLog implements IndexLog {
   private final String topic;
   private final Map<String, Object> clientProps;
   private final KafkaProducer<byte[], byte[]> producer;
-  private final List<java.util.concurrent.Future<org.apache.kafka.clients.producer.RecordMetadata>> unconfirmed =
-      new java.util.ArrayList<>();
+  /**
+   * What each thread sent and has not seen stored: a lane waits for its own entries only, so the
+   * lanes do not take turns at one lock to store the index.
+   */
+  private final ThreadLocal<List<java.util.concurrent.Future<org.apache.kafka.clients.producer.RecordMetadata>>>
+      unconfirmed = ThreadLocal.withInitial(java.util.ArrayList::new);
 
   public KafkaIndexLog(String topic, Map<String, Object> clientProps) {
     this.topic = topic;
@@ -92,7 +96,7 @@ public final class KafkaIndexLog implements IndexLog {
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 10_000);
     p.remove(ConsumerConfig.GROUP_ID_CONFIG);
-    Map<String, RowIndex.Location> entries = new HashMap<>();
+    RowIndex entries = new RowIndex();
     Set<String> dirty = new HashSet<>();
     try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
       List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
@@ -146,15 +150,20 @@ public final class KafkaIndexLog implements IndexLog {
     tableIds.forEach(t -> send(DIRTY_PREFIX + t, null));
   }
 
-  private synchronized void send(String key, byte[] value) {
-    unconfirmed.add(producer.send(new ProducerRecord<>(topic, key.getBytes(StandardCharsets.UTF_8), value)));
+  private void send(String key, byte[] value) {
+    unconfirmed.get().add(producer.send(new ProducerRecord<>(topic, key.getBytes(StandardCharsets.UTF_8), value)));
   }
 
+  /** Waits until everything this thread appended is stored. */
   @Override
-  public synchronized void flush() {
+  public void flush() {
+    List<java.util.concurrent.Future<org.apache.kafka.clients.producer.RecordMetadata>> mine = unconfirmed.get();
+    if (mine.isEmpty()) {
+      return;
+    }
     producer.flush();
     try {
-      for (var f : unconfirmed) {
+      for (var f : mine) {
         f.get();
       }
     } catch (InterruptedException e) {
@@ -164,7 +173,7 @@ public final class KafkaIndexLog implements IndexLog {
       throw new org.apache.kafka.connect.errors.RetriableException("could not store the key index in topic " + topic
           + ": " + e.getCause(), e.getCause());
     } finally {
-      unconfirmed.clear();
+      mine.clear();
     }
   }
 

@@ -70,6 +70,11 @@ final class Lane implements Runnable {
     return waiting.containsKey(key);
   }
 
+  /** Whether a batch of this lane is being written (or the lane is about to take one). */
+  synchronized boolean writing() {
+    return running;
+  }
+
   synchronized int backlog() {
     return waiting.size();
   }

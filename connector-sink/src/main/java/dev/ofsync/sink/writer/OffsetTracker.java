@@ -36,6 +36,11 @@ final class OffsetTracker {
     });
   }
 
+  /** Per partition, the next offset to be seen. */
+  synchronized Map<TopicPartition, Long> next() {
+    return new HashMap<>(seen);
+  }
+
   synchronized int openCount() {
     return open.values().stream().mapToInt(m -> m.values().stream().mapToInt(Integer::intValue).sum()).sum();
   }

@@ -7,7 +7,8 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.connect.sink.SinkRecord;
 
 /**
- * A change not yet in Feishu: the latest change of its key, the record it came from, and per
+ * A change not yet in Feishu: the latest change of its key, the record it came from (whole when a
+ * dead-letter queue may need it, else only its {@link #origin}), and per
  * partition the first offset it stands for (earlier changes of the key merged into it, possibly
  * from several partitions). {@code reserved} marks a new row whose place in its lane's table was
  * reserved by the table roller; the reservation ends exactly once, when the row is created or the
@@ -26,6 +27,11 @@ final class Pending {
     this.change = change;
     this.record = record;
     this.reserved = reserved;
+  }
+
+  /** Only where a record came from (topic, partition, offset), to name it in an error. */
+  static SinkRecord origin(SinkRecord record) {
+    return new SinkRecord(record.topic(), record.kafkaPartition(), null, null, null, null, record.kafkaOffset());
   }
 
   static Pending of(String key, SinkRecord record, Change change) {

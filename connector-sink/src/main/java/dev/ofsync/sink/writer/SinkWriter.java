@@ -52,6 +52,7 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
   private final TableRoller roller;
   private final RowMapper mapper;
   private final IndexLog log;
+  private final Backlog backlog;
   private final ErrantRecordReporter reporter;
   private final boolean upsert;
   private final RowIndex index = new RowIndex();
@@ -69,14 +70,18 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
   private final Object routing = new Object();
   private volatile FeishuCallException lastFailure;
   private long appendSeq;
+  /** Of the records put lately, the share that were new rows (decaying counts): the backlog is taken as alike. */
+  private double recentNew;
+  private double recentRecords;
 
   public SinkWriter(FeishuSinkConfig config, BitableClient client, TableRoller roller, RowMapper mapper, IndexLog log,
-      ErrantRecordReporter reporter) {
+      Backlog backlog, ErrantRecordReporter reporter) {
     this.config = config;
     this.client = client;
     this.roller = roller;
     this.mapper = mapper;
     this.log = log;
+    this.backlog = backlog;
     this.reporter = reporter;
     this.upsert = config.writeMode() == FeishuSinkConfig.WriteMode.UPSERT;
     this.buffer = new Semaphore(config.maxBufferedRecords());
@@ -115,16 +120,21 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
       return;
     }
     IndexLog.Snapshot snapshot = log.load();
+    boolean anyEntries = !snapshot.entries().isEmpty();
     synchronized (routing) {
-      snapshot.entries().forEach((key, loc) -> {
-        if (!keyLanes.containsKey(key)) {
-          index.put(key, loc);
-        }
-      });
+      if (index.isEmpty() && keyLanes.isEmpty()) {
+        index.adopt(snapshot.entries()); // the first load: no copy of a million keys
+      } else {
+        snapshot.entries().forEach((key, loc) -> {
+          if (!keyLanes.containsKey(key)) {
+            index.put(key, loc);
+          }
+        });
+      }
     }
     Set<String> reread = new HashSet<>();
     boolean anyRows = roller.tables().stream().anyMatch(t -> t.rows() > 0);
-    if (!log.durable() || (snapshot.entries().isEmpty() && anyRows)) {
+    if (!log.durable() || (!anyEntries && anyRows)) {
       roller.tables().forEach(t -> reread.add(t.tableId()));
     } else {
       roller.tables().stream().map(TableState::tableId).filter(snapshot.dirtyTables()::contains).forEach(reread::add);
@@ -211,7 +221,10 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
         continue;
       }
       remember(change);
-      Pending p = Pending.of(upsert ? change.key() : "\u0000" + (appendSeq++), r, change);
+      // Without a dead-letter queue a bad record only needs its place named: the record itself (its
+      // value and the consumer's raw bytes, ~2 KB) is not held while the change waits.
+      Pending p = Pending.of(upsert ? change.key() : "\u0000" + (appendSeq++), reporter != null ? r : Pending.origin(r),
+          change);
       Pending earlier = fresh.get(p.key);
       if (earlier != null) {
         fresh.put(p.key, earlier.replacedBy(p));
@@ -235,8 +248,28 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
         creates.add(p);
       }
     }
+    noteNewShare(records.size(), creates.size());
     place(creates);
     checkFatal();
+  }
+
+  private synchronized void noteNewShare(int records, int created) {
+    if (records > 0) {
+      recentNew = recentNew / 2 + created;
+      recentRecords = recentRecords / 2 + records;
+    }
+  }
+
+  /**
+   * New rows expected from now on: {@code placing} being placed now, and the records still to come
+   * on this task's partitions, as many of them new rows as of the records put lately.
+   */
+  private long expectedNewRows(int placing) {
+    double share;
+    synchronized (this) {
+      share = recentRecords == 0 ? 1 : recentNew / recentRecords;
+    }
+    return placing + Math.round(backlog.recordsAhead(offsets.next()) * share);
   }
 
   private enum Route { QUEUED, NEW, NOTHING_TO_DO }
@@ -295,25 +328,38 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
     return new ArrayList<>(columns.values());
   }
 
-  /** New rows: the roller picks their tables, and each goes to its table's lane with its place reserved. */
+  /**
+   * New rows: the roller picks their tables, and each goes to its table's lane with its place
+   * reserved. A batch at a time, so that lanes start writing while the rest waits for buffer room.
+   */
   private void place(List<Pending> creates) throws InterruptedException {
-    int taken = 0;
-    try {
-      for (; taken < creates.size(); taken++) {
-        acquire();
+    int slice = Math.max(1, Math.min(config.writeBatchSize(), config.maxBufferedRecords()));
+    for (int from = 0; from < creates.size(); from += slice) {
+      List<Pending> part = creates.subList(from, Math.min(creates.size(), from + slice));
+      int taken = 0;
+      try {
+        for (; taken < part.size(); taken++) {
+          acquire();
+        }
+      } finally {
+        if (taken < part.size()) {
+          buffer.release(taken);
+        }
       }
-    } finally {
-      if (taken < creates.size()) {
-        buffer.release(taken);
+      // Placing may wait for a table being created: not under the routing lock, which lanes need
+      // to finish their writes. Only this thread routes keys that have no lane yet, so none of
+      // these keys can be routed elsewhere meanwhile.
+      List<Placed> placed;
+      try {
+        placed = assign(part, creates.size() - from);
+      } catch (InterruptedException | RuntimeException e) {
+        buffer.release(part.size());
+        throw e;
       }
-    }
-    // Placing may create a table (Feishu calls): not under the routing lock, which lanes need to
-    // finish their writes. Only this thread routes keys that have no lane yet, so none of these
-    // keys can be routed elsewhere meanwhile.
-    List<Placed> placed = assign(creates);
-    synchronized (routing) {
-      for (Placed p : placed) {
-        open(p.lane, p.change);
+      synchronized (routing) {
+        for (Placed p : placed) {
+          open(p.lane, p.change);
+        }
       }
     }
   }
@@ -321,7 +367,8 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
   /** A new row and the lane of the table it was placed in. */
   private record Placed(Lane lane, Pending change) {}
 
-  private List<Placed> assign(List<Pending> creates) throws InterruptedException {
+  /** Tables for new rows; {@code placing} rows (these and later ones of the same put) are being placed now. */
+  private List<Placed> assign(List<Pending> creates, int placing) throws InterruptedException {
     List<Placed> out = new ArrayList<>(creates.size());
     if (creates.isEmpty()) {
       return out;
@@ -330,8 +377,8 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
     newTableFields.add(FieldSpec.text(upsert ? mapper.keyFieldName() : "Row"));
     columns().stream().filter(f -> !f.name().equals(newTableFields.get(0).name())).forEach(newTableFields::add);
     int next = 0;
-    for (TableRoller.Assignment a : roller.assign(creates.size(), config.writeBatchSize(), newTableFields,
-        t -> lane(t).backlog())) {
+    for (TableRoller.Assignment a : roller.assign(creates.size(), expectedNewRows(Math.max(placing, creates.size())),
+        config.writeBatchSize(), newTableFields, t -> lane(t).backlog())) {
       Lane lane = lane(a.table());
       for (Pending p : creates.subList(next, next + a.rows())) {
         out.add(new Placed(lane, p.withReservation(true)));
@@ -388,11 +435,28 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
     counters.updatedTotal.add(updated);
     counters.deletedTotal.add(deleted);
     counters.unchangedTotal.add(unchanged);
+    BitableClient.Counters c = client.counters();
+    long writes = c.writes.sumThenReset();
+    long prepare = c.writePrepareNanos.sumThenReset();
+    long budget = c.writeBudgetNanos.sumThenReset();
+    long answer = c.writeAnswerNanos.sumThenReset();
     if (created + updated + deleted + unchanged > 0 || offsets.openCount() > 0) {
+      int writing = 0;
+      int holding = 0;
+      for (Lane lane : lanes.values()) {
+        writing += lane.writing() ? 1 : 0;
+        holding += lane.backlog() > 0 ? 1 : 0;
+      }
       LOG.info("Since the last commit: {} rows created, {} updated, {} deleted, {} unchanged; {} still waiting; "
-              + "{} Feishu calls so far; tables: {}", created, updated, deleted, unchanged, offsets.openCount(),
-          client.counters().calls.sum(), roller.tables().stream().map(t -> t.name() + "=" + t.rows()).toList());
+              + "{} Feishu calls so far; {} record writes, on average {} ms to build, {} ms waiting for the quota, {} ms "
+              + "for Feishu's answer; tables writing now: {}, with rows waiting: {}; tables: {}", created, updated,
+          deleted, unchanged, offsets.openCount(), c.calls.sum(), writes, millis(prepare, writes), millis(budget, writes),
+          millis(answer, writes), writing, holding, roller.tables().stream().map(t -> t.name() + "=" + t.rows()).toList());
     }
+  }
+
+  private static long millis(long nanos, long count) {
+    return count == 0 ? 0 : nanos / count / 1_000_000;
   }
 
   public Map<TopicPartition, OffsetAndMetadata> safeOffsets() {
@@ -621,7 +685,7 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
           creates.add(merged);
         }
       }
-      for (Placed placed : assign(creates)) {
+      for (Placed placed : assign(creates, creates.size())) {
         Pending merged = mergeWaiting(from, placed.change); // put() may have queued a newer change meanwhile
         if (upsert) {
           keyLanes.put(merged.key, placed.lane);
@@ -689,6 +753,8 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
   @Override
   public void close() {
     pool.shutdownNow();
+    roller.close();
+    backlog.close();
     log.close();
   }
 }

@@ -3,16 +3,22 @@ package dev.ofsync.sink.client;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import org.junit.jupiter.api.Test;
 
 class RequestBudgetTest {
   /** The most timestamps within any 1-second window. */
   private static int busiestSecond(List<Long> nanos) {
+    List<Long> sorted = new ArrayList<>(nanos);
+    Collections.sort(sorted);
     int most = 0;
     int start = 0;
-    for (int end = 0; end < nanos.size(); end++) {
-      while (nanos.get(end) - nanos.get(start) >= 1_000_000_000L) {
+    for (int end = 0; end < sorted.size(); end++) {
+      while (sorted.get(end) - sorted.get(start) >= 1_000_000_000L) {
         start++;
       }
       most = Math.max(most, end - start + 1);
@@ -20,42 +26,141 @@ class RequestBudgetTest {
     return most;
   }
 
-  private static List<Long> acquire(RequestBudget budget, CallClass c, int n) throws InterruptedException {
-    List<Long> times = new ArrayList<>();
-    for (int i = 0; i < n; i++) {
-      budget.acquire(c);
-      times.add(System.nanoTime());
+  /** {@code threads} threads each acquiring {@code each} calls of the classes given in turn; answers each release time. */
+  private static List<Long> acquireFrom(RequestBudget budget, int threads, int each, CallClass... classes)
+      throws Exception {
+    List<Long> times = Collections.synchronizedList(new ArrayList<>());
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    try {
+      List<CompletableFuture<Void>> all = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        CallClass c = classes[t % classes.length];
+        all.add(CompletableFuture.runAsync(() -> {
+          for (int i = 0; i < each; i++) {
+            try {
+              times.add(budget.acquire(c));
+            } catch (InterruptedException e) {
+              throw new IllegalStateException(e);
+            }
+          }
+        }, pool));
+      }
+      CompletableFuture.allOf(all.toArray(new CompletableFuture[0])).join();
+    } finally {
+      pool.shutdownNow();
     }
     return times;
   }
 
-  @Test
-  void noSecondEverHoldsMoreThanTheShareLessItsMargin() throws InterruptedException {
-    RequestBudget budget = new RequestBudget(50, 1);
-
-    List<Long> times = acquire(budget, CallClass.RECORD_WRITE, 100);
-
-    assertThat(budget.overallPerWindow()).isEqualTo(46);
-    assertThat(busiestSecond(times)).isLessThanOrEqualTo(46).isGreaterThanOrEqualTo(40);
+  /** The shortest time from a release to the {@code n}-th after it. */
+  private static long shortestSpan(List<Long> nanos, int n) {
+    List<Long> sorted = new ArrayList<>(nanos);
+    Collections.sort(sorted);
+    long min = Long.MAX_VALUE;
+    for (int i = 0; i + n < sorted.size(); i++) {
+      min = Math.min(min, sorted.get(i + n) - sorted.get(i));
+    }
+    return min;
   }
 
   @Test
-  void eachClassKeepsUnderFeishusOwnLimitAndTasksSplitTheApp() throws InterruptedException {
-    assertThat(busiestSecond(acquire(new RequestBudget(50, 1), CallClass.SCHEMA_WRITE, 25))).isLessThanOrEqualTo(9);
+  void manyThreadsGetFortySevenCallsASecondAndAnyFiftyOneSpanMoreThanASecond() throws Exception {
+    RequestBudget budget = new RequestBudget(50, 1);
+
+    List<Long> times = acquireFrom(budget, 20, 6, CallClass.RECORD_WRITE);
+
+    assertThat(budget.overallPerWindow()).isEqualTo(47);
+    assertThat(busiestSecond(times)).isLessThanOrEqualTo(50);
+    assertThat(shortestSpan(times, 50)).as("51 calls leave at least 1.06 s apart, first to last")
+        .isGreaterThanOrEqualTo(1_060_000_000L);
+  }
+
+  @Test
+  void aCallThatGoesLateAfterItsTurnHoldsBackNoOtherYetStaysInTheWindow() throws Exception {
+    RequestBudget budget = new RequestBudget(50, 1);
+    long turn = budget.turn(CallClass.RECORD_WRITE); // its turn comes first, but its thread is slow to take it
+
+    long start = System.nanoTime();
+    List<Long> times = new ArrayList<>(acquireFrom(budget, 5, 12, CallClass.RECORD_WRITE));
+    long othersTook = System.nanoTime() - start;
+    times.add(budget.release(CallClass.RECORD_WRITE, turn));
+
+    assertThat(othersTook).as("60 calls at 47 a second, not pushed back").isLessThan(3_000_000_000L);
+    assertThat(shortestSpan(times, 50)).as("the late one too: any 51 calls leave over at least 1.06 s")
+        .isGreaterThanOrEqualTo(1_060_000_000L);
+    assertThat(busiestSecond(times)).isLessThanOrEqualTo(50);
+  }
+
+  @Test
+  void callsReleasedJustBeforeAStallCountAsLeavingAfterIt() throws Exception {
+    RequestBudget budget = new RequestBudget(50, 1);
+    long last = budget.acquire(CallClass.RECORD_WRITE);
+
+    // a thread whose turn came just after it woke 300 ms late: the call may arrive only then
+    budget.stalled(last + 1, last + 300_000_000L);
+    List<Long> after = acquireFrom(budget, 1, 50, CallClass.RECORD_WRITE);
+
+    assertThat(after.get(49) - last).as("the 51st call leaves a window (1.064 s) after the stall, not after it")
+        .isGreaterThanOrEqualTo(1_300_000_000L + 60_000_000L);
+  }
+
+  @Test
+  void classesAndTheOverallLimitAreTakenTogether() throws Exception {
+    // 10 calls a second overall; every class may take all of them: mixed, no 11 calls within 1.11 s
+    RequestBudget budget = new RequestBudget(10, 1);
+
+    List<Long> times = acquireFrom(budget, 6, 4, CallClass.SCHEMA_WRITE, CallClass.READ, CallClass.RECORD_WRITE);
+
+    assertThat(busiestSecond(times)).isLessThanOrEqualTo(10);
+    assertThat(shortestSpan(times, 10)).isGreaterThanOrEqualTo(1_110_000_000L);
+  }
+
+  @Test
+  void eachClassKeepsUnderFeishusOwnLimitAndTasksSplitTheApp() throws Exception {
+    List<Long> schema = acquireFrom(new RequestBudget(50, 1), 3, 7, CallClass.SCHEMA_WRITE);
+    assertThat(busiestSecond(schema)).isLessThanOrEqualTo(10);
+    assertThat(shortestSpan(schema, 10)).isGreaterThanOrEqualTo(1_110_000_000L);
+    assertThat(RequestBudget.callsPerWindow(50, 1)).isEqualTo(47);
     assertThat(RequestBudget.callsPerWindow(50, 2)).isEqualTo(23);
     assertThat(RequestBudget.callsPerWindow(20, 1)).isEqualTo(18);
+    assertThat(RequestBudget.callsPerWindow(10, 1)).isEqualTo(9);
+    assertThat(RequestBudget.callsPerWindow(200, 1)).isEqualTo(188);
     assertThat(RequestBudget.callsPerWindow(3, 10)).isEqualTo(1);
   }
 
   @Test
-  void aPenaltyHoldsTheNextCallBack() throws InterruptedException {
+  void aPenaltyHoldsTheNextCallBackEvenOneAlreadyWaiting() throws Exception {
     RequestBudget budget = new RequestBudget(50, 1);
-    budget.acquire(CallClass.READ);
+    budget.penalize(CallClass.READ, 300);
+    CompletableFuture<Long> released = new CompletableFuture<>();
+    Thread waiting = new Thread(() -> {
+      try {
+        released.complete(budget.acquire(CallClass.READ)); // its turn is 300 ms on
+      } catch (InterruptedException e) {
+        released.completeExceptionally(e);
+      }
+    });
+    waiting.start();
+    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5)).pollDelay(java.time.Duration.ZERO)
+        .pollInterval(java.time.Duration.ofMillis(1)).until(() -> waiting.getState() == Thread.State.TIMED_WAITING);
+    assertThat(released).as("still waiting").isNotDone();
 
-    budget.penalize(CallClass.READ, 500);
     long start = System.nanoTime();
-    budget.acquire(CallClass.READ);
+    budget.penalizeAll(500);
 
-    assertThat((System.nanoTime() - start) / 1_000_000).isGreaterThanOrEqualTo(450);
+    assertThat((released.get() - start) / 1_000_000).isGreaterThanOrEqualTo(500);
+  }
+
+  @Test
+  void aRestartedTaskContinuesItsPredecessorsPacing() throws InterruptedException {
+    RequestBudget first = RequestBudget.forTask("http://feishu.test", "cli_budget_test", 0, 1, 50);
+    long gone = first.acquire(CallClass.RECORD_WRITE);
+
+    RequestBudget again = RequestBudget.forTask("http://feishu.test", "cli_budget_test", 0, 1, 50);
+    long next = again.acquire(CallClass.RECORD_WRITE);
+
+    assertThat(again).isSameAs(first);
+    assertThat(next - gone).isGreaterThanOrEqualTo(1_000_000_000L / 47);
+    assertThat(RequestBudget.forTask("http://feishu.test", "cli_budget_test", 1, 2, 50)).isNotSameAs(first);
   }
 }
