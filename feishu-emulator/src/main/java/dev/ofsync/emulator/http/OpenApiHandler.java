@@ -157,6 +157,9 @@ public final class OpenApiHandler implements HttpHandler {
         sleep(route.callClass, records);
         data = execute(route, base, table, body, batch, query);
       }
+      if (route.op == Op.SEARCH || route.op == Op.LIST_RECORDS) {
+        stats.recordsRead(route.endpoint, data.path("items").size());
+      }
       reply = Exchanges.MAPPER.createObjectNode();
       reply.put("code", 0).put("msg", "success").set("data", data);
     }
