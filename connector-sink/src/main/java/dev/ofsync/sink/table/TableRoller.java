@@ -23,9 +23,11 @@ import org.slf4j.LoggerFactory;
  * filled to the row cap and never beyond; with {@code parallel} > 1, that many tables take new rows
  * side by side. On start it finds the tables that exist and goes on from them.
  *
- * <p>With several tasks, a table takes new rows from one task only (the base table from task 0,
- * a created table from its creator, a partly filled one found at start from task {@code seq % tasks}),
- * so no two writers can push it past the cap. Existing rows are updated wherever they are.
+ * <p>With several tasks, a table takes new rows from one task only, so no two writers can push it
+ * past the cap: the base table from task 0, a created table from its creator. The creator is recorded
+ * in the key index ({@link #claim}), so a restarted task takes up its own tables again while the
+ * others go on with theirs; a partly filled table nobody recorded (made by hand, or with no index
+ * topic) takes no more new rows. Existing rows are updated wherever they are.
  */
 public final class TableRoller {
   private static final Logger LOG = LoggerFactory.getLogger(TableRoller.class);
@@ -45,6 +47,7 @@ public final class TableRoller {
   private final Map<String, TableState> tables = new LinkedHashMap<>();
   private int maxSeq;
   private boolean baseMissing;
+  private java.util.function.Consumer<TableState> onCreate = t -> {};
 
   public TableRoller(BitableClient client, String prefix, String baseTableId, int cap, int parallel, int taskId, int tasks) {
     this.client = client;
@@ -82,7 +85,8 @@ public final class TableRoller {
       if (m.matches() && (base == null || !t.tableId().equals(base.tableId()))) {
         int seq = Integer.parseInt(m.group(1));
         maxSeq = Math.max(maxSeq, seq);
-        add(t, seq, seq % tasks == taskId);
+        // a lone task owns every table; with several, only a recorded creator does (see claim)
+        add(t, seq, tasks == 1);
       }
     }
     LOG.info("Tables of base {} with prefix '{}': {}", client.appToken(), prefix, tables.values().stream()
@@ -106,6 +110,28 @@ public final class TableRoller {
       } else if (baseTableId.isEmpty() ? t.name().equals(prefix) : t.tableId().equals(baseTableId)) {
         baseMissing = false;
         add(t, TableState.BASE, taskId == 0);
+      }
+    }
+  }
+
+  /** Called with each table this task creates, before any row goes into it: to record it as this task's. */
+  public synchronized void onCreate(java.util.function.Consumer<TableState> listener) {
+    this.onCreate = listener;
+  }
+
+  /**
+   * Takes up the numbered tables that {@code owners} (table id to the task that created it) says
+   * this task created, as after a restart, and gives up those another task created. Tables with no
+   * recorded creator keep what {@link #discover} decided.
+   */
+  public synchronized void claim(Map<String, Integer> owners) {
+    if (tasks == 1) {
+      return;
+    }
+    for (TableState t : tables.values()) {
+      Integer owner = owners.get(t.tableId());
+      if (owner != null && t.seq() != TableState.BASE) {
+        t.mineForNewRows(owner == taskId);
       }
     }
   }
@@ -134,10 +160,19 @@ public final class TableRoller {
   public synchronized List<Assignment> assign(int n, int batchSize, List<FieldSpec> fields,
       java.util.function.ToIntFunction<TableState> backlog) throws InterruptedException {
     List<Assignment> out = new ArrayList<>();
-    List<TableState> open = openTables();
+    List<TableState> open = new ArrayList<>();
     int remaining = n;
     while (remaining > 0) {
       open.removeIf(t -> t.room(cap) == 0);
+      // a table that filled up makes way for the next of this task's tables with room, before any new table
+      for (TableState t : ownWithRoom()) {
+        if (open.size() >= parallel) {
+          break;
+        }
+        if (!open.contains(t)) {
+          open.add(t);
+        }
+      }
       TableState best = null;
       int bestLoad = Integer.MAX_VALUE;
       for (TableState t : open) {
@@ -163,16 +198,29 @@ public final class TableRoller {
     return out.stream().filter(a -> a.table() == t).mapToInt(Assignment::rows).sum();
   }
 
-  /** Tables this task fills with new rows, in sequence order, at most {@code parallel}. */
-  private List<TableState> openTables() {
-    List<TableState> open = new ArrayList<>();
+  /** Tables this task fills with new rows that have room left, in sequence order. */
+  private List<TableState> ownWithRoom() {
+    List<TableState> own = new ArrayList<>();
     for (TableState t : tables.values()) {
-      if (t.mineForNewRows() && t.room(cap) > 0 && open.size() < parallel) {
-        open.add(t);
+      if (t.mineForNewRows() && t.room(cap) > 0) {
+        own.add(t);
       }
     }
-    open.sort(java.util.Comparator.comparingInt(TableState::seq));
-    return open;
+    own.sort(java.util.Comparator.comparingInt(TableState::seq));
+    return own;
+  }
+
+  /**
+   * Counts again the rows of the tables this task puts new rows in. Called when partitions are
+   * assigned: the previous instance of this task (stopped on another worker, perhaps after the
+   * worker stopped waiting for it) may have written to them after {@link #discover} counted.
+   */
+  public synchronized void recountOwn() throws InterruptedException {
+    for (TableState t : tables.values()) {
+      if (t.mineForNewRows()) {
+        t.counted(client.rowCount(t.tableId()));
+      }
+    }
   }
 
   private TableState newTable(List<FieldSpec> fields) throws InterruptedException {
@@ -204,7 +252,9 @@ public final class TableRoller {
       TableState s = new TableState(info.tableId(), name, seq, 0, true);
       s.fields(created.fields() != null ? created.fields() : client.listFields(info.tableId()));
       tables.put(info.tableId(), s);
-      LOG.info("Created table {} ({}) in base {}", name, info.tableId(), client.appToken());
+      onCreate.accept(s);
+      LOG.info("Created table {} ({}) in base {}; task {} of {} puts new rows in it", name, info.tableId(),
+          client.appToken(), taskId, tasks);
       return Optional.of(s);
     } catch (FeishuCallException e) {
       if (e.failure() != Failure.NAME_TAKEN) {

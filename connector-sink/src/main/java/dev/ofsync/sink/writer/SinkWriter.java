@@ -80,6 +80,7 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
     this.reporter = reporter;
     this.upsert = config.writeMode() == FeishuSinkConfig.WriteMode.UPSERT;
     this.buffer = new Semaphore(config.maxBufferedRecords());
+    roller.onCreate(t -> log.markOwner(t.tableId(), config.taskId()));
     AtomicInteger n = new AtomicInteger();
     this.pool = Executors.newCachedThreadPool(r -> {
       Thread t = new Thread(r, "feishu-sink-lane-" + n.incrementAndGet());
@@ -101,12 +102,14 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
 
   /**
    * Loads the key index (again): partitions just assigned may hold keys another task wrote since
-   * this task last loaded it. Reads back the tables whose index may be incomplete.
+   * this task last loaded it. Reads back the tables whose index may be incomplete, and counts the
+   * rows of this task's own tables again.
    */
   public void reloadIndex() throws InterruptedException {
     flush();
     roller.refresh();
     loadIndex();
+    roller.recountOwn();
   }
 
   /** Loads the index; keys with a change on its way keep what this task knows of them. */
@@ -115,6 +118,7 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
       return;
     }
     IndexLog.Snapshot snapshot = log.load();
+    roller.claim(snapshot.tableOwners());
     synchronized (routing) {
       snapshot.entries().forEach((key, loc) -> {
         if (!keyLanes.containsKey(key)) {
