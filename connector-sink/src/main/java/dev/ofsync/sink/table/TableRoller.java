@@ -32,6 +32,8 @@ import org.slf4j.LoggerFactory;
 public final class TableRoller {
   private static final Logger LOG = LoggerFactory.getLogger(TableRoller.class);
   private static final int NAME_RACE_TRIES = 20;
+  /** Fields a Feishu table may hold. */
+  static final int MAX_FIELDS = 300;
 
   /** New rows for one table. */
   public record Assignment(TableState table, int rows) {}
@@ -260,6 +262,13 @@ public final class TableRoller {
       if (e.failure() != Failure.NAME_TAKEN) {
         if (e.code() == 1254100) {
           throw new ConnectException("cannot start table " + name + ": " + e.withAdvice(), e);
+        }
+        if (e.code() == 1254105 && fields.size() > MAX_FIELDS) {
+          List<String> over = fields.subList(MAX_FIELDS, fields.size()).stream().map(FieldSpec::name).toList();
+          throw new ConnectException("cannot create table " + name + ": it would have " + fields.size() + " fields (the "
+              + "key and " + (fields.size() - 1) + " columns), and a Feishu table holds at most " + MAX_FIELDS
+              + ". Send at most " + (MAX_FIELDS - 1) + " columns besides the key, e.g. leave out "
+              + String.join(", ", over) + " (the source's oracle.columns lists the columns to send). " + e.getMessage(), e);
         }
         throw e;
       }

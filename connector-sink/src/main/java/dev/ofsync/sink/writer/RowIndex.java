@@ -36,6 +36,20 @@ public final class RowIndex {
     });
   }
 
+  /**
+   * Makes {@code entries} the whole index, except for keys {@code busy} (a change of theirs is on its
+   * way and knows better): a key missing from {@code entries} is forgotten, as after another task
+   * deleted its row.
+   */
+  public synchronized void replaceAll(Map<String, Location> entries, java.util.function.Predicate<String> busy) {
+    byKey.keySet().removeIf(key -> !busy.test(key) && !entries.containsKey(key));
+    entries.forEach((key, loc) -> {
+      if (!busy.test(key)) {
+        byKey.put(key, loc);
+      }
+    });
+  }
+
   public synchronized void putAll(Map<String, Location> entries) {
     byKey.putAll(entries);
   }

@@ -120,11 +120,17 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
     IndexLog.Snapshot snapshot = log.load();
     roller.claim(snapshot.tableOwners());
     synchronized (routing) {
-      snapshot.entries().forEach((key, loc) -> {
-        if (!keyLanes.containsKey(key)) {
-          index.put(key, loc);
-        }
-      });
+      if (log.durable()) {
+        // the log is the truth for keys with no change on its way: a row another task deleted (or
+        // moved) since this task last loaded must not be written to by its old record id
+        index.replaceAll(snapshot.entries(), keyLanes::containsKey);
+      } else {
+        snapshot.entries().forEach((key, loc) -> {
+          if (!keyLanes.containsKey(key)) {
+            index.put(key, loc);
+          }
+        });
+      }
     }
     Set<String> reread = new HashSet<>();
     boolean anyRows = roller.tables().stream().anyMatch(t -> t.rows() > 0);
@@ -490,6 +496,7 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
       lastFailure = e;
       noteFailure(translate(e));
       again.addAll(batch);
+      LOG.warn("Writing to table {} failed; {} changes wait for the next try: {}", table, batch.size(), e.getMessage());
     } catch (ConnectException e) {
       fatal.compareAndSet(null, e);
       again.addAll(batch);

@@ -117,6 +117,22 @@ class TableRollerTest {
     assertThat(rows("Orders_001")).isEqualTo(80);
   }
 
+  @Test
+  void aTableOfMoreFieldsThanFeishuAllowsIsRefusedNamingTheColumnsToLeaveOut() throws Exception {
+    List<FieldSpec> fields = new java.util.ArrayList<>(List.of(FieldSpec.text("ID")));
+    for (int i = 1; i <= 300; i++) {
+      fields.add(FieldSpec.text(String.format("C%03d", i)));
+    }
+    fields.add(FieldSpec.text("UPDATED_AT"));
+    fields.add(FieldSpec.text("DELETED"));
+
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> roller(0, 1).assign(1, 500, fields, t -> 0))
+        .isInstanceOf(org.apache.kafka.connect.errors.ConnectException.class)
+        .hasMessageContaining("cannot create table Orders: it would have 303 fields (the key and 302 columns)")
+        .hasMessageContaining("at most 300").hasMessageContaining("leave out C300, UPDATED_AT, DELETED")
+        .hasMessageContaining("oracle.columns").hasMessageContaining("1254105");
+  }
+
   private static int rows(String table) {
     return FEISHU.emulator().table(APP_TOKEN, table).orElseThrow().rowCount();
   }
