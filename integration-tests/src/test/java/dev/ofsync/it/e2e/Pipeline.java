@@ -170,6 +170,32 @@ final class Pipeline implements AutoCloseable {
     return out;
   }
 
+  /** The connector's tasks that are RUNNING on a worker other than {@code notOn}. */
+  List<Integer> runningTasks(String connector, String notOn) {
+    List<Integer> out = new ArrayList<>();
+    for (ConnectorStateInfo.TaskState t : connect.connectorStatus(connector).tasks()) {
+      if (t.state().equals("RUNNING") && !t.workerId().equals(notOn)) {
+        out.add(t.id());
+      }
+    }
+    return out;
+  }
+
+  /** Waits until at least one of the connector's tasks has failed; answers the failed tasks' traces. */
+  String awaitFailedTasks(String connector, Duration within) {
+    StringBuilder traces = new StringBuilder();
+    await().atMost(within).pollInterval(Duration.ofMillis(500)).until(() -> {
+      traces.setLength(0);
+      for (ConnectorStateInfo.TaskState t : connect.connectorStatus(connector).tasks()) {
+        if (t.state().equals("FAILED")) {
+          traces.append("task ").append(t.id()).append(": ").append(t.trace()).append('\n');
+        }
+      }
+      return traces.length() > 0;
+    });
+    return traces.toString();
+  }
+
   /** Starts a worker in a JVM of its own, joined to this cluster; answers once its REST API is up. */
   WorkerProcess startWorkerProcess(String workerName) throws IOException {
     Map<String, String> props = new HashMap<>(workerProps);
@@ -226,7 +252,8 @@ final class Pipeline implements AutoCloseable {
       line.append(' ').append(keyValues[i]).append('=').append(keyValues[i + 1]);
     }
     line.append(" | Feishu calls ").append(stats.callsByEndpoint()).append(", busiest second ")
-        .append(stats.peakCallsPerSecond()).append(", refused 429 ").append(stats.rateLimited())
+        .append(stats.peakCallsPerSecond()).append(", answers ").append(stats.answersByCode())
+        .append(", refused 429 ").append(stats.rateLimited())
         .append(", faults ").append(stats.faultsInjected()).append(", write conflicts ").append(stats.writeConflicts());
     System.out.println(line);
   }
