@@ -5,6 +5,8 @@ import io.github.bucket4j.Bucket;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Paces this task's Feishu calls so that the app as a whole stays under its quotas. Feishu counts
@@ -15,8 +17,9 @@ import java.util.Map;
  * <p>Each of {@code tasks} tasks takes an equal share of the app's quota, less a margin for
  * calls that arrive closer together than they were sent. Every call takes a token from the overall
  * bucket ({@code sync.max_requests_per_second}) and from its class's bucket. Backing off after a
- * refusal is done here too: {@link #penalize} puts the class's bucket into debt, so the wait is the
- * limiter's own.
+ * refusal is done here too: {@link #penalize} holds the class's calls back until a given time, so
+ * the wait is the limiter's own. Refusals that several calls meet at once (a 429 for the app, a
+ * burst of 5xx) hold the calls back for the longest of their waits, not for the sum.
  */
 public final class RequestBudget {
   private record Spaced(Bucket bucket, long periodNanos) {
@@ -31,12 +34,16 @@ public final class RequestBudget {
   private final Spaced overall;
   private final Map<CallClass, Spaced> byClass = new EnumMap<>(CallClass.class);
   private final int overallPerWindow;
+  /** No call goes before this {@link System#nanoTime} instant. */
+  private final AtomicLong holdAllUntil = new AtomicLong(System.nanoTime());
+  private final Map<CallClass, AtomicLong> holdUntil = new EnumMap<>(CallClass.class);
 
   public RequestBudget(int maxRequestsPerSecond, int tasks) {
     this.overallPerWindow = callsPerWindow(maxRequestsPerSecond, tasks);
     this.overall = Spaced.perWindow(overallPerWindow);
     for (CallClass c : CallClass.values()) {
       byClass.put(c, Spaced.perWindow(callsPerWindow(Math.min(c.feishuLimit(), maxRequestsPerSecond), tasks)));
+      holdUntil.put(c, new AtomicLong(System.nanoTime()));
     }
   }
 
@@ -53,21 +60,32 @@ public final class RequestBudget {
 
   /** Waits until a call of the class may go. */
   public void acquire(CallClass callClass) throws InterruptedException {
+    awaitHold(holdUntil.get(callClass));
+    awaitHold(holdAllUntil);
     byClass.get(callClass).bucket.asBlocking().consume(1);
     overall.bucket.asBlocking().consume(1);
   }
 
-  /** Holds back the next calls of the class for about {@code millis}. */
-  public void penalize(CallClass callClass, long millis) {
-    Spaced s = byClass.get(callClass);
-    long tokens = Math.max(1, (millis * 1_000_000L + s.periodNanos - 1) / s.periodNanos);
-    s.bucket.consumeIgnoringRateLimits(tokens);
+  private static void awaitHold(AtomicLong until) throws InterruptedException {
+    long wait;
+    while ((wait = until.get() - System.nanoTime()) > 0) {
+      TimeUnit.NANOSECONDS.sleep(wait);
+    }
   }
 
-  /** Holds back every call for about {@code millis}: Feishu's 429 is for the app, whatever the class. */
+  /** Holds back the calls of the class for {@code millis} from now (or longer, if already held longer). */
+  public void penalize(CallClass callClass, long millis) {
+    hold(holdUntil.get(callClass), millis);
+  }
+
+  /** Holds back every call for {@code millis}: Feishu's 429 is for the app, whatever the class. */
   public void penalizeAll(long millis) {
-    long tokens = Math.max(1, (millis * 1_000_000L + overall.periodNanos - 1) / overall.periodNanos);
-    overall.bucket.consumeIgnoringRateLimits(tokens);
+    hold(holdAllUntil, millis);
+  }
+
+  private static void hold(AtomicLong until, long millis) {
+    long end = System.nanoTime() + Math.max(0, millis) * 1_000_000L;
+    until.accumulateAndGet(end, (a, b) -> a - b >= 0 ? a : b);
   }
 
   /** This task's calls in any second, all classes together. */

@@ -24,10 +24,11 @@ import org.slf4j.LoggerFactory;
  * side by side. On start it finds the tables that exist and goes on from them.
  *
  * <p>With several tasks, a table takes new rows from one task only, so no two writers can push it
- * past the cap: the base table from task 0, a created table from its creator. The creator is recorded
- * in the key index ({@link #claim}), so a restarted task takes up its own tables again while the
- * others go on with theirs; a partly filled table nobody recorded (made by hand, or with no index
- * topic) takes no more new rows. Existing rows are updated wherever they are.
+ * past the cap: a created table from its creator, recorded in the key index ({@link #claim}) so a
+ * restarted task takes up its own tables again while the others go on with theirs. Any task may
+ * create the missing base table then. A base table nobody recorded (given as feishu.base_table_id,
+ * made by hand, or with no index topic) takes new rows from task 0; a partly filled numbered table
+ * nobody recorded takes no more. Existing rows are updated wherever they are.
  */
 public final class TableRoller {
   private static final Logger LOG = LoggerFactory.getLogger(TableRoller.class);
@@ -50,6 +51,8 @@ public final class TableRoller {
   private int maxSeq;
   private boolean baseMissing;
   private java.util.function.Consumer<TableState> onCreate = t -> {};
+  /** Whether creators are recorded (in the key index topic): then any task may create the base table. */
+  private boolean creatorsRecorded;
 
   public TableRoller(BitableClient client, String prefix, String baseTableId, int cap, int parallel, int taskId, int tasks) {
     this.client = client;
@@ -111,20 +114,25 @@ public final class TableRoller {
         add(t, seq, false);
       } else if (baseTableId.isEmpty() ? t.name().equals(prefix) : t.tableId().equals(baseTableId)) {
         baseMissing = false;
-        add(t, TableState.BASE, taskId == 0);
+        // made since this task started: by another task when creators are recorded (claim tells)
+        add(t, TableState.BASE, taskId == 0 && !creatorsRecorded);
       }
     }
   }
 
-  /** Called with each table this task creates, before any row goes into it: to record it as this task's. */
-  public synchronized void onCreate(java.util.function.Consumer<TableState> listener) {
+  /**
+   * Called with each table this task creates, before any row goes into it, to record it as this
+   * task's where {@link #claim} will find it after a restart; {@code durable}: the record survives.
+   */
+  public synchronized void onCreate(java.util.function.Consumer<TableState> listener, boolean durable) {
     this.onCreate = listener;
+    this.creatorsRecorded = durable;
   }
 
   /**
-   * Takes up the numbered tables that {@code owners} (table id to the task that created it) says
-   * this task created, as after a restart, and gives up those another task created. Tables with no
-   * recorded creator keep what {@link #discover} decided.
+   * Takes up the tables that {@code owners} (table id to the task that created it) says this task
+   * created, as after a restart, and gives up those another task created. Tables with no recorded
+   * creator keep what {@link #discover} decided.
    */
   public synchronized void claim(Map<String, Integer> owners) {
     if (tasks == 1) {
@@ -132,7 +140,7 @@ public final class TableRoller {
     }
     for (TableState t : tables.values()) {
       Integer owner = owners.get(t.tableId());
-      if (owner != null && t.seq() != TableState.BASE) {
+      if (owner != null) {
         t.mineForNewRows(owner == taskId);
       }
     }
@@ -226,7 +234,9 @@ public final class TableRoller {
   }
 
   private TableState newTable(List<FieldSpec> fields) throws InterruptedException {
-    if (baseMissing && taskId == 0) {
+    // the base table comes first, whichever task needs a table first (task 0 may have no rows at all);
+    // without a record of who created it, only task 0 may, as only task 0 fills an unrecorded base
+    if (baseMissing && (taskId == 0 || creatorsRecorded)) {
       baseMissing = false;
       Optional<TableState> base = create(prefix, TableState.BASE, fields);
       if (base.isPresent()) {
@@ -277,11 +287,13 @@ public final class TableRoller {
         // a create whose answer was lost and was retried, or the base table made by another run of this task
         for (TableInfo t : client.listTables()) {
           if (t.name().equals(name)) {
-            TableState s = new TableState(t.tableId(), name, seq, client.rowCount(t.tableId()), taskId == 0 || seq != TableState.BASE);
+            // with several tasks, a base table another task just created is that task's
+            boolean mine = tasks == 1 || (taskId == 0 && !creatorsRecorded);
+            TableState s = new TableState(t.tableId(), name, seq, client.rowCount(t.tableId()), mine);
             s.fields(client.listFields(t.tableId()));
             tables.put(t.tableId(), s);
-            LOG.info("Table {} ({}) exists already; using it", name, t.tableId());
-            return s.room(cap) > 0 ? Optional.of(s) : Optional.empty();
+            LOG.info("Table {} ({}) exists already; {}", name, t.tableId(), mine ? "using it" : "another task fills it");
+            return mine && s.room(cap) > 0 ? Optional.of(s) : Optional.empty();
           }
         }
       }

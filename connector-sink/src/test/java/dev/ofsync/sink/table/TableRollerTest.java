@@ -27,8 +27,13 @@ class TableRollerTest {
 
   /** Task {@code taskId} of {@code tasks}, recording the tables it creates in {@link #owners} as the index topic does. */
   private TableRoller roller(int taskId, int tasks) throws InterruptedException {
+    return roller(taskId, tasks, true);
+  }
+
+  /** {@code recorded} false: no index topic, nothing survives a restart. */
+  private TableRoller roller(int taskId, int tasks, boolean recorded) throws InterruptedException {
     TableRoller roller = new TableRoller(client(), "Orders", "", 100, 1, taskId, tasks);
-    roller.onCreate(t -> owners.put(t.tableId(), taskId));
+    roller.onCreate(t -> owners.put(t.tableId(), taskId), recorded);
     roller.discover();
     return roller;
   }
@@ -54,29 +59,38 @@ class TableRollerTest {
 
   @Test
   void aRestartedTaskTakesUpTheTableItCreatedWhileTheOthersKeepTheirs() throws Exception {
-    // creators need not match the table's number: task 2 happened to start _001, task 1 _002
+    // creators need not match the table's number: task 2 happened to need the base table first, task 1 _001
     TableRoller task2 = roller(2, 3);
-    assertThat(place(task2, 30)).containsExactly("Orders_001");
-    assertThat(place(roller(1, 3), 40)).containsExactly("Orders_002");
+    assertThat(place(task2, 30)).containsExactly("Orders");
+    assertThat(place(roller(1, 3), 40)).containsExactly("Orders_001");
 
     // task 1 dies and starts again while task 2 goes on: each fills its own table, none is filled by two
     TableRoller task1 = roller(1, 3);
     task1.claim(owners);
-    assertThat(place(task1, 50)).containsExactly("Orders_002");
+    assertThat(place(task1, 50)).containsExactly("Orders_001");
     assertThat(place(task2, 80)).as("task 2's own table filled, then a new one; none of task 1's room taken")
-        .containsExactly("Orders_001", "Orders_003");
+        .containsExactly("Orders", "Orders_002");
     assertThat(FEISHU.emulator().tables(APP_TOKEN)).filteredOn(t -> t.name().startsWith("Orders"))
         .allSatisfy(t -> assertThat(t.rowCount()).as(t.name()).isLessThanOrEqualTo(100));
   }
 
   @Test
+  void theBaseTableComesFirstWhicheverTaskNeedsATableFirst() throws Exception {
+    assertThat(place(roller(1, 2), 10)).as("task 0 may have no rows at all").containsExactly("Orders");
+
+    TableRoller task0 = roller(0, 2);
+    task0.claim(owners);
+    assertThat(place(task0, 10)).as("the base table is task 1's").containsExactly("Orders_001");
+  }
+
+  @Test
   void withSeveralTasksATableWithNoRecordedCreatorTakesNoMoreNewRows() throws Exception {
-    assertThat(place(roller(1, 3), 40)).containsExactly("Orders_001");
-    owners.clear(); // no index topic: nothing recorded
+    assertThat(place(roller(1, 3, false), 40)).as("without a record, only task 0 starts the base table")
+        .containsExactly("Orders_001");
 
     // seq 1 % 3 == 1, but task 1 cannot know whether another live task is filling that table
-    TableRoller restarted = roller(1, 3);
-    restarted.claim(owners);
+    TableRoller restarted = roller(1, 3, false);
+    restarted.claim(Map.of());
     assertThat(place(restarted, 10)).containsExactly("Orders_002");
   }
 
@@ -91,16 +105,16 @@ class TableRollerTest {
   @Test
   void aTaskCountsItsTablesAgainWhenItsPartitionsAreAssigned() throws Exception {
     TableRoller old = roller(1, 3);
-    assertThat(place(old, 40)).containsExactly("Orders_001");
+    assertThat(place(old, 40)).containsExactly("Orders");
 
     // the task starts again elsewhere and counts its tables, while the old instance, not yet stopped, writes on
     TableRoller restarted = roller(1, 3);
     restarted.claim(owners);
-    assertThat(place(old, 50)).containsExactly("Orders_001");
+    assertThat(place(old, 50)).containsExactly("Orders");
     restarted.recountOwn(); // its partitions are assigned once the old instance has let go of them
 
-    assertThat(place(restarted, 30)).containsExactly("Orders_001", "Orders_002");
-    assertThat(rows("Orders_001")).isEqualTo(100);
+    assertThat(place(restarted, 30)).containsExactly("Orders", "Orders_001");
+    assertThat(rows("Orders")).isEqualTo(100);
   }
 
   @Test

@@ -114,6 +114,11 @@ public final class OpenApiHandler implements HttpHandler {
               "text/plain; charset=utf-8", headers);
           return;
         case CODE:
+          if (fault.code() == RATE_LIMITED) {
+            // as the gateway answers it: with the window's limit and the seconds until it resets
+            throw new ApiException(429, RATE_LIMITED, "injected fault " + fault.code(), Map.of("x-ogw-ratelimit-limit",
+                String.valueOf(settings.rateLimit(route.callClass)), "x-ogw-ratelimit-reset", "1"));
+          }
           throw ApiException.of(fault.code(), "injected fault " + fault.code());
         case DROP:
           throw new DroppedConnection();

@@ -167,7 +167,7 @@ class BadInputIT {
         "UPDATE FLOATS SET V = -7.5, UPDATED_AT = LOCALTIMESTAMP WHERE ID = 7");
     pipeline.connect().restartTask("Floats-source", 0);
     pipeline.awaitBitableEqualsTable(expect("FLOATS", "Floats"), Duration.ofMinutes(1));
-    assertThat(pipeline.connect().kafka().consume(0, 1_000, "e2e-dlq-floats").count()).isZero();
+    assertThat(pipeline.records("e2e-dlq-floats")).as("nothing reached the sink's dead-letter queue").isZero();
   }
 
   @Test
@@ -191,7 +191,7 @@ class BadInputIT {
     deploy("LONG_NAMES", "LONG_NAMES", "LongNames", Map.of());
 
     String traces = pipeline.awaitFailedTasks("LongNames-sink", Duration.ofMinutes(1));
-    assertThat(traces).contains("column '" + longName + "'").contains("101 characters").contains("100")
+    assertThat(traces).contains("Column '" + longName + "'").contains("101 characters").contains("100")
         .contains("oracle.columns").containsPattern("key [12]");
   }
 

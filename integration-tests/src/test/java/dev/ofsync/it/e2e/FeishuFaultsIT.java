@@ -66,8 +66,8 @@ class FeishuFaultsIT {
     try (ChangeStream app = ChangeStream.start(pipeline.db(), "ORDERS", ROWS + 1, seed, Duration.ofMillis(40))) {
       await().atMost(Duration.ofMinutes(2)).until(() -> pipeline.bitableRows("Orders") >= ROWS / 3);
       pipeline.feishu().expireTokens();
-      // a 429 storm: the next 60 record writes are refused as over the app's quota
-      pipeline.feishu().faults().script(FaultRule.code(99991400).on(CallClass.RECORD_WRITE).times(60));
+      // a 429 storm: the next 40 record writes are refused as over the app's quota
+      pipeline.feishu().faults().script(FaultRule.code(99991400).on(CallClass.RECORD_WRITE).times(40));
       await().atMost(Duration.ofMinutes(2)).until(() -> pipeline.feishu().faults().pendingScript().isEmpty());
       await().atMost(Duration.ofMinutes(2)).until(() -> pipeline.bitableRows("Orders") >= ROWS * 2 / 3);
       pipeline.feishu().expireTokens();
@@ -83,7 +83,7 @@ class FeishuFaultsIT {
         "changes", changes);
     assertThat(stats.faultsInjected()).as("faults the emulator injected")
         .containsKeys("code", "http_error", "drop", "drop_after_commit", "slow");
-    assertThat(stats.answers(99991400)).as("the 429 storm").isGreaterThanOrEqualTo(60);
+    assertThat(stats.answers(99991400)).as("the 429 storm").isGreaterThanOrEqualTo(40);
     assertThat(stats.answers(99991663)).as("calls made with a revoked token, renewed and retried").isPositive();
     assertThat(stats.rateLimited()).as("calls Feishu refused for the quota (not injected)").isEmpty();
   }

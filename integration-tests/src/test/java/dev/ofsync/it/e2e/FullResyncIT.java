@@ -54,7 +54,7 @@ class FullResyncIT {
     long recordsBefore = topicRecords();
 
     ConnectRest rest = pipeline.rest();
-    assertThat(rest.put("connectors/orders-source/stop", Map.of()).status()).isEqualTo(202);
+    assertThat(rest.put("connectors/orders-source/stop", Map.of()).status()).isBetween(200, 299);
     pipeline.connect().assertions().assertConnectorIsStopped("orders-source", "the source did not stop");
     // changed behind the sync column's back: an incremental poll would never see these
     pipeline.db().execute("UPDATE ORDERS SET CUSTOMER = 'renamed while stopped', AMOUNT = 1.01 WHERE ID IN (7, 4321)",
@@ -63,7 +63,7 @@ class FullResyncIT {
 
     ConnectRest.Answer reset = rest.delete("connectors/orders-source/offsets");
     assertThat(reset.status()).as(reset.body()).isEqualTo(200);
-    assertThat(rest.put("connectors/orders-source/resume", Map.of()).status()).isEqualTo(202);
+    assertThat(rest.put("connectors/orders-source/resume", Map.of()).status()).isBetween(200, 299);
     pipeline.connect().assertions().assertConnectorAndExactlyNumTasksAreRunning("orders-source", 1,
         "the source did not resume");
 

@@ -65,8 +65,12 @@ final class Pipeline implements AutoCloseable {
     w.put("status.storage.replication.factor", "1");
     w.putAll(extraWorkerProps);
     this.workerProps = Map.copyOf(w);
+    // as on production clusters, topics are made on purpose only: otherwise a sink started before the
+    // source's first record makes the source's topic with the broker's single partition
+    java.util.Properties broker = new java.util.Properties();
+    broker.put("auto.create.topics.enable", "false");
     this.connect = new EmbeddedConnectCluster.Builder().name("e2e-" + name).numWorkers(workers).numBrokers(1)
-        .workerProps(new HashMap<>(w)).build();
+        .workerProps(new HashMap<>(w)).brokerProps(broker).build();
     connect.start();
     this.rest = new ConnectRest(connect);
   }
@@ -179,6 +183,14 @@ final class Pipeline implements AutoCloseable {
       }
     }
     return out;
+  }
+
+  /** Records in a topic (a dead-letter queue, say); 0 when it was never made. */
+  long records(String topic) throws Exception {
+    if (connect.kafka().describeTopics(topic).get(topic).isEmpty()) {
+      return 0;
+    }
+    return connect.kafka().consumeAll(10_000, topic).count();
   }
 
   /** Waits until at least one of the connector's tasks has failed; answers the failed tasks' traces. */
