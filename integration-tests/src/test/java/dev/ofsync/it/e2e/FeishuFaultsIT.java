@@ -54,6 +54,12 @@ class FeishuFaultsIT {
         FaultRule.dropAfterCommit().on(CallClass.SCHEMA_WRITE).probability(0.1),
         FaultRule.slow(2_500).on(CallClass.RECORD_WRITE).probability(0.02));   // served after the sink gave up
 
+    // each kind at least once, whatever the draws: the first record writes meet them in this order
+    pipeline.feishu().faults().script(FaultRule.drop().on(CallClass.RECORD_WRITE).times(2),
+        FaultRule.dropAfterCommit().on(CallClass.RECORD_WRITE).times(2),
+        FaultRule.slow(2_500).on(CallClass.RECORD_WRITE),
+        FaultRule.httpError(503).on(CallClass.RECORD_WRITE),
+        FaultRule.code(1254291).on(CallClass.RECORD_WRITE).times(2));
     OrdersTable.create(pipeline.db(), "ORDERS", ROWS);
     pipeline.deploy("orders-source", pipeline.sourceConfig("ORDERS"));
     Map<String, String> sink = pipeline.sinkConfig(Pipeline.topic("ORDERS"), "Orders", MAX_ROWS);
