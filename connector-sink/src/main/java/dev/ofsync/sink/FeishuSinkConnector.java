@@ -70,8 +70,9 @@ public class FeishuSinkConnector extends SinkConnector {
       return result;
     }
     FeishuSinkConfig config = new FeishuSinkConfig(connectorConfigs);
+    // two retries: a passing 5xx or dropped connection must not refuse a good configuration
     BitableClient client = new BitableClient(config.baseUrl(), config.appId(), config.appSecret().value(),
-        config.appToken(), Duration.ofSeconds(10), new RequestBudget(5, 1), 0, 100);
+        config.appToken(), Duration.ofSeconds(10), new RequestBudget(5, 1), 2, 100);
     try {
       List<TableInfo> tables = client.listTables();
       String baseTableId = config.baseTableId();

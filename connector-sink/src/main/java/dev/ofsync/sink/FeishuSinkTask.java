@@ -125,10 +125,11 @@ public class FeishuSinkTask extends SinkTask {
 
   /**
    * Loads the key index whenever partitions are assigned: another task may have written keys of
-   * these partitions since this task started (its writes are drained before it gives them up).
+   * these partitions since this task started (its writes under way finish before it gives them up).
    */
   @Override
   public void open(Collection<TopicPartition> partitions) {
+    writer.assigned(partitions);
     try {
       writer.reloadIndex();
     } catch (InterruptedException e) {
@@ -137,20 +138,21 @@ public class FeishuSinkTask extends SinkTask {
     }
   }
 
-  /** Before giving partitions up, writes what waits, so the next owner's index knows every row. */
+  /**
+   * Gives partitions up at once, so a rebalance does not wait for a backlog to be written: their
+   * changes still waiting are left to the next owner, who replays them from the committed offsets;
+   * writes under way are waited for, so that owner's index knows every row this task wrote.
+   */
   @Override
   public void close(Collection<TopicPartition> partitions) {
     if (writer == null) {
       return;
     }
     try {
-      writer.flush();
-    } catch (ConnectException e) {
-      LOG.warn("Giving up partitions {} with writes that failed: {}", partitions, e.getMessage());
+      writer.dropPartitions(partitions);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    writer.dropPartitions(partitions);
   }
 
   @Override

@@ -33,6 +33,15 @@ class FeishuSinkConnectorTest {
   }
 
   @Test
+  void aPassingFeishuFailureDoesNotRefuseAGoodConfig() {
+    FEISHU.emulator().faults().script(dev.ofsync.emulator.FaultRule.httpError(503).on(dev.ofsync.emulator.CallClass.TOKEN),
+        dev.ofsync.emulator.FaultRule.drop().on(dev.ofsync.emulator.CallClass.READ));
+
+    assertThat(errors(Map.of())).isEmpty();
+    assertThat(FEISHU.emulator().faults().pendingScript()).as("both failures met, and retried").isEmpty();
+  }
+
+  @Test
   void eachConnectionProblemIsAttachedToTheSettingAtFault() {
     assertThat(errors(Map.of("feishu.app_secret", "wrong"))).containsOnlyKeys("feishu.app_secret");
     assertThat(errors(Map.of("feishu.app_id", "cli_nobody"))).containsOnlyKeys("feishu.app_id");

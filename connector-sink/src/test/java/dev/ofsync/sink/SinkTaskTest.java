@@ -335,6 +335,24 @@ class SinkTaskTest {
   }
 
   @Test
+  void changesOfAPartitionGivenUpAreLeftToItsNextOwnerAndNeverWrittenHere() {
+    try (TaskHarness h = new TaskHarness(FEISHU.emulator(), Map.of("sync.linger_ms", "600000"))) {
+      h.put(rows(h, 1, 5)); // waiting for their linger
+
+      h.task.close(List.of(TaskHarness.TP)); // a rebalance takes the partition away
+      h.put(List.of());
+      assertThat(h.task.preCommit(Map.of(TaskHarness.TP, new org.apache.kafka.clients.consumer.OffsetAndMetadata(5))))
+          .as("nothing to commit for a partition given up").doesNotContainKey(TaskHarness.TP);
+      assertThat(FEISHU.emulator().stats().calls("POST records/batch_create")).as("not written by this task").isZero();
+
+      h.task.open(List.of(TaskHarness.TP)); // it comes back: the rows are replayed from the committed offset
+      h.put(rows(h, 1, 5));
+      h.commit();
+    }
+    assertThat(byKey()).hasSize(5);
+  }
+
+  @Test
   void aCreateThatFailsAndIsRetriedNeverPushesATableBeyondTheCap() {
     try (TaskHarness h = new TaskHarness(FEISHU.emulator(), Map.of("feishu.max_rows_per_table", "10",
         "sync.write_batch_size", "5", "feishu.max_retries", "0"))) {

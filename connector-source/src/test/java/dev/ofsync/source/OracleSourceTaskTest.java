@@ -198,6 +198,49 @@ class OracleSourceTaskTest {
   }
 
   @Test
+  void nanAndInfinitiesStopTheTaskNamingRowAndColumnOnceTheRowsBeforeThemAreHandedOver() throws Exception {
+    db.exec("CREATE TABLE MEASURES (ID NUMBER(10) PRIMARY KEY, V BINARY_DOUBLE, W BINARY_FLOAT)");
+    try (PreparedStatement ps = db.prepare("INSERT INTO MEASURES VALUES (?, ?, ?)")) {
+      Object[][] rows = {{1, 1.5, 1f}, {2, 2.5, 2f}, {3, Double.NaN, 3f}, {4, 4.0, Float.NEGATIVE_INFINITY}};
+      for (Object[] row : rows) {
+        ps.setInt(1, (Integer) row[0]);
+        ps.setDouble(2, (Double) row[1]);
+        ps.setFloat(3, (Float) row[2]);
+        ps.addBatch();
+      }
+      ps.executeBatch();
+    }
+    Map<String, String> config = db.config("MEASURES");
+    config.put("mode", "bulk");
+    harness.start(config);
+
+    assertThat(ids(harness.poll())).as("the rows before the bad one").containsExactly(1L, 2L);
+    assertThatThrownBy(harness::poll).isInstanceOf(ConnectException.class)
+        .hasMessageContaining("MEASURES").hasMessageContaining("key 3").hasMessageContaining("column V holds NaN")
+        .hasMessageContaining("NULL or a finite number");
+
+    db.exec("UPDATE MEASURES SET V = 3.5 WHERE ID = 3");
+    harness.restart(config);
+    assertThatThrownBy(() -> harness.pollUntil(r -> r.size() >= 2, DEADLINE)).isInstanceOf(ConnectException.class)
+        .hasMessageContaining("key 4").hasMessageContaining("column W holds -Infinity");
+    assertThat(ids(harness.records)).as("read on from the last row handed over").containsExactly(3L);
+  }
+
+  @Test
+  void integersOfMoreThanFifteenDigitsTellTheSinkTheirPrecision() throws Exception {
+    db.exec("CREATE TABLE IDS (ID NUMBER(10) PRIMARY KEY, ORDER_NO NUMBER(18), QTY NUMBER(9))",
+        "INSERT INTO IDS VALUES (1, 123456789012345678, 5)");
+    Map<String, String> config = db.config("IDS");
+    config.put("mode", "bulk");
+    harness.start(config);
+    Struct v = (Struct) harness.pollUntil(r -> !r.isEmpty(), DEADLINE).get(0).value();
+
+    assertThat(v.get("ORDER_NO")).isEqualTo(123456789012345678L);
+    assertThat(v.schema().field("ORDER_NO").schema().parameters()).containsEntry("connect.decimal.precision", "18");
+    assertThat(v.schema().field("ID").schema().parameters()).containsEntry("connect.decimal.precision", "10");
+  }
+
+  @Test
   void softDeletedRowBecomesATombstoneForItsKey() throws Exception {
     db.exec("CREATE TABLE CUSTOMERS (ID NUMBER(10) PRIMARY KEY, NAME VARCHAR2(20), DELETED NUMBER(1) DEFAULT 0, UPDATED_AT TIMESTAMP)",
         "INSERT INTO CUSTOMERS VALUES (1, 'a', 0, TIMESTAMP '2024-01-01 00:00:00')",

@@ -13,6 +13,8 @@ import java.util.Map;
  *     check, so a client that breaks the quota shows here even though the excess was refused
  * @param rateLimited calls refused with 429 per class
  * @param faultsInjected faults the emulator injected, per kind
+ * @param recordsReadByEndpoint records answered per endpoint ({@code POST records/search}, {@code GET
+ *     records}): how much of the tables a client read back
  * @param writeConflicts writes refused with 1254291
  * @param rowsPerTable rows per table, keyed {@code app_token/table name}
  */
@@ -23,6 +25,7 @@ public record StatsSnapshot(
     Map<String, Integer> peakCallsPerSecond,
     Map<String, Long> rateLimited,
     Map<String, Long> faultsInjected,
+    Map<String, Long> recordsReadByEndpoint,
     long writeConflicts,
     Map<String, Integer> rowsPerTable) {
 
@@ -32,6 +35,11 @@ public record StatsSnapshot(
 
   public long answers(int code) {
     return answersByCode.getOrDefault(String.valueOf(code), 0L);
+  }
+
+  /** Records answered by searches and lists, all endpoints together. */
+  public long recordsRead() {
+    return recordsReadByEndpoint.values().stream().mapToLong(Long::longValue).sum();
   }
 
   public int peak(CallClass callClass) {

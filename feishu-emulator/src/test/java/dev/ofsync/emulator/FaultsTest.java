@@ -55,6 +55,19 @@ class FaultsTest {
   }
 
   @Test
+  void anInjected429LooksLikeTheGatewaysWithItsResetHeader() throws Exception {
+    FEISHU.emulator().faults().script(FaultRule.code(99991400).on(CallClass.RECORD_WRITE));
+
+    var refused = write();
+
+    assertThat(refused.getCode()).isEqualTo(99991400);
+    assertThat(refused.getRawResponse().getStatusCode()).isEqualTo(429);
+    assertThat(refused.getRawResponse().getHeaders()).hasEntrySatisfying("x-ogw-ratelimit-reset",
+        v -> assertThat(v).containsExactly("1"));
+    assertThat(rows()).isZero();
+  }
+
+  @Test
   void httpErrorsComeWithAGatewaysPlainBodyThatTheSdkCannotParse() {
     FEISHU.emulator().faults().script(FaultRule.httpError(503).on(CallClass.RECORD_WRITE));
 

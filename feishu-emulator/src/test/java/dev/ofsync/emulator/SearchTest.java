@@ -79,6 +79,18 @@ class SearchTest {
   }
 
   @Test
+  void statsCountTheRecordsReadBack() throws Exception {
+    FEISHU.emulator().resetStats();
+    Sdk.search(client, table, null, 1, null);
+    searchAll(null);
+
+    StatsSnapshot stats = FEISHU.emulator().stats();
+    assertThat(stats.recordsReadByEndpoint()).containsEntry("POST records/search", 1201L);
+    assertThat(stats.recordsRead()).isEqualTo(1201);
+    assertThat(stats.calls("POST records/search")).isEqualTo(4);
+  }
+
+  @Test
   void filterIsFindsOneRowByKey() throws Exception {
     var body = SearchAppTableRecordReqBody.newBuilder()
         .filter(FilterInfo.newBuilder().conjunction("and").conditions(new Condition[] {cond("ID", "is", "777")}).build())

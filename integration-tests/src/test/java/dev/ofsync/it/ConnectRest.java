@@ -14,34 +14,34 @@ import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
  * The worker's REST API over plain HTTP, as curl would call it: {@link EmbeddedConnectCluster}'s own
  * responses do not give their bodies back, and the bodies are what these tests look at.
  */
-final class ConnectRest {
+public final class ConnectRest {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final EmbeddedConnectCluster connect;
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
-  ConnectRest(EmbeddedConnectCluster connect) {
+  public ConnectRest(EmbeddedConnectCluster connect) {
     this.connect = connect;
   }
 
-  record Answer(int status, String body) {
-    JsonNode json() throws IOException {
+  public record Answer(int status, String body) {
+    public JsonNode json() throws IOException {
       return JSON.readTree(body);
     }
   }
 
-  Answer get(String resource) throws IOException, InterruptedException {
+  public Answer get(String resource) throws IOException, InterruptedException {
     return send(request(resource).GET());
   }
 
   /** PUT with a JSON body; validate calls can take a while because the plugin tries its database. */
-  Answer put(String resource, Object body) throws IOException, InterruptedException {
+  public Answer put(String resource, Object body) throws IOException, InterruptedException {
     return send(request(resource).timeout(Duration.ofSeconds(120))
         .header("Content-Type", "application/json")
         .PUT(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))));
   }
 
-  Answer delete(String resource) throws IOException, InterruptedException {
+  public Answer delete(String resource) throws IOException, InterruptedException {
     return send(request(resource).DELETE());
   }
 

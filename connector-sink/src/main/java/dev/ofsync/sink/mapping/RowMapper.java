@@ -9,6 +9,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.connect.data.Field;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.Struct;
+import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.sink.SinkRecord;
 
 /**
@@ -17,6 +18,9 @@ import org.apache.kafka.connect.sink.SinkRecord;
  * ExtractNewRecordState (a {@code __deleted: "true"} column marks a delete).
  */
 public final class RowMapper {
+  /** A Feishu field name holds 1 to 100 characters. */
+  public static final int MAX_FIELD_NAME_CHARS = 100;
+
   private final ColumnMapper columnMapper;
   private final boolean deletes;
   private final boolean keyRequired;
@@ -71,7 +75,7 @@ public final class RowMapper {
         }
         Column c = columns.get(f.name()); // known after the first record: no lambda per field and record
         if (c == null) {
-          c = columns.computeIfAbsent(f.name(), n -> columnMapper.column(n, f.schema()));
+          c = columns.computeIfAbsent(f.name(), n -> columnMapper.column(fieldName(n, record, key), f.schema()));
         }
         cells.put(c.name(), CellConverter.cell(c, f.schema(), s.get(f)));
         cols.add(c);
@@ -83,9 +87,9 @@ public final class RowMapper {
           continue;
         }
         Column c = e.getValue() == null ? columns.get(name)
-            : columns.computeIfAbsent(name, n -> columnMapper.column(n, e.getValue()));
+            : columns.computeIfAbsent(name, n -> columnMapper.column(fieldName(n, record, key), e.getValue()));
         if (c == null) {
-          c = new Column(name, ColumnKind.TEXT, null, null);
+          c = new Column(fieldName(name, record, key), ColumnKind.TEXT, null, null);
         }
         cells.put(name, CellConverter.cell(c, null, e.getValue()));
         cols.add(c);
@@ -122,10 +126,43 @@ public final class RowMapper {
       names.add(configuredKeyField.isEmpty() ? "key" : configuredKeyField);
       parts.add(CellConverter.keyText(schema, key));
     }
+    String text = String.join("|", parts);
     if (keyFieldName == null) {
-      keyFieldName = configuredKeyField.isEmpty() ? String.join("_", names) : configuredKeyField;
+      String name = configuredKeyField.isEmpty() ? String.join("_", names) : configuredKeyField;
+      if (!fits(name)) {
+        throw new ConnectException("The record at " + where(record, text) + " is keyed by " + names + "; the field "
+            + "that holds the key would be named '" + name + "', " + name.codePointCount(0, name.length())
+            + " characters, and a Feishu field name holds 1 to " + MAX_FIELD_NAME_CHARS + ". Set "
+            + "sync.key_field_name to a shorter name");
+      }
+      keyFieldName = name;
     }
-    return String.join("|", parts);
+    return text;
+  }
+
+  /**
+   * The column's name, which becomes a Feishu field's name, checked once per column: a name Feishu
+   * cannot take stops the task (every record has the column, so a dead-letter queue would take them
+   * all), naming the column and the record where it was met.
+   */
+  private static String fieldName(String name, SinkRecord record, String key) {
+    if (!fits(name)) {
+      throw new ConnectException("Column '" + name + "' of the record at " + where(record, key) + " has a name of "
+          + name.codePointCount(0, name.length()) + " characters, and a Feishu field name holds 1 to "
+          + MAX_FIELD_NAME_CHARS + ". Leave the column out (the source's oracle.columns lists the columns to send) "
+          + "or select it under a shorter name in a view");
+    }
+    return name;
+  }
+
+  private static boolean fits(String name) {
+    int chars = name.codePointCount(0, name.length());
+    return chars >= 1 && chars <= MAX_FIELD_NAME_CHARS;
+  }
+
+  private static String where(SinkRecord record, String key) {
+    return "topic " + record.topic() + ", partition " + record.kafkaPartition() + ", offset " + record.kafkaOffset()
+        + ", key " + (key != null ? key : record.key());
   }
 
   private static boolean isEnvelope(Schema schema, Object value) {

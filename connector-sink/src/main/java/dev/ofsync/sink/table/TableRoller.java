@@ -28,13 +28,18 @@ import org.slf4j.LoggerFactory;
  * than the first of them still takes ({@link #assign}); the next tables are created ahead, in the
  * background. On start it finds the tables that exist and goes on from them.
  *
- * <p>With several tasks, a table takes new rows from one task only (the base table from task 0,
- * a created table from its creator, a partly filled one found at start from task {@code seq % tasks}),
- * so no two writers can push it past the cap. Existing rows are updated wherever they are.
+ * <p>With several tasks, a table takes new rows from one task only, so no two writers can push it
+ * past the cap: a created table from its creator, recorded in the key index ({@link #claim}) so a
+ * restarted task takes up its own tables again while the others go on with theirs. Any task may
+ * create the missing base table then. A base table nobody recorded (given as feishu.base_table_id,
+ * made by hand, or with no index topic) takes new rows from task 0; a partly filled numbered table
+ * nobody recorded takes no more. Existing rows are updated wherever they are.
  */
 public final class TableRoller {
   private static final Logger LOG = LoggerFactory.getLogger(TableRoller.class);
   private static final int NAME_RACE_TRIES = 20;
+  /** Fields a Feishu table may hold. */
+  static final int MAX_FIELDS = 300;
 
   /** New rows for one table. */
   public record Assignment(TableState table, int rows) {}
@@ -62,6 +67,9 @@ public final class TableRoller {
   /** The current round of tables filled side by side ({@link #round}): where it starts in the sequence, how many. */
   private int roundFirstSeq;
   private int roundSize;
+  private java.util.function.Consumer<TableState> onCreate = t -> {};
+  /** Whether creators are recorded (in the key index topic): then any task may create the base table. */
+  private boolean creatorsRecorded;
 
   public TableRoller(BitableClient client, String prefix, String baseTableId, int cap, int parallel, int taskId, int tasks) {
     this.client = client;
@@ -106,7 +114,8 @@ public final class TableRoller {
       if (m.matches() && (base == null || !t.tableId().equals(base.tableId()))) {
         int seq = Integer.parseInt(m.group(1));
         maxSeq = Math.max(maxSeq, seq);
-        add(t, seq, seq % tasks == taskId);
+        // a lone task owns every table; with several, only a recorded creator does (see claim)
+        add(t, seq, tasks == 1);
       }
     }
     LOG.info("Tables of base {} with prefix '{}': {}", client.appToken(), prefix, tables.values().stream()
@@ -129,7 +138,34 @@ public final class TableRoller {
         add(t, seq, false);
       } else if (baseTableId.isEmpty() ? t.name().equals(prefix) : t.tableId().equals(baseTableId)) {
         baseMissing = false;
-        add(t, TableState.BASE, taskId == 0);
+        // made since this task started: by another task when creators are recorded (claim tells)
+        add(t, TableState.BASE, taskId == 0 && !creatorsRecorded);
+      }
+    }
+  }
+
+  /**
+   * Called with each table this task creates, before any row goes into it, to record it as this
+   * task's where {@link #claim} will find it after a restart; {@code durable}: the record survives.
+   */
+  public synchronized void onCreate(java.util.function.Consumer<TableState> listener, boolean durable) {
+    this.onCreate = listener;
+    this.creatorsRecorded = durable;
+  }
+
+  /**
+   * Takes up the tables that {@code owners} (table id to the task that created it) says this task
+   * created, as after a restart, and gives up those another task created. Tables with no recorded
+   * creator keep what {@link #discover} decided.
+   */
+  public synchronized void claim(Map<String, Integer> owners) {
+    if (tasks == 1) {
+      return;
+    }
+    for (TableState t : tables.values()) {
+      Integer owner = owners.get(t.tableId());
+      if (owner != null) {
+        t.mineForNewRows(owner == taskId);
       }
     }
   }
@@ -277,7 +313,7 @@ public final class TableRoller {
         roundFirstSeq = slots.get(0).seq;
       } else {
         // the next table made: the base table, the one being made now, or the next number
-        roundFirstSeq = basePending || (baseMissing && taskId == 0) ? TableState.BASE
+        roundFirstSeq = basePending || (baseMissing && (taskId == 0 || creatorsRecorded)) ? TableState.BASE
             : inFlightSeq >= 0 ? inFlightSeq : maxSeq + 1;
       }
       roundSize = size;
@@ -320,6 +356,20 @@ public final class TableRoller {
     long round = (long) parallel * cap;
     long rounds = (coming + round - 1) / round;
     return rounds <= 1 ? coming : (coming + rounds - 1) / rounds;
+  }
+
+  /**
+   * Counts again the rows of this task's tables that still had room. Called when partitions are
+   * assigned: the previous instance of this task (stopped on another worker, perhaps after the
+   * worker stopped waiting for it) may have written to them after {@link #discover} counted. A
+   * table counted full stays full, so it costs no call.
+   */
+  public synchronized void recountOwn() throws InterruptedException {
+    for (TableState t : tables.values()) {
+      if (t.mineForNewRows() && t.room(cap) > 0) {
+        t.counted(client.rowCount(t.tableId()));
+      }
+    }
   }
 
   /** How many tables of the sequence (those there and, after them, new ones) {@code rows} rows reach. */
@@ -373,7 +423,9 @@ public final class TableRoller {
   private void createAhead(int count, List<FieldSpec> fields) {
     List<FieldSpec> columns = List.copyOf(fields);
     for (int i = 0; i < count; i++) {
-      boolean base = baseMissing && taskId == 0;
+      // the base table comes first, whichever task needs a table first (task 0 may have no rows at all);
+      // without a record of who created it, only task 0 may, as only task 0 fills an unrecorded base
+      boolean base = baseMissing && (taskId == 0 || creatorsRecorded);
       if (base) {
         baseMissing = false;
         basePending = true;
@@ -473,10 +525,22 @@ public final class TableRoller {
       synchronized (this) {
         tables.put(info.tableId(), s);
       }
-      LOG.info("Created table {} ({}) in base {}", name, info.tableId(), client.appToken());
+      onCreate.accept(s);
+      LOG.info("Created table {} ({}) in base {}; task {} of {} puts new rows in it", name, info.tableId(),
+          client.appToken(), taskId, tasks);
       return Optional.of(s);
     } catch (FeishuCallException e) {
       if (e.failure() != Failure.NAME_TAKEN) {
+        if (e.code() == 1254100) {
+          throw new ConnectException("cannot start table " + name + ": " + e.withAdvice(), e);
+        }
+        if (e.code() == 1254105 && fields.size() > MAX_FIELDS) {
+          List<String> over = fields.subList(MAX_FIELDS, fields.size()).stream().map(FieldSpec::name).toList();
+          throw new ConnectException("cannot create table " + name + ": it would have " + fields.size() + " fields (the "
+              + "key and " + (fields.size() - 1) + " columns), and a Feishu table holds at most " + MAX_FIELDS
+              + ". Send at most " + (MAX_FIELDS - 1) + " columns besides the key, e.g. leave out "
+              + String.join(", ", over) + " (the source's oracle.columns lists the columns to send). " + e.getMessage(), e);
+        }
         throw e;
       }
       boolean ours = tasks == 1 || seq == TableState.BASE;
@@ -485,14 +549,16 @@ public final class TableRoller {
         // a create whose answer was lost and was retried, or the base table made by another run of this task
         for (TableInfo t : listed) {
           if (t.name().equals(name)) {
-            TableState s = new TableState(t.tableId(), name, seq, client.rowCount(t.tableId()),
-                taskId == 0 || seq != TableState.BASE);
+            // with several tasks, a base table another task just created is that task's
+            boolean mine = tasks == 1 || (taskId == 0 && !creatorsRecorded);
+            TableState s = new TableState(t.tableId(), name, seq, client.rowCount(t.tableId()), mine);
             s.fields(client.listFields(t.tableId()));
             synchronized (this) {
               TableState known = tables.putIfAbsent(t.tableId(), s);
               s = known != null ? known : s;
             }
-            LOG.info("Table {} ({}) exists already; using it", name, t.tableId());
+            LOG.info("Table {} ({}) exists already; {}", name, t.tableId(), s.mineForNewRows() ? "using it"
+                : "another task fills it");
             return s.room(cap) > 0 && s.mineForNewRows() ? Optional.of(s) : Optional.empty();
           }
         }

@@ -12,7 +12,7 @@ public final class TableState {
   private final String tableId;
   private final String name;
   private final int seq;
-  private final boolean mineForNewRows;
+  private boolean mineForNewRows;
   private int rows;
   private int reserved;
   private boolean closed;
@@ -71,8 +71,12 @@ public final class TableState {
     closed = true;
   }
 
-  boolean mineForNewRows() {
+  synchronized boolean mineForNewRows() {
     return mineForNewRows;
+  }
+
+  synchronized void mineForNewRows(boolean mine) {
+    mineForNewRows = mine;
   }
 
   /** Fields by name; null until listed. */

@@ -1,15 +1,18 @@
 package dev.ofsync.sink.writer;
 
+import java.util.Map;
 import java.util.Set;
 
 /**
  * Where the key index survives a restart. Entries are written after their Feishu write succeeded;
  * a table is marked dirty before rows are created in it and clean once their entries are written,
- * so a crash in between is known at the next start and only that table is read back.
+ * so a crash in between is known at the next start and only that table is read back. Each table a
+ * task creates is recorded as that task's, so the task takes it up again after a restart and no
+ * other task fills it.
  */
 public interface IndexLog extends AutoCloseable {
-  /** What the log held: the index entries and the tables left dirty. */
-  record Snapshot(RowIndex entries, Set<String> dirtyTables) {}
+  /** What the log held: the index entries, the tables left dirty, and which task created each table. */
+  record Snapshot(RowIndex entries, Set<String> dirtyTables, Map<String, Integer> tableOwners) {}
 
   /** Whether entries survive a restart; when not, each start reads the Bitable back. */
   boolean durable();
@@ -23,6 +26,9 @@ public interface IndexLog extends AutoCloseable {
   void markDirty(Set<String> tableIds);
 
   void markClean(Set<String> tableIds);
+
+  /** Records that task {@code taskId} created the table and alone puts new rows in it; stored at the next flush. */
+  void markOwner(String tableId, int taskId);
 
   /** Waits until everything the calling thread appended is stored. */
   void flush();
@@ -39,7 +45,7 @@ public interface IndexLog extends AutoCloseable {
 
     @Override
     public Snapshot load() {
-      return new Snapshot(new RowIndex(), Set.of());
+      return new Snapshot(new RowIndex(), Set.of(), Map.of());
     }
 
     @Override
@@ -53,6 +59,9 @@ public interface IndexLog extends AutoCloseable {
 
     @Override
     public void markClean(Set<String> tableIds) {}
+
+    @Override
+    public void markOwner(String tableId, int taskId) {}
 
     @Override
     public void flush() {}

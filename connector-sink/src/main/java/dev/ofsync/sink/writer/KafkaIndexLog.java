@@ -27,11 +27,12 @@ import org.apache.kafka.connect.errors.ConnectException;
 
 /**
  * The key index in a compacted Kafka topic the connector owns: key = the row's key, value =
- * {@code tableId recordId hash}; a tombstone forgets a key. Table dirty markers share the topic
- * under keys that start with a NUL character, which no row key does.
+ * {@code tableId recordId hash}; a tombstone forgets a key. Table dirty markers and table owners
+ * share the topic under keys that start with a NUL character, which no row key does.
  */
 public final class KafkaIndexLog implements IndexLog {
   private static final String DIRTY_PREFIX = "\u0000dirty:";
+  private static final String OWNER_PREFIX = "\u0000owner:";
 
   private final String topic;
   private final Map<String, Object> clientProps;
@@ -98,6 +99,7 @@ public final class KafkaIndexLog implements IndexLog {
     p.remove(ConsumerConfig.GROUP_ID_CONFIG);
     RowIndex entries = new RowIndex();
     Set<String> dirty = new HashSet<>();
+    Map<String, Integer> owners = new HashMap<>();
     try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
       List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
           .map(i -> new TopicPartition(topic, i.partition())).toList();
@@ -107,7 +109,14 @@ public final class KafkaIndexLog implements IndexLog {
       while (partitions.stream().anyMatch(tp -> consumer.position(tp, Duration.ofSeconds(30)) < end.get(tp))) {
         for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
           String key = new String(r.key(), StandardCharsets.UTF_8);
-          if (key.startsWith(DIRTY_PREFIX)) {
+          if (key.startsWith(OWNER_PREFIX)) {
+            String table = key.substring(OWNER_PREFIX.length());
+            if (r.value() == null) {
+              owners.remove(table);
+            } else {
+              owners.put(table, Integer.parseInt(new String(r.value(), StandardCharsets.UTF_8)));
+            }
+          } else if (key.startsWith(DIRTY_PREFIX)) {
             String table = key.substring(DIRTY_PREFIX.length());
             if (r.value() == null) {
               dirty.remove(table);
@@ -122,7 +131,7 @@ public final class KafkaIndexLog implements IndexLog {
         }
       }
     }
-    return new Snapshot(entries, dirty);
+    return new Snapshot(entries, dirty, owners);
   }
 
   private static RowIndex.Location decode(byte[] value) {
@@ -148,6 +157,11 @@ public final class KafkaIndexLog implements IndexLog {
   @Override
   public void markClean(Set<String> tableIds) {
     tableIds.forEach(t -> send(DIRTY_PREFIX + t, null));
+  }
+
+  @Override
+  public void markOwner(String tableId, int taskId) {
+    send(OWNER_PREFIX + tableId, String.valueOf(taskId).getBytes(StandardCharsets.UTF_8));
   }
 
   private void send(String key, byte[] value) {

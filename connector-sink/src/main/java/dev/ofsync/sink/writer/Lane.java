@@ -37,6 +37,9 @@ final class Lane implements Runnable {
   private long notBeforeNanos;
   private boolean running;
   private boolean flushing;
+  /** A batch is being written (between {@link #next} and the end of its write). */
+  private boolean writing;
+  private long writesDone;
 
   Lane(TableState table, Writer writer, int batchSize, long lingerMs, long retryPauseMs) {
     this.table = table;
@@ -64,6 +67,33 @@ final class Lane implements Runnable {
   /** Takes back the waiting change of a key (to move it to another table), or null. */
   synchronized Pending take(String key) {
     return waiting.remove(key);
+  }
+
+  /** Takes back every waiting change that {@code which} selects. */
+  synchronized List<Pending> takeAll(java.util.function.Predicate<Pending> which) {
+    List<Pending> out = new ArrayList<>();
+    for (Iterator<Pending> it = waiting.values().iterator(); it.hasNext(); ) {
+      Pending p = it.next();
+      if (which.test(p)) {
+        out.add(p);
+        it.remove();
+      }
+    }
+    notifyAll();
+    return out;
+  }
+
+  /** Waits until the batch being written now, if any, is done (true), or the deadline passes (false). */
+  synchronized boolean awaitWriteDone(long deadlineNanos) throws InterruptedException {
+    long done = writesDone;
+    while (writing && writesDone == done) {
+      long left = deadlineNanos - System.nanoTime();
+      if (left <= 0) {
+        return false;
+      }
+      wait(Math.max(1, left / 1_000_000));
+    }
+    return true;
   }
 
   synchronized boolean holds(String key) {
@@ -115,7 +145,16 @@ final class Lane implements Runnable {
     try {
       List<Pending> batch;
       while ((batch = next()) != null) {
-        List<Pending> again = writer.write(this, batch);
+        List<Pending> again;
+        try {
+          again = writer.write(this, batch);
+        } finally {
+          synchronized (this) {
+            writing = false;
+            writesDone++;
+            notifyAll();
+          }
+        }
         if (!again.isEmpty()) {
           synchronized (this) {
             for (Pending p : again) {
@@ -159,6 +198,7 @@ final class Lane implements Runnable {
           it.remove();
         }
         oldestNanos = now;
+        writing = true;
         return batch;
       }
       wait(Math.max(1, waitNanos / 1_000_000));

@@ -61,6 +61,26 @@ public final class RowIndex {
     }
   }
 
+  /**
+   * Makes {@code other} the whole index, except for keys {@code busy} (a change of theirs is on its
+   * way and knows better): a key missing from {@code other} is forgotten, as after another task
+   * deleted its row.
+   */
+  public synchronized void replaceAll(RowIndex other, Predicate<String> busy) {
+    List<String> gone = new ArrayList<>();
+    forEach((key, loc) -> {
+      if (!busy.test(key) && other.get(key) == null) {
+        gone.add(key);
+      }
+    });
+    gone.forEach(this::remove);
+    other.forEach((key, loc) -> {
+      if (!busy.test(key)) {
+        put(key, loc);
+      }
+    });
+  }
+
   /** Takes over the entries of {@code other} (left empty), when this index has none of its own. */
   public void adopt(RowIndex other) {
     synchronized (this) {

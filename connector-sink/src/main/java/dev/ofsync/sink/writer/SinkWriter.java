@@ -46,6 +46,8 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
   private static final Logger LOG = LoggerFactory.getLogger(SinkWriter.class);
   private static final long BUFFER_WAIT_SECONDS = 60;
   private static final long FLUSH_WAIT_SECONDS = 120;
+  /** How long giving partitions up waits for the writes under way. */
+  private static final long DROP_WAIT_SECONDS = 120;
 
   private final FeishuSinkConfig config;
   private final BitableClient client;
@@ -63,6 +65,8 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
   private final Map<String, Lane> keyLanes = new ConcurrentHashMap<>();
   private final Map<String, FieldSpec> columns = new LinkedHashMap<>();
   private final Set<String> tablesToReread = ConcurrentHashMap.newKeySet();
+  /** The partitions this task owns now: changes of partitions it gave up are not written. */
+  private final Set<TopicPartition> owned = ConcurrentHashMap.newKeySet();
   private final Semaphore buffer;
   private final ExecutorService pool;
   private final AtomicReference<ConnectException> fatal = new AtomicReference<>();
@@ -85,6 +89,7 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
     this.reporter = reporter;
     this.upsert = config.writeMode() == FeishuSinkConfig.WriteMode.UPSERT;
     this.buffer = new Semaphore(config.maxBufferedRecords());
+    roller.onCreate(t -> log.markOwner(t.tableId(), config.taskId()), log.durable());
     AtomicInteger n = new AtomicInteger();
     this.pool = Executors.newCachedThreadPool(r -> {
       Thread t = new Thread(r, "feishu-sink-lane-" + n.incrementAndGet());
@@ -106,12 +111,14 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
 
   /**
    * Loads the key index (again): partitions just assigned may hold keys another task wrote since
-   * this task last loaded it. Reads back the tables whose index may be incomplete.
+   * this task last loaded it. Reads back the tables whose index may be incomplete, and counts the
+   * rows of this task's own tables again.
    */
   public void reloadIndex() throws InterruptedException {
     flush();
     roller.refresh();
     loadIndex();
+    roller.recountOwn();
   }
 
   /** Loads the index; keys with a change on its way keep what this task knows of them. */
@@ -120,10 +127,15 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
       return;
     }
     IndexLog.Snapshot snapshot = log.load();
+    roller.claim(snapshot.tableOwners());
     boolean anyEntries = !snapshot.entries().isEmpty();
     synchronized (routing) {
       if (index.isEmpty() && keyLanes.isEmpty()) {
         index.adopt(snapshot.entries()); // the first load: no copy of a million keys
+      } else if (log.durable()) {
+        // the log is the truth for keys with no change on its way: a row another task deleted (or
+        // moved) since this task last loaded must not be written to by its old record id
+        index.replaceAll(snapshot.entries(), keyLanes::containsKey);
       } else {
         snapshot.entries().forEach((key, loc) -> {
           if (!keyLanes.containsKey(key)) {
@@ -463,9 +475,60 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
     return offsets.safe();
   }
 
-  /** Partitions this task no longer owns: their waiting changes go to the new owner by replay. */
-  public void dropPartitions(Collection<TopicPartition> partitions) {
+  /** Partitions assigned to this task: their changes may be written. */
+  public void assigned(Collection<TopicPartition> partitions) {
+    owned.addAll(partitions);
+  }
+
+  /**
+   * Partitions this task no longer owns. Their changes still waiting are dropped: the next owner
+   * replays them from the committed offsets. Writes under way are waited for (their index entries
+   * are stored before they finish), so the next owner's index knows every row this task wrote and
+   * no change of these partitions is written once this returns: a lane that kept writing them would
+   * race the next owner, creating keys twice and overwriting newer values with older ones.
+   */
+  public void dropPartitions(Collection<TopicPartition> partitions) throws InterruptedException {
+    owned.removeAll(partitions);
+    int dropped = 0;
+    for (Lane lane : lanes.values()) {
+      for (Pending p : lane.takeAll(p -> !owned(p))) {
+        abandon(lane, p);
+        dropped++;
+      }
+    }
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(DROP_WAIT_SECONDS);
+    boolean done = true;
+    for (Lane lane : lanes.values()) {
+      done &= lane.awaitWriteDone(deadline);
+    }
     offsets.forget(partitions);
+    if (!done) {
+      LOG.warn("Gave up partitions {} while a write to Feishu was still under way after {} s", partitions,
+          DROP_WAIT_SECONDS);
+    }
+    if (dropped > 0) {
+      LOG.info("Gave up partitions {}; their {} changes not yet in Feishu are left to the next owner", partitions, dropped);
+    }
+  }
+
+  /** Whether the change belongs to a partition this task owns (a key seen in several: any of them). */
+  private boolean owned(Pending p) {
+    return p.firstOffsets.keySet().stream().anyMatch(owned::contains);
+  }
+
+  /** A change of a partition given up: not written here; its place and reservation are freed. */
+  private void abandon(Lane lane, Pending p) {
+    if (p.reserved) {
+      lane.table.settle(1, 0);
+    }
+    buffer.release();
+    if (upsert) {
+      synchronized (routing) {
+        if (!lane.holds(p.key)) {
+          keyLanes.remove(p.key, lane);
+        }
+      }
+    }
   }
 
   private void checkFatal() {
@@ -499,8 +562,19 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
   }
 
   @Override
-  public List<Pending> write(Lane lane, List<Pending> batch) throws InterruptedException {
+  public List<Pending> write(Lane lane, List<Pending> given) throws InterruptedException {
     TableState table = lane.table;
+    List<Pending> batch = new ArrayList<>(given.size());
+    for (Pending p : given) {
+      if (owned(p)) {
+        batch.add(p);
+      } else {
+        abandon(lane, p); // its partition was given up since it was queued
+      }
+    }
+    if (batch.isEmpty()) {
+      return List.of();
+    }
     List<Pending> again = new ArrayList<>();
     List<Pending> completed = new ArrayList<>();
     try {
@@ -550,6 +624,7 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
       lastFailure = e;
       noteFailure(translate(e));
       again.addAll(batch);
+      LOG.warn("Writing to table {} failed; {} changes wait for the next try: {}", table, batch.size(), e.getMessage());
     } catch (ConnectException e) {
       fatal.compareAndSet(null, e);
       again.addAll(batch);
@@ -673,6 +748,10 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
     synchronized (routing) {
       List<Pending> creates = new ArrayList<>();
       for (Pending p : changes) {
+        if (!owned(p)) {
+          abandon(from, p);
+          continue;
+        }
         Pending merged = mergeWaiting(from, p);
         RowIndex.Location loc = upsert ? index.get(p.key) : null;
         Lane to = loc == null ? null : roller.table(loc.tableId()).map(this::lane).orElse(null);

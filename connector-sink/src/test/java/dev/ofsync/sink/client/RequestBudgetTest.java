@@ -163,4 +163,19 @@ class RequestBudgetTest {
     assertThat(next - gone).isGreaterThanOrEqualTo(1_000_000_000L / 47);
     assertThat(RequestBudget.forTask("http://feishu.test", "cli_budget_test", 1, 2, 50)).isNotSameAs(first);
   }
+
+  @Test
+  void refusalsMetByManyCallsAtOnceHoldForTheLongestWaitNotTheirSum() throws InterruptedException {
+    RequestBudget budget = new RequestBudget(50, 1);
+    budget.acquire(CallClass.RECORD_WRITE);
+
+    for (int lane = 0; lane < 8; lane++) { // eight tables' writes refused by one 429 window
+      budget.penalizeAll(300);
+      budget.penalize(CallClass.RECORD_WRITE, 200);
+    }
+    long start = System.nanoTime();
+    budget.acquire(CallClass.RECORD_WRITE);
+
+    assertThat((System.nanoTime() - start) / 1_000_000).isBetween(250L, 1_000L);
+  }
 }

@@ -48,6 +48,20 @@ class RowMapperTest {
   }
 
   @Test
+  void aColumnNameLongerThanAFeishuFieldNameStopsTheTaskNamingColumnAndRecord() {
+    String longName = "C".repeat(101);
+    Schema wide = SchemaBuilder.struct().field("ID", Schema.INT64_SCHEMA).field(longName, Schema.OPTIONAL_STRING_SCHEMA)
+        .build();
+
+    assertThatThrownBy(() -> mapper.map(record(wide, new Struct(wide).put("ID", 1L).put(longName, "x"))))
+        .isInstanceOf(org.apache.kafka.connect.errors.ConnectException.class)
+        .isNotInstanceOf(BadValueException.class) // every record has the column: not one for a dead-letter queue
+        .hasMessageContaining("Column '" + longName + "'").hasMessageContaining("101 characters")
+        .hasMessageContaining("1 to 100").hasMessageContaining("offset 0, key 1").hasMessageContaining("oracle.columns");
+    assertThat(mapper.map(record(ROW, row("a"))).cells()).as("other columns map as before").containsEntry("NAME", "a");
+  }
+
+  @Test
   void debeziumEventsUpsertTheAfterImageAndDelete() {
     assertThat(mapper.map(record(ENVELOPE, event("c", null, row("new")))).cells()).containsEntry("NAME", "new");
     assertThat(mapper.map(record(ENVELOPE, event("r", null, row("snap")))).cells()).containsEntry("NAME", "snap");

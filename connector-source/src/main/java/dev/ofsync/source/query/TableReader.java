@@ -125,7 +125,9 @@ public final class TableReader {
     // The position moves only when the whole page is in hand: a connection lost mid-page must
     // not pass over rows that were never handed to the worker.
     Position last = position;
+    boolean endedEarly = false;
     try (ResultSet rs = ps.executeQuery()) {
+      rows:
       while (rs.next()) {
         List<Object> keyValues = new ArrayList<>(keys.length);
         for (int k : keys) {
@@ -138,6 +140,11 @@ public final class TableReader {
           try {
             value.put(columns.get(i).name(), columns.get(i).reader().read(rs, i + 1));
           } catch (DataException e) {
+            if (!records.isEmpty()) {
+              // the rows before it go first; the next page starts at this row and stops the task there
+              endedEarly = true;
+              break rows;
+            }
             throw new ConnectException("table " + schema.table().qualified() + ", row with key " + describe(keyValues)
                 + ": " + e.getMessage(), e);
           }
@@ -156,7 +163,7 @@ public final class TableReader {
       }
     }
     position = last;
-    lastPageFull = records.size() >= batchSize;
+    lastPageFull = endedEarly || records.size() >= batchSize;
     if (!lastPageFull) {
       caughtUpToMs = coversUpTo;
     }

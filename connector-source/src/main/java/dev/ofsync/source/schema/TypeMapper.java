@@ -75,7 +75,7 @@ public final class TypeMapper {
       case Types.REAL:
         return column(name, described, SchemaBuilder.float32(), nullable, (rs, i) -> {
           float v = rs.getFloat(i);
-          return rs.wasNull() ? null : v;
+          return rs.wasNull() ? null : finite(name, v);
         }, null);
       case Types.FLOAT:
         if (type.equals("FLOAT") || type.equals("NUMBER")) {
@@ -84,13 +84,13 @@ public final class TypeMapper {
         }
         return column(name, described, SchemaBuilder.float64(), nullable, (rs, i) -> {
           double v = rs.getDouble(i);
-          return rs.wasNull() ? null : v;
+          return rs.wasNull() ? null : finite(name, v);
         }, null);
       case BINARY_DOUBLE:
       case Types.DOUBLE:
         return column(name, described, SchemaBuilder.float64(), nullable, (rs, i) -> {
           double v = rs.getDouble(i);
-          return rs.wasNull() ? null : v;
+          return rs.wasNull() ? null : finite(name, v);
         }, null);
       case Types.BOOLEAN:
       case Types.BIT:
@@ -196,7 +196,9 @@ public final class TypeMapper {
       }, KeyKind.NUMBER);
     }
     if (digits <= 18) {
-      return column(name, described, SchemaBuilder.int64(), nullable, (rs, i) -> {
+      // the precision tells the sink whether a number field holds every value (up to 15 digits) or text must
+      return column(name, described, SchemaBuilder.int64().parameter(PRECISION_PARAMETER, String.valueOf(digits)),
+          nullable, (rs, i) -> {
         long v = rs.getLong(i);
         return rs.wasNull() ? null : v;
       }, KeyKind.NUMBER);
@@ -232,6 +234,20 @@ public final class TypeMapper {
   private Object localTimestamp(ResultSet rs, int i) throws SQLException {
     LocalDateTime t = rs.getObject(i, LocalDateTime.class);
     return t == null ? null : java.util.Date.from(t.atZone(zone).toInstant());
+  }
+
+  /**
+   * BINARY_FLOAT and BINARY_DOUBLE hold NaN and the infinities, which no JSON number carries (Kafka's
+   * JsonConverter reads them back as 0) and no Feishu number field holds: refused, naming the column.
+   */
+  private static <T extends Number> T finite(String column, T v) {
+    double d = v.doubleValue();
+    if (Double.isNaN(d) || Double.isInfinite(d)) {
+      throw new DataException("column " + column + " holds " + d + ", which neither JSON nor a Feishu number field can "
+          + "carry (Kafka's JsonConverter would turn it into 0); set it to NULL or a finite number, or leave the column "
+          + "out of oracle.columns");
+    }
+    return v;
   }
 
   private static Object zoned(ResultSet rs, int i) throws SQLException {

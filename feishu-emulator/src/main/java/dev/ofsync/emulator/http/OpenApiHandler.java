@@ -115,6 +115,11 @@ public final class OpenApiHandler implements HttpHandler {
               "text/plain; charset=utf-8", headers);
           return;
         case CODE:
+          if (fault.code() == RATE_LIMITED) {
+            // as the gateway answers it: with the window's limit and the seconds until it resets
+            throw new ApiException(429, RATE_LIMITED, "injected fault " + fault.code(), Map.of("x-ogw-ratelimit-limit",
+                String.valueOf(settings.rateLimit(route.callClass)), "x-ogw-ratelimit-reset", "1"));
+          }
           throw ApiException.of(fault.code(), "injected fault " + fault.code());
         case DROP:
           throw new DroppedConnection();
@@ -158,6 +163,9 @@ public final class OpenApiHandler implements HttpHandler {
         } else {
           sleep(route.callClass, records);
           data = execute(route, base, table, body, batch, query);
+        }
+        if (route.op == Op.SEARCH || route.op == Op.LIST_RECORDS) {
+          stats.recordsRead(route.endpoint, data.path("items").size());
         }
         reply = Exchanges.MAPPER.createObjectNode();
         reply.put("code", 0).put("msg", "success").set("data", data);

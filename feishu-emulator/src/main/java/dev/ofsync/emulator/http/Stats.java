@@ -15,6 +15,7 @@ public final class Stats {
   private final Map<CallClass, SlidingWindow> arrivals = new ConcurrentHashMap<>();
   private final Map<CallClass, LongAdder> rateLimited = new ConcurrentHashMap<>();
   private final Map<String, LongAdder> faultsInjected = new ConcurrentHashMap<>();
+  private final Map<String, LongAdder> recordsRead = new ConcurrentHashMap<>();
   private final LongAdder writeConflicts = new LongAdder();
 
   /** A call arrived (before any check): counts towards its endpoint and its class's busiest second. */
@@ -36,6 +37,11 @@ public final class Stats {
     writeConflicts.increment();
   }
 
+  /** A search or list answered {@code records} records. */
+  void recordsRead(String endpoint, int records) {
+    recordsRead.computeIfAbsent(endpoint, k -> new LongAdder()).add(records);
+  }
+
   void faultInjected(String kind) {
     faultsInjected.computeIfAbsent(kind, k -> new LongAdder()).increment();
   }
@@ -47,6 +53,7 @@ public final class Stats {
     arrivals.clear();
     rateLimited.clear();
     faultsInjected.clear();
+    recordsRead.clear();
     writeConflicts.reset();
   }
 
@@ -56,7 +63,7 @@ public final class Stats {
     Map<String, Long> limited = new TreeMap<>();
     rateLimited.forEach((c, n) -> limited.put(c.wireName(), n.sum()));
     return new StatsSnapshot(sums(callsByEndpoint), sums(answersByCode), sums(answersByStatus), peaks, limited,
-        sums(faultsInjected), writeConflicts.sum(), rowsPerTable);
+        sums(faultsInjected), sums(recordsRead), writeConflicts.sum(), rowsPerTable);
   }
 
   private static <K extends Comparable<K>> Map<String, Long> sums(Map<K, LongAdder> counters) {
