@@ -139,7 +139,7 @@ public final class TableRoller {
       } else if (baseTableId.isEmpty() ? t.name().equals(prefix) : t.tableId().equals(baseTableId)) {
         baseMissing = false;
         // made since this task started: by another task when creators are recorded (claim tells)
-        add(t, TableState.BASE, taskId == 0 && !creatorsRecorded);
+        add(t, TableState.BASE, tasks == 1 || (taskId == 0 && !creatorsRecorded));
       }
     }
   }

@@ -84,17 +84,26 @@ class BadInputIT {
     return values;
   }
 
-  /** Source and sink for one table, writing tables named {@code prefix}; answers the sink's settings. */
-  private Map<String, String> deploy(String table, String sqlName, String prefix, Map<String, String> sinkExtra)
-      throws Exception {
-    Map<String, String> source = pipeline.sourceConfig(sqlName);
-    pipeline.deploy(prefix + "-source", source);
+  /** Source and sink for one table, writing tables named {@code prefix}, both running. */
+  private void deploy(String table, String sqlName, String prefix, Map<String, String> sinkExtra) throws Exception {
+    deploy(table, sqlName, prefix, sinkExtra, true);
+  }
+
+  /** {@code awaitRunning} false: for a case that may fail its tasks before anyone sees them run. */
+  private void deploy(String table, String sqlName, String prefix, Map<String, String> sinkExtra,
+      boolean awaitRunning) throws Exception {
     connectors.add(prefix + "-source");
+    connectors.add(prefix + "-sink");
+    Map<String, String> source = pipeline.sourceConfig(sqlName);
     Map<String, String> sink = pipeline.sinkConfig(Pipeline.topic(table), prefix, 20_000);
     sink.putAll(sinkExtra);
-    pipeline.deploy(prefix + "-sink", sink);
-    connectors.add(prefix + "-sink");
-    return sink;
+    if (awaitRunning) {
+      pipeline.deploy(prefix + "-source", source);
+      pipeline.deploy(prefix + "-sink", sink);
+    } else {
+      pipeline.create(prefix + "-source", source);
+      pipeline.create(prefix + "-sink", sink);
+    }
   }
 
   private static Map<String, String> deadLetterQueue(String topic) {
@@ -154,7 +163,7 @@ class BadInputIT {
     table("FLOATS", "V BINARY_DOUBLE, W BINARY_FLOAT", List.of(
         row(1, 1.5, 1.5f), row(2, 2.5, null), row(3, -3.25, 3f), row(4, Double.NaN, 4f),
         row(5, 5.0, Float.POSITIVE_INFINITY), row(6, 6.5, 6f), row(7, Double.NEGATIVE_INFINITY, 7f)));
-    deploy("FLOATS", "FLOATS", "Floats", deadLetterQueue("e2e-dlq-floats"));
+    deploy("FLOATS", "FLOATS", "Floats", deadLetterQueue("e2e-dlq-floats"), false);
 
     String trace = pipeline.awaitFailedTasks("Floats-source", Duration.ofMinutes(1));
     assertThat(trace).contains("table FLOATS, row with key 4").contains("column V holds NaN")
@@ -188,7 +197,7 @@ class BadInputIT {
   void aColumnNameLongerThanAFeishuFieldNameStopsTheSinkNamingIt() throws Exception {
     String longName = "C".repeat(101);
     table("LONG_NAMES", "\"" + longName + "\" VARCHAR2(10)", List.of(row(1, "a"), row(2, "b")));
-    deploy("LONG_NAMES", "LONG_NAMES", "LongNames", Map.of());
+    deploy("LONG_NAMES", "LONG_NAMES", "LongNames", Map.of(), false);
 
     String traces = pipeline.awaitFailedTasks("LongNames-sink", Duration.ofMinutes(1));
     assertThat(traces).contains("Column '" + longName + "'").contains("101 characters").contains("100")
@@ -205,7 +214,7 @@ class BadInputIT {
       values[i] = i;
     }
     table("WIDE", columns.toString(), List.<Object[]>of(values));
-    deploy("WIDE", "WIDE", "Wide", Map.of());
+    deploy("WIDE", "WIDE", "Wide", Map.of(), false);
 
     assertThat(pipeline.awaitFailedTasks("Wide-sink", Duration.ofMinutes(1))).contains("303 fields").contains("300")
         .contains("C300, UPDATED_AT, DELETED").contains("oracle.columns");
