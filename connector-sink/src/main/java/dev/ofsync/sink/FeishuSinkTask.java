@@ -107,9 +107,8 @@ public class FeishuSinkTask extends SinkTask {
   }
 
   /**
-   * Commits what is in Feishu, without waiting for what is not: lanes are asked to write their
-   * partial batches now, and the rest is committed at a later commit. A fatal write error is
-   * reported by the next put().
+   * Commits what is in Feishu, without waiting for what is not: partial batches go out after their
+   * linger, and are committed at a later commit. A fatal write error is reported by the next put().
    */
   @Override
   public Map<TopicPartition, OffsetAndMetadata> preCommit(Map<TopicPartition, OffsetAndMetadata> currentOffsets) {

@@ -1,5 +1,9 @@
 package dev.ofsync.sink.client;
 
+import io.github.bucket4j.Bandwidth;
+import io.github.bucket4j.Bucket;
+import io.github.bucket4j.EstimationProbe;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -19,6 +23,10 @@ import java.util.concurrent.locks.LockSupport;
  * through is also accounted for ({@link #stalled}). Both limits are checked and taken in one step,
  * against the instants calls were actually released; the client releases a call once its body is
  * serialized, right before it goes on the wire.
+ *
+ * <p>A Bucket4j token bucket per limit guards the same release step: it holds {@code n - m} tokens
+ * and refills {@code m} a second, so it never lets more than {@code n} calls go in any second, even
+ * if the schedule's bookkeeping were wrong.
  *
  * <p>Waiting calls are served in the order they asked, each at its turn on an evenly spaced
  * schedule; a thread that wakes late does not push the others back (only the window check holds a
@@ -42,6 +50,8 @@ public final class RequestBudget {
     final long windowNanos;
     final long spacingNanos;
     final long[] released;
+    /** The per-second guard: {@code calls - perSecond} tokens (at least one), {@code perSecond} a second. */
+    final Bucket guard;
     int oldest;
     int count;
     long nextTurn;
@@ -53,6 +63,9 @@ public final class RequestBudget {
       this.spacingNanos = (1_000_000_000L + perSecond - 1) / perSecond;
       this.windowNanos = spacingNanos * share;
       this.released = new long[share];
+      int burst = Math.max(1, share - perSecond);
+      this.guard = Bucket.builder().addLimit(Bandwidth.builder().capacity(burst)
+          .refillGreedy(perSecond, Duration.ofSeconds(1)).initialTokens(burst).build()).build();
       this.nextTurn = now;
       this.hold = now;
     }
@@ -167,13 +180,25 @@ public final class RequestBudget {
         long due = latest(latest(at, overall.hold), cls.hold);
         due = latest(latest(due, overall.freeAt(now)), cls.freeAt(now));
         if (now - due >= 0) {
-          overall.release(now);
-          cls.release(now);
-          return now;
+          long guardWait = Math.max(guardWait(overall), guardWait(cls));
+          if (guardWait == 0) {
+            overall.guard.tryConsume(1);
+            cls.guard.tryConsume(1);
+            overall.release(now);
+            cls.release(now);
+            return now;
+          }
+          due = now + guardWait;
         }
         at = due;
       }
     }
+  }
+
+  /** How long until the limit's Bucket4j guard has a token: 0 when it has one now. */
+  private static long guardWait(Limit limit) {
+    EstimationProbe probe = limit.guard.estimateAbilityToConsume(1);
+    return probe.canBeConsumed() ? 0 : Math.max(1, probe.getNanosToWaitForRefill());
   }
 
   /**

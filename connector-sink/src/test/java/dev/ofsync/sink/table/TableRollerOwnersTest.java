@@ -45,7 +45,7 @@ class TableRollerOwnersTest {
 
   /** Places {@code rows} new rows and writes them where they were placed; answers those tables' names. */
   private static List<String> place(TableRoller roller, int rows) throws InterruptedException {
-    List<TableRoller.Assignment> placed = roller.assign(rows, 500, FIELDS, t -> 0);
+    List<TableRoller.Assignment> placed = roller.assign(rows, rows, 500, FIELDS, t -> 0);
     for (TableRoller.Assignment a : placed) {
       List<Map<String, Object>> cells = new java.util.ArrayList<>();
       for (int i = 0; i < a.rows(); i++) {
@@ -140,7 +140,7 @@ class TableRollerOwnersTest {
     fields.add(FieldSpec.text("UPDATED_AT"));
     fields.add(FieldSpec.text("DELETED"));
 
-    org.assertj.core.api.Assertions.assertThatThrownBy(() -> roller(0, 1).assign(1, 500, fields, t -> 0))
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> roller(0, 1).assign(1, 1, 500, fields, t -> 0))
         .isInstanceOf(org.apache.kafka.connect.errors.ConnectException.class)
         .hasMessageContaining("cannot create table Orders: it would have 303 fields (the key and 302 columns)")
         .hasMessageContaining("at most 300").hasMessageContaining("leave out C300, UPDATED_AT, DELETED")
