@@ -199,7 +199,10 @@ abstract class AbstractSourceIT {
     connect.stopConnector(CONNECTOR);
     connect.assertions().assertConnectorIsStopped(CONNECTOR, "source did not stop");
     connect.resetConnectorOffsets(CONNECTOR);
-    assertThat(connect.connectorOffsets(CONNECTOR).offsets()).isEmpty();
+    // The worker may still list a partition whose offset it has just cleared (offset null) until
+    // its offset store has read the tombstones back; either way no position is left to resume from.
+    assertThat(connect.connectorOffsets(CONNECTOR).offsets())
+        .allSatisfy(o -> assertThat(o.offset()).as("offset of %s after the reset", o.partition()).isNull());
     connect.resumeConnector(CONNECTOR);
     await().atMost(DEADLINE).until(() -> topicSize("oracle.ORDERS") >= 5160 + 5150 && topicSize("oracle.ARCHIVE") >= 600);
     assertTopicMatchesTable("ORDERS", "oracle.ORDERS");
