@@ -3,6 +3,7 @@ package dev.ofsync.sink.client;
 import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.Bucket;
 import io.github.bucket4j.EstimationProbe;
+import io.github.bucket4j.TimeMeter;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -57,7 +58,7 @@ public final class RequestBudget {
     long nextTurn;
     long hold;
 
-    Limit(int share, long now) {
+    Limit(int share, long now, TimeMeter meter) {
       this.calls = share;
       int perSecond = callsPerWindow(share);
       this.spacingNanos = (1_000_000_000L + perSecond - 1) / perSecond;
@@ -65,7 +66,8 @@ public final class RequestBudget {
       this.released = new long[share];
       int burst = Math.max(1, share - perSecond);
       this.guard = Bucket.builder().addLimit(Bandwidth.builder().capacity(burst)
-          .refillGreedy(perSecond, Duration.ofSeconds(1)).initialTokens(burst).build()).build();
+          .refillGreedy(perSecond, Duration.ofSeconds(1)).initialTokens(burst).build())
+          .withCustomTimePrecision(meter).build();
       this.nextTurn = now;
       this.hold = now;
     }
@@ -107,17 +109,46 @@ public final class RequestBudget {
     }
   }
 
+  /** The clock and the way to wait on it: the system's, or a test's that moves only when told. */
+  interface Ticker extends TimeMeter {
+    /** Parks the calling thread for up to {@code nanos}; it may return earlier (spuriously or when interrupted). */
+    void park(Object blocker, long nanos);
+
+    @Override
+    default boolean isWallClockBased() {
+      return false;
+    }
+
+    Ticker SYSTEM = new Ticker() {
+      @Override
+      public long currentTimeNanos() {
+        return System.nanoTime();
+      }
+
+      @Override
+      public void park(Object blocker, long nanos) {
+        LockSupport.parkNanos(blocker, nanos);
+      }
+    };
+  }
+
+  private final Ticker ticker;
   private final int overallPerWindow;
   private final Limit overall;
   private final Limit[] byClass = new Limit[CallClass.values().length];
 
   public RequestBudget(int maxRequestsPerSecond, int tasks) {
-    long now = System.nanoTime();
+    this(maxRequestsPerSecond, tasks, Ticker.SYSTEM);
+  }
+
+  RequestBudget(int maxRequestsPerSecond, int tasks, Ticker ticker) {
+    this.ticker = ticker;
+    long now = ticker.currentTimeNanos();
     int t = Math.max(1, tasks);
-    this.overall = new Limit(share(maxRequestsPerSecond, t), now);
+    this.overall = new Limit(share(maxRequestsPerSecond, t), now, ticker);
     this.overallPerWindow = callsPerWindow(maxRequestsPerSecond, t);
     for (CallClass c : CallClass.values()) {
-      byClass[c.ordinal()] = new Limit(share(Math.min(c.feishuLimit(), maxRequestsPerSecond), t), now);
+      byClass[c.ordinal()] = new Limit(share(Math.min(c.feishuLimit(), maxRequestsPerSecond), t), now, ticker);
     }
   }
 
@@ -143,7 +174,7 @@ public final class RequestBudget {
     return Math.max(1, share - (share * 6 + 99) / 100);
   }
 
-  /** Waits until a call of the class may go, and counts it as gone; answers that instant ({@link System#nanoTime}). */
+  /** Waits until a call of the class may go, and counts it as gone; answers that instant (on the budget's clock, {@link System#nanoTime} but in tests). */
   public long acquire(CallClass callClass) throws InterruptedException {
     return release(callClass, turn(callClass));
   }
@@ -151,7 +182,7 @@ public final class RequestBudget {
   /** Takes the next turn of a call of the class on the schedule: the instant it may go at the earliest. */
   synchronized long turn(CallClass callClass) {
     Limit cls = byClass[callClass.ordinal()];
-    long at = latest(latest(System.nanoTime(), overall.nextTurn), cls.nextTurn);
+    long at = latest(latest(ticker.currentTimeNanos(), overall.nextTurn), cls.nextTurn);
     overall.nextTurn = at + overall.spacingNanos;
     cls.nextTurn = at + cls.spacingNanos;
     return at;
@@ -162,9 +193,9 @@ public final class RequestBudget {
     Limit cls = byClass[callClass.ordinal()];
     boolean parked = false;
     while (true) {
-      long left = at - System.nanoTime();
+      long left = at - ticker.currentTimeNanos();
       if (left > 0) {
-        LockSupport.parkNanos(this, left);
+        ticker.park(this, left);
         parked = true;
         if (Thread.interrupted()) {
           throw new InterruptedException("interrupted while waiting for the Feishu request budget");
@@ -172,7 +203,7 @@ public final class RequestBudget {
         continue;
       }
       synchronized (this) {
-        long now = System.nanoTime();
+        long now = ticker.currentTimeNanos();
         if (parked && now - at > STALL_NANOS) {
           stalled(at, now);
         }
@@ -222,14 +253,14 @@ public final class RequestBudget {
   /** Holds back calls of the class for {@code millis}, calls already waiting included. */
   public synchronized void penalize(CallClass callClass, long millis) {
     Limit cls = byClass[callClass.ordinal()];
-    long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+    long until = ticker.currentTimeNanos() + TimeUnit.MILLISECONDS.toNanos(millis);
     cls.hold = latest(cls.hold, until);
     cls.nextTurn = latest(cls.nextTurn, until);
   }
 
   /** Holds back every call for {@code millis}: Feishu's 429 is for the app, whatever the class. */
   public synchronized void penalizeAll(long millis) {
-    long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+    long until = ticker.currentTimeNanos() + TimeUnit.MILLISECONDS.toNanos(millis);
     overall.hold = latest(overall.hold, until);
     overall.nextTurn = latest(overall.nextTurn, until);
   }
