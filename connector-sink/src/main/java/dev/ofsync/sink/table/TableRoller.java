@@ -88,7 +88,10 @@ public final class TableRoller {
     });
   }
 
-  /** Finds the base table and the numbered tables, with their row counts. */
+  /**
+   * Finds the base table and the numbered tables. Their rows are counted once the key index is
+   * loaded ({@link #recount}): until then they take no new rows.
+   */
   public synchronized void discover() throws InterruptedException {
     tables.clear();
     maxSeq = 0;
@@ -107,7 +110,8 @@ public final class TableRoller {
     }
     baseMissing = base == null;
     if (base != null) {
-      add(base, TableState.BASE, taskId == 0);
+      tables.put(base.tableId(), new TableState(base.tableId(), base.name(), TableState.BASE, TableState.UNCOUNTED,
+          taskId == 0));
     }
     for (TableInfo t : listed) {
       Matcher m = numbered.matcher(t.name());
@@ -115,11 +119,11 @@ public final class TableRoller {
         int seq = Integer.parseInt(m.group(1));
         maxSeq = Math.max(maxSeq, seq);
         // a lone task owns every table; with several, only a recorded creator does (see claim)
-        add(t, seq, tasks == 1);
+        tables.put(t.tableId(), new TableState(t.tableId(), t.name(), seq, TableState.UNCOUNTED, tasks == 1));
       }
     }
-    LOG.info("Tables of base {} with prefix '{}': {}", client.appToken(), prefix, tables.values().stream()
-        .map(t -> t.name() + "=" + t.rows()).toList());
+    LOG.info("Tables of base {} with prefix '{}': {}", client.appToken(), prefix,
+        tables.values().stream().map(TableState::name).toList());
   }
 
   /**
@@ -203,6 +207,9 @@ public final class TableRoller {
    */
   public synchronized List<Assignment> assign(int n, long expected, int batchSize, List<FieldSpec> fields,
       ToIntFunction<TableState> load) throws InterruptedException {
+    if (tables.values().stream().anyMatch(t -> !t.isCounted())) {
+      recount(tableId -> 0); // not counted yet (no partitions were assigned): a table's rows decide where new ones go
+    }
     List<Assignment> out = new ArrayList<>();
     try {
       place(n, Math.max(expected, n), batchSize, fields, load, out);
@@ -359,17 +366,29 @@ public final class TableRoller {
   }
 
   /**
-   * Counts again the rows of this task's tables that still had room. Called when partitions are
-   * assigned: the previous instance of this task (stopped on another worker, perhaps after the
-   * worker stopped waiting for it) may have written to them after {@link #discover} counted. A
-   * table counted full stays full, so it costs no call.
+   * Counts the rows of the tables not counted yet, and again those of this task's tables that still
+   * had room. Called when partitions are assigned, once the key index is loaded: the previous
+   * instance of this task (stopped on another worker, perhaps after the worker stopped waiting for
+   * it) may have written to them after they were last counted. A table for which the index holds
+   * {@code indexed} keys of at least the row cap is full (each key is a row written there; rows
+   * deleted by hand since only leave room unused), and a table counted full stays full: neither
+   * costs a call. So a restart after a million rows counts only the last, partly filled tables.
    */
-  public synchronized void recountOwn() throws InterruptedException {
+  public synchronized void recount(ToIntFunction<String> indexed) throws InterruptedException {
+    int calls = 0;
     for (TableState t : tables.values()) {
-      if (t.mineForNewRows() && t.room(cap) > 0) {
-        t.counted(client.rowCount(t.tableId()));
+      if (!t.isCounted() || (t.mineForNewRows() && t.room(cap) > 0)) {
+        int keys = indexed.applyAsInt(t.tableId());
+        if (keys >= cap) {
+          t.counted(keys);
+        } else {
+          t.counted(client.rowCount(t.tableId()));
+          calls++;
+        }
       }
     }
+    LOG.info("Rows of the tables of base {} with prefix '{}' ({} counted in Feishu, the others full by the key index): {}",
+        client.appToken(), prefix, calls, tables.values().stream().map(t -> t.name() + "=" + t.rows()).toList());
   }
 
   /** How many tables of the sequence (those there and, after them, new ones) {@code rows} rows reach. */
@@ -617,7 +636,7 @@ public final class TableRoller {
       t.fields(client.listFields(t.tableId()));
     }
     String primary = t.primaryField();
-    if (primary == null || primary.equals(keyField) || t.rows() > 0 || t.fields().containsKey(keyField)) {
+    if (primary == null || primary.equals(keyField) || t.rows() != 0 || t.fields().containsKey(keyField)) {
       return;
     }
     FieldInfo f = t.fields().get(primary);

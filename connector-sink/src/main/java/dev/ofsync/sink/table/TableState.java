@@ -8,6 +8,8 @@ import java.util.Map;
 public final class TableState {
   /** Sequence number of the base table; numbered tables {prefix}_001... have 1, 2, ... */
   public static final int BASE = 0;
+  /** The rows of a table found but not counted yet: it takes no new rows until it is. */
+  static final int UNCOUNTED = -1;
 
   private final String tableId;
   private final String name;
@@ -38,13 +40,17 @@ public final class TableState {
     return seq;
   }
 
-  /** Rows in the table as far as this task knows. */
+  /** Rows in the table as far as this task knows; {@link #UNCOUNTED} (-1) before it was counted. */
   public synchronized int rows() {
     return rows;
   }
 
+  synchronized boolean isCounted() {
+    return rows != UNCOUNTED;
+  }
+
   synchronized int room(int cap) {
-    return closed ? 0 : Math.max(0, cap - rows - reserved);
+    return closed || rows == UNCOUNTED ? 0 : Math.max(0, cap - rows - reserved);
   }
 
   synchronized void reserve(int n) {
@@ -63,7 +69,9 @@ public final class TableState {
   }
 
   public synchronized void removed(int n) {
-    rows = Math.max(0, rows - n);
+    if (rows != UNCOUNTED) {
+      rows = Math.max(0, rows - n);
+    }
   }
 
   /** Feishu said the table is full (someone else filled it): no new rows go here. */

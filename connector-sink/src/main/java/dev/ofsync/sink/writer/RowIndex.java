@@ -104,6 +104,23 @@ public final class RowIndex {
     }
   }
 
+  /** How many keys each table holds, by table id (tables with none are absent). */
+  public synchronized Map<String, Integer> countByTable() {
+    int[] counts = new int[tableIds.size()];
+    for (int slot = 0; slot < entries.length; slot++) {
+      if (entries[slot] != null) {
+        counts[tables[slot]]++;
+      }
+    }
+    Map<String, Integer> out = new HashMap<>();
+    for (int i = 0; i < counts.length; i++) {
+      if (counts[i] > 0) {
+        out.put(tableIds.get(i), counts[i]);
+      }
+    }
+    return out;
+  }
+
   public synchronized int size() {
     return size;
   }

@@ -118,12 +118,15 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
     flush();
     roller.refresh();
     loadIndex();
-    roller.recountOwn();
   }
 
-  /** Loads the index; keys with a change on its way keep what this task knows of them. */
+  /**
+   * Loads the index; keys with a change on its way keep what this task knows of them. Counts the
+   * tables' rows where the index does not show them full.
+   */
   private void loadIndex() throws InterruptedException {
     if (!upsert) {
+      roller.recount(tableId -> 0);
       return;
     }
     IndexLog.Snapshot snapshot = log.load();
@@ -144,6 +147,11 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
         });
       }
     }
+    Map<String, Integer> keysByTable;
+    synchronized (routing) {
+      keysByTable = index.countByTable();
+    }
+    roller.recount(tableId -> keysByTable.getOrDefault(tableId, 0));
     Set<String> reread = new HashSet<>();
     boolean anyRows = roller.tables().stream().anyMatch(t -> t.rows() > 0);
     if (!log.durable() || (!anyEntries && anyRows)) {

@@ -50,6 +50,7 @@ class TableRollerTest {
     TableRoller r = new TableRoller(client(), "Orders", "", cap, parallel, taskId, tasks);
     rollers.add(r);
     r.discover();
+    r.recount(tableId -> 0);
     return r;
   }
 
@@ -209,6 +210,7 @@ class TableRollerTest {
     TableRoller r = new TableRoller(client(), "Fresh", "", 1_000, 4, 0, 1); // no base table yet: it is created first
     rollers.add(r);
     r.discover();
+    r.recount(tableId -> 0);
     var placing = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
       try {
         return r.assign(10, 10, 500, FIELDS, t -> 0);

@@ -54,6 +54,7 @@ import org.h2.tools.Server;
  * MAVEN_OPTS=-Xmx8g mvn -B -ntp -pl launcher exec:java@benchmark [-Dbench.phases=load,resume,serial,latency]
  *     [-Dbench.rows=1000000] [-Dbench.serialRows=100000] [-Dbench.parallel=20] [-Dbench.workerHeap=1g]
  *     [-Dbench.latencyRows=100000] [-Dbench.changesPerSecond=100] [-Dbench.changeSeconds=120]
+ *     [-Dbench.childJvmArgs="more options for the launcher's JVM; {label} stands for the phase"]
  * </pre>
  */
 public final class EndToEndBenchmark {

@@ -72,8 +72,16 @@ final class LauncherChild implements AutoCloseable {
     Path gcLog = workDir.resolve("gc-" + label + ".log");
     Files.deleteIfExists(gcLog);
     List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx" + maxHeap, "-Xlog:gc:file=" + gcLog,
-        "-cp", jar + File.pathSeparator + target.resolve("lib") + File.separator + "*", "dev.ofsync.launcher.Main"));
+        "-Xmx" + maxHeap, "-Xlog:gc:file=" + gcLog));
+    // e.g. -Dbench.childJvmArgs=-XX:StartFlightRecording=filename=launcher.jfr,settings=profile to see where its CPU goes
+    String extra = System.getProperty("bench.childJvmArgs", "").replace("{label}", label);
+    for (String arg : extra.trim().split("\\s+")) {
+      if (!arg.isEmpty()) {
+        command.add(arg);
+      }
+    }
+    command.addAll(List.of("-cp", jar + File.pathSeparator + target.resolve("lib") + File.separator + "*",
+        "dev.ofsync.launcher.Main"));
     command.addAll(List.of(args));
     Process process = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true).start();
     return new LauncherChild(process, gcLog, label);
