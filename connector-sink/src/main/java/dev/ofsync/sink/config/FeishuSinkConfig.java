@@ -41,11 +41,13 @@ public class FeishuSinkConfig extends AbstractConfig {
   public static final String MAX_ROWS_PER_TABLE = "feishu.max_rows_per_table";
   private static final String MAX_ROWS_PER_TABLE_DOC = "Rows a table is filled to before the next one is started (20,000 on Feishu's classic plan).";
   public static final String TABLES_IN_PARALLEL = "feishu.tables_in_parallel";
-  private static final String TABLES_IN_PARALLEL_DOC = "At most this many tables take new rows side by side while the backlog is larger "
+  private static final String TABLES_IN_PARALLEL_DOC = "About this many tables take new rows side by side while the backlog is larger "
       + "than one table holds. Feishu takes one write at a time per table and a 500-row write takes a few hundred ms, so one "
       + "table reaches 2-3 calls/s; about 20-25 reach the 50 calls/s quota. Tables still fill in sequence, each to "
       + "max_rows_per_table, and only the last is left partly filled (with the backlog known from index.bootstrap.servers; "
-      + "without it, from what each poll brings). 1 writes one table at a time, rows in the seed's exact order.";
+      + "without it, from what each poll brings). The backlog is split into rounds of tables as even as whole rounds "
+      + "allow, so a round may take up to half as many tables more, rather than leave a few tables to fill alone at the "
+      + "end. 1 writes one table at a time, rows in the seed's exact order.";
 
   public static final String WRITE_MODE = "sync.write_mode";
   private static final String WRITE_MODE_DOC = "upsert: a key already in the Bitable is updated in place and unchanged rows cost nothing; append: every record becomes a new row.";

@@ -234,6 +234,7 @@ public final class TableRoller {
         round = members(slots);
       }
       Slot best = null;
+      Slot idlest = null;
       boolean creating = false;
       long prefix = 0;
       for (Slot s : round) {
@@ -251,6 +252,12 @@ public final class TableRoller {
         if (best == null || better(s, best, batchSize)) {
           best = s;
         }
+        if (idlest == null || s.load < idlest.load) {
+          idlest = s;
+        }
+      }
+      if (creating && best != null && best.load >= batchSize && idlest.load < batchSize) {
+        best = idlest; // a table with no full batch waiting takes it rather than wait for the one being made
       }
       if (best == null || (creating && best.load >= batchSize)) {
         if (!creating) {
@@ -283,12 +290,16 @@ public final class TableRoller {
   }
 
   /**
-   * Fewer full batches waiting first; among those, one whose partial batch the chunk completes (so
-   * that lanes write full batches); then more room, so the tables side by side end together.
+   * A table with at most one full batch waiting (it has work for its next write) before one with
+   * more, then fewer full batches first; among those, one whose partial batch the chunk completes
+   * (so that lanes write full batches); then more room, so the tables side by side end together. A
+   * table that joined the round late (the backlog turned out larger) has the most room: it is kept
+   * busy first, and the others, given rows only as the buffer frees, make way for it in the quota
+   * until it has caught up.
    */
   private static boolean better(Slot a, Slot b, int batchSize) {
-    int fullA = a.load / batchSize;
-    int fullB = b.load / batchSize;
+    int fullA = busy(a.load / batchSize);
+    int fullB = busy(b.load / batchSize);
     if (fullA != fullB) {
       return fullA < fullB;
     }
@@ -300,19 +311,34 @@ public final class TableRoller {
     return a.room > b.room;
   }
 
+  /** Full batches waiting, where none and one count alike: either way the table has its next write ready soon. */
+  private static int busy(int fullBatches) {
+    return fullBatches <= 1 ? 0 : fullBatches;
+  }
+
   /**
    * The tables of the current round that still take new rows (or are being created). A round is
    * a group of tables, consecutive in the sequence, filled side by side; the next round starts
    * only once every table of this one is full, so the tables of a round start together and, filled
    * evenly, end together (a round that let new tables in as its first ones filled would leave the
    * last tables of a load starting late and filling alone, one write at a time). A round takes
-   * {@link #perRound} of the expected rows, at most {@code parallel} tables.
+   * {@link #roundSize} tables, and more when the backlog turns out larger.
    */
   private List<Slot> round(List<Slot> slots, long coming) {
     List<Slot> members = members(slots);
-    int size = Math.min(parallel, tablesFor(slots, perRound(coming)));
+    int size = roundSize(tablesFor(slots, coming));
     if (!members.isEmpty() && size > roundSize) {
       roundSize = size; // the backlog turned out larger (its first estimate came before Kafka's answer): more side by side
+      members = members(slots);
+    }
+    if (parallel > 1 && !members.isEmpty() && members.stream().allMatch(m -> m.table != null)
+        && members.size() * 2 <= Math.min(parallel, roundSize) && roomOf(members) < coming) {
+      // Only a few of the round's tables still take rows (those that joined it late, when the backlog
+      // turned out larger, and have not caught up): the next round starts beside them rather than
+      // after them, or too few tables would write side by side until they are full.
+      int ahead = tablesFor(slots, coming) - members.size();
+      roundFirstSeq = members.get(0).seq;
+      roundSize = tablesUpTo(members.get(members.size() - 1).seq) + roundSize(Math.max(1, ahead));
       members = members(slots);
     }
     if (members.isEmpty()) {
@@ -327,6 +353,25 @@ public final class TableRoller {
       members = members(slots);
     }
     return members;
+  }
+
+  private static long roomOf(List<Slot> slots) {
+    long sum = 0;
+    for (Slot s : slots) {
+      sum += s.room;
+    }
+    return sum;
+  }
+
+  /** This task's tables (full or not) from the round's first up to {@code lastSeq}. */
+  private int tablesUpTo(int lastSeq) {
+    int n = 0;
+    for (TableState t : tables.values()) {
+      if (t.mineForNewRows() && t.seq() >= roundFirstSeq && t.seq() <= lastSeq) {
+        n++;
+      }
+    }
+    return n;
   }
 
   /** The slots of the current round's tables: this task's first {@code roundSize} tables from its first, in sequence. */
@@ -354,15 +399,21 @@ public final class TableRoller {
   }
 
   /**
-   * The rows the tables side by side take before the next ones start: all the expected rows when
-   * {@code parallel} tables hold them, else an even share of the rounds they need (1M rows, 20
-   * tables of 20,000 side by side: three rounds of 333,334 rows, about 17 tables each, rather than
-   * 20, 20 and 10), since a round of few tables writes slowly.
+   * How many tables fill side by side, {@code tablesAhead} being the tables the expected rows reach
+   * (those of the round under way included, so the figure holds still while a round fills): the
+   * tables split into rounds of about {@code parallel}, as evenly as whole rounds allow (50 tables
+   * at 20: three rounds of 17, rather than 20, 20 and 10). The count of rounds is rounded to the
+   * nearest, so a round takes from 3/4 to 1.5 times {@code parallel} tables: 28 tables make one
+   * round rather than 20 and 8, since the last tables of a load fill side by side only with each
+   * other, and a small last round writes slowly (one write at a time per table, a few a second
+   * each). With {@code parallel} 1, one table at a time.
    */
-  long perRound(long coming) {
-    long round = (long) parallel * cap;
-    long rounds = (coming + round - 1) / round;
-    return rounds <= 1 ? coming : (coming + rounds - 1) / rounds;
+  int roundSize(int tablesAhead) {
+    if (parallel == 1) {
+      return 1;
+    }
+    int rounds = Math.max(1, (tablesAhead + parallel / 2) / parallel);
+    return Math.min(parallel + parallel / 2, (tablesAhead + rounds - 1) / rounds);
   }
 
   /**

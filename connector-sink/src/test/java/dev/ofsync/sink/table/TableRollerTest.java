@@ -130,10 +130,33 @@ class TableRollerTest {
   void theRoundsOfTablesSideBySideAreEvened() throws InterruptedException {
     TableRoller r = roller(20_000, 20, 0, 1);
 
-    assertThat(r.perRound(2_500)).isEqualTo(2_500);
-    assertThat(r.perRound(400_000)).as("20 tables hold it").isEqualTo(400_000);
-    assertThat(r.perRound(1_000_000)).as("three rounds of about 17 tables").isEqualTo(333_334);
-    assertThat(r.perRound(820_000)).as("three rounds of about 14").isEqualTo(273_334);
+    assertThat(r.roundSize(1)).isEqualTo(1);
+    assertThat(r.roundSize(20)).as("20 tables side by side hold it").isEqualTo(20);
+    assertThat(r.roundSize(50)).as("three rounds of about 17 tables, not 20, 20 and 10").isEqualTo(17);
+    assertThat(r.roundSize(41)).as("two rounds of about 21").isEqualTo(21);
+    assertThat(r.roundSize(28)).as("one round of 28, no last round of 8 filling alone").isEqualTo(28);
+    assertThat(r.roundSize(30)).as("two rounds of 15").isEqualTo(15);
+    assertThat(roller(20_000, 1, 0, 1).roundSize(28)).as("1: one table at a time, in the seed's order").isEqualTo(1);
+  }
+
+  @Test
+  void theLastTablesOfARoundDoNotHoldUpTheNextOne() throws InterruptedException {
+    TableRoller r = roller(1_000, 4, 0, 1);
+    // four tables side by side; Orders_003's writes lag (five batches waiting), so the other three fill up first
+    java.util.function.ToIntFunction<TableState> load = t -> t.name().equals("Orders_003") ? 500 : 0;
+    for (int i = 0; i < 30; i++) {
+      r.assign(100, 100_000 - i * 100L, 100, FIELDS, load).forEach(a -> assigned.merge(a.table().name(), a.rows(), Integer::sum));
+    }
+    assertThat(assignedInOrder()).containsExactly(Map.entry("Orders", 1_000), Map.entry("Orders_001", 1_000),
+        Map.entry("Orders_002", 1_000));
+
+    // more rows: the next round starts beside Orders_003 rather than after it
+    for (int i = 0; i < 6; i++) {
+      r.assign(100, 97_000 - i * 100L, 100, FIELDS, load).forEach(a -> assigned.merge(a.table().name(), a.rows(), Integer::sum));
+    }
+    assertThat(assigned).doesNotContainKey("Orders_003");
+    assertThat(assigned.entrySet().stream().filter(e -> e.getKey().compareTo("Orders_004") >= 0)
+        .mapToInt(Map.Entry::getValue).sum()).as("the next round's tables").isEqualTo(600);
   }
 
   @Test

@@ -223,6 +223,7 @@ public final class EndToEndBenchmark {
           run.sourceFirstAt, n, run.sourceAllAt, n / (run.sourceAllAt - run.sourceFirstAt));
     }
     printCalls(stats);
+    System.out.println("  timeline:" + watch.timeline(5));
     System.out.println("  launcher JVM (broker + worker + connectors), -Xmx" + workerHeap + ": " + heap);
     if (watch.liveHeapMiB >= 0) {
       System.out.printf("  its live heap when all rows were in Feishu (after a full collection): %,d MiB%n", watch.liveHeapMiB);
@@ -462,6 +463,8 @@ public final class EndToEndBenchmark {
     private long start;
     private volatile long childPid;
     private volatile long liveHeapMiB = -1;
+    /** Every sample: seconds since the start, record writes so far, records in the topic so far (-1: unknown). */
+    private final List<double[]> timeline = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     Watch(String base, Path state, String topic, int rows) {
       this.base = base;
@@ -478,9 +481,17 @@ public final class EndToEndBenchmark {
     private void sample() {
       try {
         double now = (System.nanoTime() - start) / 1e9;
-        if (firstWriteAt < 0 && feishu.stats().calls("POST records/batch_create") > 0) {
+        long writes = feishu.stats().calls("POST records/batch_create");
+        if (firstWriteAt < 0 && writes > 0) {
           firstWriteAt = now;
         }
+        long inTopicNow = -1;
+        try {
+          inTopicNow = sourceAllAt < 0 ? topicRecords() : rows;
+        } catch (Exception e) {
+          // the broker is not up yet
+        }
+        timeline.add(new double[] {now, writes, inTopicNow});
         if (allWrittenAt < 0 && rowsIn(base) >= rows) {
           allWrittenAt = now;
           if (childPid > 0) {
@@ -491,18 +502,35 @@ public final class EndToEndBenchmark {
                 "GC.heap_dump", System.getProperty("bench.heapDump")).inheritIO().start().waitFor();
           }
         }
-        if (sourceAllAt < 0) {
-          long inTopic = topicRecords();
-          if (inTopic > 0 && sourceFirstAt < 0) {
+        if (sourceAllAt < 0 && inTopicNow >= 0) {
+          if (inTopicNow > 0 && sourceFirstAt < 0) {
             sourceFirstAt = now;
           }
-          if (inTopic >= rows) {
+          if (inTopicNow >= rows) {
             sourceAllAt = now;
           }
         }
       } catch (Exception e) {
         // the broker is not up yet or already gone: the next sample tries again
       }
+    }
+
+    /** Record writes a second and source rows a second, in steps of {@code step} seconds. */
+    String timeline(double step) {
+      StringBuilder out = new StringBuilder();
+      double[] last = null;
+      for (double[] sample : timeline) {
+        if (last == null) {
+          last = new double[] {0, 0, 0};
+        }
+        if (sample[0] - last[0] >= step - 1e-9) {
+          double dt = sample[0] - last[0];
+          out.append(String.format("%n    %5.1f-%5.1f s: %4.1f writes/s, source %,7.0f rows/s", last[0], sample[0],
+              (sample[1] - last[1]) / dt, sample[2] < 0 || last[2] < 0 ? 0.0 : (sample[2] - last[2]) / dt));
+          last = sample;
+        }
+      }
+      return out.toString();
     }
 
     private long topicRecords() throws Exception {
