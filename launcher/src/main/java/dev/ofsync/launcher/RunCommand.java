@@ -44,10 +44,9 @@ final class RunCommand implements Callable<Integer> {
     URI connectUrl = options.connectUrl;
     boolean once = options.once;
     SeedConfig seed = SeedConfig.load(config);
-    URI remote = connectUrl != null ? connectUrl
-        : seed.get(PipelineConfig.CONNECT_URL) != null ? URI.create(seed.get(PipelineConfig.CONNECT_URL)) : null;
     Path logFile = Logs.into(PipelineConfig.stateDirOf(seed));
     PipelineConfig pipeline = PipelineConfig.of(seed);
+    URI remote = pipeline.connectUrl(connectUrl);
     pipeline.notes().forEach(n -> out.println("note: " + n));
     if (once && remote != null) {
       throw new UserError("--once runs the pipeline here until it is caught up; with a Connect cluster the connectors "

@@ -53,8 +53,7 @@ final class StatusCommand implements Callable<Integer> {
     SeedConfig seed = SeedConfig.load(config);
     Logs.into(PipelineConfig.stateDirOf(seed));
     PipelineConfig pipeline = PipelineConfig.of(seed);
-    URI remote = connectUrl != null ? connectUrl
-        : seed.get(PipelineConfig.CONNECT_URL) != null ? URI.create(seed.get(PipelineConfig.CONNECT_URL)) : null;
+    URI remote = pipeline.connectUrl(connectUrl);
     String bootstrap = pipeline.bootstrapServers();
     if (remote == null) {
       Path state = pipeline.stateDir();

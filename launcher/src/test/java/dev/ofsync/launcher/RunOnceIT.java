@@ -119,6 +119,24 @@ class RunOnceIT {
     assertThat(tables).extracting(TableSnapshot::name).containsExactly("Orders", "Orders_001", "Orders_002");
     assertThat(tables).extracting(TableSnapshot::rowCount).containsExactly(500, 500, 200);
     assertThat(row(7)).containsEntry("ITEM", "item 7");
+    assertThat(topicBatchCompression()).as("the topic's record batches, as the broker keeps them").containsOnly("lz4");
+  }
+
+  /** The compression of each record batch in the segments of the table's topic, under the state directory. */
+  private static java.util.Set<String> topicBatchCompression() throws Exception {
+    java.util.Set<String> found = new java.util.HashSet<>();
+    List<Path> segments;
+    try (var files = Files.walk(dir)) {
+      segments = files.filter(f -> f.getParent().getFileName().toString().equals("oracle-feishu-sync.ORDERS-0")
+          && f.getFileName().toString().endsWith(".log")).toList();
+    }
+    assertThat(segments).as("segments of the topic under " + dir).isNotEmpty();
+    for (Path segment : segments) {
+      try (var records = org.apache.kafka.common.record.internal.FileRecords.open(segment.toFile(), false)) {
+        records.batches().forEach(b -> found.add(b.compressionType().name));
+      }
+    }
+    return found;
   }
 
   @Test

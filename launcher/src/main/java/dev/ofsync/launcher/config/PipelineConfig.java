@@ -5,6 +5,7 @@ import dev.ofsync.sink.config.FeishuSinkConfig;
 import dev.ofsync.source.config.Identifiers;
 import dev.ofsync.source.config.OracleSourceConfig;
 import dev.ofsync.source.config.TableId;
+import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -183,8 +184,25 @@ public final class PipelineConfig {
     return out;
   }
 
-  public String connectUrl() {
-    return seed.get(CONNECT_URL);
+  /**
+   * The Connect cluster to use: {@code override} (the command line's {@code --connect-url}) if
+   * given, else the config's {@code kafka.connect_url}; null when neither names one (the pipeline
+   * runs here).
+   */
+  public URI connectUrl(URI override) throws UserError {
+    if (override != null) {
+      return override;
+    }
+    String configured = seed.get(CONNECT_URL);
+    if (configured == null || configured.isBlank()) {
+      return null;
+    }
+    try {
+      return URI.create(configured.trim());
+    } catch (IllegalArgumentException e) {
+      throw new UserError(CONNECT_URL + ": '" + configured + "' is not a URL (" + e.getMessage()
+          + "); write it as http://host:8083", e);
+    }
   }
 
   public String bootstrapServers() {

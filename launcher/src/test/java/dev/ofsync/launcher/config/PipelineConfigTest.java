@@ -117,4 +117,17 @@ class PipelineConfigTest {
     assertThat(problems).containsExactly("c: environment variable OFSYNC_SURELY_NOT_SET is not set (export it, or write "
         + "the value in the config file)");
   }
+
+  @Test
+  void theConnectClusterIsTheCommandLinesElseTheConfigsElseNone() throws Exception {
+    assertThat(load(SEED).connectUrl(null)).as("neither: the pipeline runs here").isNull();
+    PipelineConfig withCluster = load(SEED + "kafka:\n  connect_url: \"http://connect:8083\"\n");
+    assertThat(withCluster.connectUrl(null)).isEqualTo(java.net.URI.create("http://connect:8083"));
+    assertThat(withCluster.connectUrl(java.net.URI.create("http://other:8083")))
+        .isEqualTo(java.net.URI.create("http://other:8083"));
+
+    PipelineConfig wrong = load(SEED + "kafka:\n  connect_url: \"http://connect host:8083\"\n");
+    assertThatThrownBy(() -> wrong.connectUrl(null)).isInstanceOf(UserError.class)
+        .hasMessageContaining("kafka.connect_url").hasMessageContaining("http://host:8083");
+  }
 }
