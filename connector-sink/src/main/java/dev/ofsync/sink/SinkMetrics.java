@@ -30,8 +30,9 @@ final class SinkMetrics {
     total(metrics, "feishu-calls-total", "Calls made to the Feishu Open API", calls.calls);
     total(metrics, "feishu-rate-limited-total", "Calls Feishu refused with 429 (quota)", calls.rateLimited);
     total(metrics, "feishu-retries-total", "Calls retried after a passing failure", calls.retries);
-    gauge(metrics, "tables", "Tables written and their row counts", () -> roller.tables().stream()
-        .map(t -> t.name() + "=" + t.rows()).collect(Collectors.joining(",")));
+    gauge(metrics, "tables", "Tables written and their row counts (once counted, after the task's partitions are assigned)",
+        () -> roller.tables().stream().filter(t -> t.rows() >= 0)
+            .map(t -> t.name() + "=" + t.rows()).collect(Collectors.joining(",")));
   }
 
   /** A running total: the sum of its counters (a counter of the current period and the total of past ones). */

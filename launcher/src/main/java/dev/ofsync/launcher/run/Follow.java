@@ -167,8 +167,9 @@ public final class Follow {
     for (String gauge : jmx.texts(sink, "tables")) {
       for (String t : gauge.split(",")) {
         int eq = t.lastIndexOf('=');
-        if (eq > 0) {
-          tables.add(t.substring(0, eq) + " " + String.format("%,d", Long.parseLong(t.substring(eq + 1).trim())));
+        String rows = eq > 0 ? t.substring(eq + 1).trim() : "";
+        if (eq > 0 && rows.matches("\\d+")) {
+          tables.add(t.substring(0, eq) + " " + String.format("%,d", Long.parseLong(rows)));
         } else if (!t.isBlank()) {
           tables.add(t);
         }
