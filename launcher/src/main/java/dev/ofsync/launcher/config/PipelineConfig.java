@@ -191,18 +191,29 @@ public final class PipelineConfig {
    */
   public URI connectUrl(URI override) throws UserError {
     if (override != null) {
-      return override;
+      return restAddress(override, "--connect-url", override.toString());
     }
     String configured = seed.get(CONNECT_URL);
     if (configured == null || configured.isBlank()) {
       return null;
     }
+    URI url;
     try {
-      return URI.create(configured.trim());
+      url = URI.create(configured.trim());
     } catch (IllegalArgumentException e) {
       throw new UserError(CONNECT_URL + ": '" + configured + "' is not a URL (" + e.getMessage()
           + "); write it as http://host:8083", e);
     }
+    return restAddress(url, CONNECT_URL, configured);
+  }
+
+  private static URI restAddress(URI url, String setting, String given) throws UserError {
+    String scheme = url.getScheme();
+    if (url.getHost() == null || !("http".equalsIgnoreCase(scheme) || "https".equalsIgnoreCase(scheme))) {
+      throw new UserError(setting + ": '" + given + "' is not the http(s) address of a Connect worker's REST API; "
+          + "write it as http://host:8083");
+    }
+    return url;
   }
 
   public String bootstrapServers() {

@@ -129,5 +129,10 @@ class PipelineConfigTest {
     PipelineConfig wrong = load(SEED + "kafka:\n  connect_url: \"http://connect host:8083\"\n");
     assertThatThrownBy(() -> wrong.connectUrl(null)).isInstanceOf(UserError.class)
         .hasMessageContaining("kafka.connect_url").hasMessageContaining("http://host:8083");
+    PipelineConfig noScheme = load(SEED + "kafka:\n  connect_url: \"connect:8083\"\n");
+    assertThatThrownBy(() -> noScheme.connectUrl(null)).isInstanceOf(UserError.class)
+        .hasMessageContaining("kafka.connect_url").hasMessageContaining("'connect:8083'");
+    assertThatThrownBy(() -> withCluster.connectUrl(java.net.URI.create("connect:8083"))).isInstanceOf(UserError.class)
+        .hasMessageContaining("--connect-url");
   }
 }
