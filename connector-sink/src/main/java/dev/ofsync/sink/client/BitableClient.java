@@ -303,12 +303,22 @@ public final class BitableClient {
       long start = System.nanoTime();
       long[] released = {0};
       // the budget is waited for once the body is serialized, right before the send
-      transport.beforeSend(() -> {
-        long ready = System.nanoTime();
-        released[0] = budget.acquire(callClass);
-        if (callClass == CallClass.RECORD_WRITE) {
-          counters.writePrepareNanos.add(ready - start);
-          counters.writeBudgetNanos.add(released[0] - ready);
+      transport.beforeSend(new BodyTransport.BeforeSend() {
+        @Override
+        public void ready() throws InterruptedException {
+          long ready = System.nanoTime();
+          released[0] = budget.acquire(callClass);
+          if (callClass == CallClass.RECORD_WRITE) {
+            counters.writePrepareNanos.add(ready - start);
+            counters.writeBudgetNanos.add(released[0] - ready);
+          }
+        }
+
+        @Override
+        public void sending(long nanoTime) {
+          if (released[0] != 0) {
+            budget.sending(callClass, released[0], nanoTime);
+          }
         }
       });
       try {

@@ -13,11 +13,13 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.Flow;
 
 /**
  * The SDK's HTTP transport, on the JDK's HTTP client. It serializes bodies as the SDK does, except
@@ -29,9 +31,12 @@ import java.util.TreeMap;
  */
 final class BodyTransport implements IHttpTransport {
   /** What the calling thread waits for before its request goes on the wire. */
-  @FunctionalInterface
   interface BeforeSend {
+    /** Waits, on the calling thread, until the request may go. */
     void ready() throws InterruptedException;
+
+    /** The HTTP client began writing the request (on one of its own threads), at {@code nanoTime}. */
+    void sending(long nanoTime);
   }
 
   private static final Gson GSON = new GsonBuilder()
@@ -83,10 +88,10 @@ final class BodyTransport implements IHttpTransport {
     Object body = request.getBody();
     HttpRequest.BodyPublisher publisher = body == null ? HttpRequest.BodyPublishers.noBody()
         : HttpRequest.BodyPublishers.ofByteArray(GSON.toJson(body).getBytes(StandardCharsets.UTF_8));
-    builder.header("Content-Type", "application/json; charset=utf-8");
-    builder.method(request.getHttpMethod(), publisher);
-    HttpRequest ready = builder.build();
     BeforeSend gate = beforeSend.get();
+    builder.header("Content-Type", "application/json; charset=utf-8");
+    builder.method(request.getHttpMethod(), gate == null ? publisher : new Sending(publisher, gate));
+    HttpRequest ready = builder.build();
     if (gate != null) {
       gate.ready();
     }
@@ -101,6 +106,31 @@ final class BodyTransport implements IHttpTransport {
         || request.getReqUrl().contains("/records/batch_update"));
     raw.setBody(recordWrite ? withoutFields(response.body()) : response.body());
     return raw;
+  }
+
+  /**
+   * A body that tells its gate when the HTTP client starts on it: the client subscribes to the body
+   * once it writes the request (after the request line and headers are queued, on its own thread).
+   */
+  private static final class Sending implements HttpRequest.BodyPublisher {
+    private final HttpRequest.BodyPublisher body;
+    private final BeforeSend gate;
+
+    Sending(HttpRequest.BodyPublisher body, BeforeSend gate) {
+      this.body = body;
+      this.gate = gate;
+    }
+
+    @Override
+    public long contentLength() {
+      return body.contentLength();
+    }
+
+    @Override
+    public void subscribe(Flow.Subscriber<? super ByteBuffer> subscriber) {
+      gate.sending(System.nanoTime());
+      body.subscribe(subscriber);
+    }
   }
 
   /**

@@ -23,7 +23,8 @@ import java.util.concurrent.locks.LockSupport;
  * emulator counted 51-52 in one second with 2% and 4% margins). A pause that a waiting call sleeps
  * through is also accounted for ({@link #stalled}). Both limits are checked and taken in one step,
  * against the instants calls were actually released; the client releases a call once its body is
- * serialized, right before it goes on the wire.
+ * serialized, right before it goes on the wire, and tells when the HTTP client actually began
+ * writing it ({@link #sending}): a call that went out late counts from then.
  *
  * <p>A Bucket4j token bucket per limit guards the same release step: it holds {@code n - m} tokens
  * and refills {@code m} a second, so it never lets more than {@code n} calls go in any second, even
@@ -42,6 +43,8 @@ public final class RequestBudget {
   private static final Map<String, RequestBudget> SHARED = new ConcurrentHashMap<>();
   /** A wait that ends this late means a stall (a collection pause, the machine busy elsewhere). */
   private static final long STALL_NANOS = TimeUnit.MILLISECONDS.toNanos(15);
+  /** A call that starts going out this long after its release is counted from then ({@link #sending}). */
+  private static final long LATE_SEND_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
   /** Calls released this long before a stall may still have been on their way when it began. */
   private static final long RECENT_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
@@ -87,15 +90,32 @@ public final class RequestBudget {
           moved = true;
         }
       }
-      if (moved) { // keep the ring in release order, oldest first
-        long[] inOrder = new long[count];
-        for (int i = 0; i < count; i++) {
-          inOrder[i] = released[(oldest + i) % calls];
-        }
-        java.util.Arrays.sort(inOrder);
-        System.arraycopy(inOrder, 0, released, 0, count);
-        oldest = 0;
+      if (moved) {
+        reorder();
       }
+    }
+
+    /** Counts the call released at {@code at} as released {@code later}, if it is still in the window. */
+    void moved(long at, long later) {
+      for (int i = 0; i < count; i++) {
+        int k = (oldest + i) % calls;
+        if (released[k] == at) {
+          released[k] = later;
+          reorder();
+          return;
+        }
+      }
+    }
+
+    /** Puts the ring back in release order, oldest first, after entries were moved. */
+    private void reorder() {
+      long[] inOrder = new long[count];
+      for (int i = 0; i < count; i++) {
+        inOrder[i] = released[(oldest + i) % calls];
+      }
+      java.util.Arrays.sort(inOrder); // instants within a window: no wrap-around between them
+      System.arraycopy(inOrder, 0, released, 0, count);
+      oldest = 0;
     }
 
     void release(long now) {
@@ -230,6 +250,24 @@ public final class RequestBudget {
   private static long guardWait(Limit limit) {
     EstimationProbe probe = limit.guard.estimateAbilityToConsume(1);
     return probe.canBeConsumed() ? 0 : Math.max(1, probe.getNanosToWaitForRefill());
+  }
+
+  /**
+   * The call of the class released at {@code releasedAt} (an instant {@link #acquire} answered)
+   * started going out on the wire at {@code sendingAt}. The HTTP client writes a request on its
+   * own threads, and on a busy machine that can start tens of milliseconds after the release (a
+   * collection pause, threads waiting for a CPU): Feishu then counts the call that much later,
+   * closer to the calls after it. A call that went out late is counted from when it went, so the
+   * calls after it keep the window from there.
+   */
+  public void sending(CallClass callClass, long releasedAt, long sendingAt) {
+    if (sendingAt - releasedAt <= LATE_SEND_NANOS) {
+      return;
+    }
+    synchronized (this) {
+      overall.moved(releasedAt, sendingAt);
+      byClass[callClass.ordinal()].moved(releasedAt, sendingAt);
+    }
   }
 
   /**

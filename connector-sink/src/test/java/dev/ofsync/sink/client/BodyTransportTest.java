@@ -2,7 +2,16 @@ package dev.ofsync.sink.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.lark.oapi.core.request.RawRequest;
+import com.lark.oapi.core.response.RawResponse;
+import com.sun.net.httpserver.HttpServer;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 class BodyTransportTest {
@@ -32,5 +41,52 @@ class BodyTransportTest {
   @Test
   void anAnswerThatIsNotJsonIsKeptForTheSdkToReport() {
     assertThat(strip("upstream error 502")).isEqualTo("upstream error 502");
+  }
+
+  @Test
+  void theGateHearsWhenTheRequestStartsGoingOutAfterItWasLetGoAndBeforeTheServerHasIt() throws Exception {
+    AtomicLong arrived = new AtomicLong();
+    HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    server.createContext("/", exchange -> {
+      arrived.set(System.nanoTime());
+      exchange.getRequestBody().readAllBytes();
+      byte[] answer = "{\"code\":0,\"msg\":\"success\",\"data\":{}}".getBytes(StandardCharsets.UTF_8);
+      exchange.sendResponseHeaders(200, answer.length);
+      exchange.getResponseBody().write(answer);
+      exchange.close();
+    });
+    server.start();
+    try {
+      BodyTransport transport = new BodyTransport(Duration.ofSeconds(10));
+      AtomicLong letGo = new AtomicLong();
+      AtomicLong sending = new AtomicLong();
+      transport.beforeSend(new BodyTransport.BeforeSend() {
+        @Override
+        public void ready() {
+          letGo.set(System.nanoTime());
+        }
+
+        @Override
+        public void sending(long nanoTime) {
+          sending.compareAndSet(0, nanoTime);
+        }
+      });
+      RawRequest request = new RawRequest();
+      request.setReqUrl("http://127.0.0.1:" + server.getAddress().getPort() + "/open-apis/x");
+      request.setHttpMethod("POST");
+      Map<String, List<String>> headers = new HashMap<>();
+      headers.put("Authorization", List.of("Bearer t-1"));
+      request.setHeaders(headers);
+      request.setBody(Map.of("records", List.of(Map.of("fields", Map.of("ID", "1")))));
+
+      RawResponse response = transport.execute(request);
+
+      assertThat(response.getStatusCode()).isEqualTo(200);
+      assertThat(sending.get()).as("told when the request went out").isNotZero();
+      assertThat(sending.get() - letGo.get()).as("after the budget let it go").isGreaterThanOrEqualTo(0);
+      assertThat(arrived.get() - sending.get()).as("before the server had it").isGreaterThanOrEqualTo(0);
+    } finally {
+      server.stop(0);
+    }
   }
 }

@@ -130,6 +130,41 @@ class RequestBudgetTest {
   }
 
   @Test
+  void aCallThatWentOutLateCountsFromWhenItWent() throws Exception {
+    FakeTicker clock = new FakeTicker();
+    RequestBudget budget = new RequestBudget(50, 1, clock);
+    long released = budget.acquire(CallClass.RECORD_WRITE);
+    // the HTTP client began writing it 40 ms later: Feishu counts it then
+    budget.sending(CallClass.RECORD_WRITE, released, released + 40_000_000L);
+
+    List<Long> after = new ArrayList<>();
+    for (int i = 0; i < 50; i++) {
+      after.add(budget.acquire(CallClass.RECORD_WRITE));
+    }
+
+    assertThat(after.get(0) - released).as("the next turn is not pushed back").isLessThan(30_000_000L);
+    assertThat(after.get(49) - (released + 40_000_000L))
+        .as("the 50th call after it leaves a whole window (1.064 s) after it went out")
+        .isGreaterThanOrEqualTo(1_063_000_000L);
+  }
+
+  @Test
+  void aCallThatWentOutOnTimeChangesNothing() throws Exception {
+    FakeTicker clock = new FakeTicker();
+    RequestBudget budget = new RequestBudget(50, 1, clock);
+    long released = budget.acquire(CallClass.RECORD_WRITE);
+    budget.sending(CallClass.RECORD_WRITE, released, released + 1_000_000L);
+
+    List<Long> after = new ArrayList<>();
+    for (int i = 0; i < 50; i++) {
+      after.add(budget.acquire(CallClass.RECORD_WRITE));
+    }
+
+    assertThat(after.get(49) - released).as("on the schedule: 50 turns of 21.3 ms")
+        .isBetween(1_063_000_000L, 1_065_000_000L);
+  }
+
+  @Test
   void classesAndTheOverallLimitAreTakenTogether() throws Exception {
     // 10 calls a second overall; every class may take all of them: mixed, no 11 calls within 1.11 s
     RequestBudget budget = new RequestBudget(10, 1);
