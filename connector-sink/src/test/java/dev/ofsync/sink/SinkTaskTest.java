@@ -260,6 +260,21 @@ class SinkTaskTest {
   }
 
   @Test
+  void aRowFeishuRefusesFailsTheTaskWithoutADeadLetterQueueAndItsOffsetIsNotCommitted() {
+    // Feishu refuses the row's cell when written (the mapping passed it)
+    FEISHU.emulator().faults().script(FaultRule.code(1254060).on(CallClass.RECORD_WRITE));
+    try (TaskHarness h = new TaskHarness(FEISHU.emulator(), Map.of("sync.write_batch_size", "1"))) {
+      h.put(rows(h, 1, 1));
+
+      assertThatThrownBy(h::commit).hasMessageContaining("topic orders, partition 0, offset 0")
+          .hasMessageContaining("errors.tolerance");
+      org.apache.kafka.clients.consumer.OffsetAndMetadata committed = h.preCommit().get(TaskHarness.TP);
+      assertThat(committed == null ? 0L : committed.offset())
+          .as("the row is read again after the fix and a restart, not skipped").isZero();
+    }
+  }
+
+  @Test
   void wrongCredentialsFailWithTheSettingToFix() {
     assertThatThrownBy(() -> new TaskHarness(FEISHU.emulator(), Map.of("feishu.app_secret", "wrong")))
         .isInstanceOf(ConnectException.class).hasMessageContaining("10014").hasMessageContaining("feishu.app_secret");

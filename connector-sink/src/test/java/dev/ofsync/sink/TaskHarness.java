@@ -108,6 +108,11 @@ final class TaskHarness implements AutoCloseable {
     return task.preCommit(current);
   }
 
+  /** One preCommit, as the worker makes it with everything put so far as its current offsets. */
+  Map<TopicPartition, OffsetAndMetadata> preCommit() {
+    return task.preCommit(Map.of(TP, new OffsetAndMetadata(offset.get())));
+  }
+
   long nextOffset() {
     return offset.get();
   }

@@ -691,16 +691,23 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
       counters.created.increment();
       completed.add(p);
     }
+    List<Pending> retry = new ArrayList<>(r.retry);
     for (Map.Entry<Pending, FeishuCallException> e : r.bad.entrySet()) {
-      if (e.getKey().reserved) {
+      Pending p = e.getKey();
+      if (p.reserved) {
         table.settle(1, 0);
       }
       try {
-        badRecord(e.getKey().record, e.getKey().change.key(), e.getValue().getMessage(), e.getValue());
+        badRecord(p.record, p.change.key(), e.getValue().getMessage(), e.getValue());
+        completed.add(p); // in the dead-letter queue: done
+      } catch (RetriableException fail) {
+        noteFailure(fail);
+        retry.add(p.withReservation(false)); // the queue could not take it now: again later
       } catch (ConnectException fail) {
+        // no dead-letter queue (or it refused the record): the task stops, and the record's offset
+        // stays open, so that after the fix and a restart it is read and written again
         noteFailure(fail);
       }
-      completed.add(e.getKey());
     }
     List<Pending> moving = new ArrayList<>();
     for (Pending p : r.stale) {
@@ -727,7 +734,7 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
       LOG.warn("Writing to table {} failed; {} changes wait for the next try: {}", table, r.retry.size(),
           r.error.getMessage());
     }
-    return r.retry;
+    return retry;
   }
 
   /** A fatal failure stops every lane; a passing one only waits for the next try. */
