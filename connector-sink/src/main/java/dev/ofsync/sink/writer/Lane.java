@@ -25,6 +25,9 @@ final class Lane implements Runnable {
 
     /** Whether a fatal error stopped writing. */
     boolean stopped();
+
+    /** The lane's thread met something it cannot go on from (an error, a bug): writing must stop, and say why. */
+    void died(Lane lane, Throwable cause);
   }
 
   final TableState table;
@@ -175,6 +178,15 @@ final class Lane implements Runnable {
         running = false;
         notifyAll();
       }
+    } catch (RuntimeException | Error e) {
+      // without this the lane would stay "running" with nobody writing, and the task would only
+      // see that Feishu takes no writes; its changes stay waiting, their offsets open
+      writer.died(this, e);
+      synchronized (this) {
+        running = false;
+        notifyAll();
+      }
+      throw e;
     }
   }
 

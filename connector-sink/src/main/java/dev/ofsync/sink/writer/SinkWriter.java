@@ -557,6 +557,12 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
   }
 
   @Override
+  public void died(Lane lane, Throwable cause) {
+    LOG.error("Writing to table {} stopped: {}", lane.table, cause.toString(), cause);
+    fatal.compareAndSet(null, new ConnectException("writing to Feishu table " + lane.table + " stopped: " + cause, cause));
+  }
+
+  @Override
   public void merged(Pending older, Pending newer) {
     newer.firstOffsets.forEach((tp, o) -> {
       Long kept = older.firstOffsets.get(tp);
