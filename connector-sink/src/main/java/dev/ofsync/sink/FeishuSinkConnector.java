@@ -1,6 +1,7 @@
 package dev.ofsync.sink;
 
 import dev.ofsync.sink.client.BitableClient;
+import dev.ofsync.sink.client.CallClass;
 import dev.ofsync.sink.client.ErrorClassifier;
 import dev.ofsync.sink.client.FeishuCallException;
 import dev.ofsync.sink.client.Failure;
@@ -18,9 +19,12 @@ import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigValue;
 import org.apache.kafka.connect.connector.Task;
 import org.apache.kafka.connect.sink.SinkConnector;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Kafka Connect sink into Feishu (Lark) Bitable: one connector per base and table prefix. */
 public class FeishuSinkConnector extends SinkConnector {
+  private static final Logger LOG = LoggerFactory.getLogger(FeishuSinkConnector.class);
   private Map<String, String> props;
 
   @Override
@@ -41,14 +45,33 @@ public class FeishuSinkConnector extends SinkConnector {
 
   @Override
   public List<Map<String, String>> taskConfigs(int maxTasks) {
+    int tasks = Math.min(maxTasks, tasksTheQuotaAllows(new FeishuSinkConfig(props).maxRequestsPerSecond()));
+    if (tasks < maxTasks) {
+      LOG.warn("Starting {} Feishu sink tasks, not tasks.max={}: the tasks split the app's quota, and each needs at "
+          + "least one call a second of every kind (table creation is limited to {} a second, all calls to "
+          + FeishuSinkConfig.MAX_REQUESTS_PER_SECOND + "={}); more tasks would together go over it",
+          tasks, maxTasks, CallClass.SCHEMA_WRITE.feishuLimit(), new FeishuSinkConfig(props).maxRequestsPerSecond());
+    }
     List<Map<String, String>> out = new ArrayList<>();
-    for (int i = 0; i < maxTasks; i++) {
+    for (int i = 0; i < tasks; i++) {
       Map<String, String> task = new HashMap<>(props);
-      task.put(FeishuSinkConfig.TASKS_MAX_INTERNAL, String.valueOf(maxTasks));
+      task.put(FeishuSinkConfig.TASKS_MAX_INTERNAL, String.valueOf(tasks));
       task.put(FeishuSinkConfig.TASK_ID_INTERNAL, String.valueOf(i));
       out.add(task);
     }
     return out;
+  }
+
+  /**
+   * The most tasks that can share the app's quota: each task paces a whole share of every class of
+   * call, so there can be no more tasks than the smallest limit has calls a second.
+   */
+  static int tasksTheQuotaAllows(int maxRequestsPerSecond) {
+    int smallest = maxRequestsPerSecond;
+    for (CallClass c : CallClass.values()) {
+      smallest = Math.min(smallest, c.feishuLimit());
+    }
+    return Math.max(1, smallest);
   }
 
   @Override

@@ -69,4 +69,19 @@ class FeishuSinkConnectorTest {
     assertThat(tasks).extracting(t -> t.get("internal.task.id")).containsExactly("0", "1", "2");
     assertThat(tasks).allSatisfy(t -> assertThat(t).containsEntry("internal.tasks.max", "3"));
   }
+
+  @Test
+  void noMoreTasksStartThanTheQuotaHasCallsASecondForEachOfThem() {
+    FeishuSinkConnector connector = new FeishuSinkConnector();
+    Map<String, String> props = new HashMap<>(TaskHarness.baseConfig(FEISHU.emulator()));
+    connector.start(props);
+    // table and field creation: 10 a second per app, so 12 tasks would make 12 a second at one each
+    assertThat(connector.taskConfigs(12)).hasSize(10)
+        .allSatisfy(t -> assertThat(t).containsEntry("internal.tasks.max", "10"));
+
+    props.put("sync.max_requests_per_second", "5");
+    connector.start(props);
+    assertThat(connector.taskConfigs(8)).hasSize(5)
+        .allSatisfy(t -> assertThat(t).containsEntry("internal.tasks.max", "5"));
+  }
 }
