@@ -14,6 +14,12 @@ final class Logs {
 
   private Logs() {}
 
+  /** "; details in the log FILE" when the log has a file, else nothing: for an error line's end. */
+  static String where() {
+    String file = System.getProperty(PROPERTY);
+    return file == null ? "" : "; details in the log " + file;
+  }
+
   /** Points the log at {@code dir/logs/oracle-feishu-sync.log}; answers the file. */
   static Path into(Path stateDir) {
     Path file = stateDir.toAbsolutePath().resolve("logs").resolve("oracle-feishu-sync.log");

@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
     subcommands = {RunCommand.class, QuickstartCommand.class, StatusCommand.class, ValidateCommand.class},
     footer = {"", "Without a command: the same as 'run'. Exit codes: 0 done, 1 sync failed, 2 config problem."})
 public final class Main implements java.util.concurrent.Callable<Integer> {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Main.class);
   @picocli.CommandLine.Spec
   picocli.CommandLine.Model.CommandSpec spec;
 
@@ -50,18 +51,39 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
       e.getCommandLine().getErr().println("(see --help)");
       return CONFIG;
     });
-    cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-      if (e instanceof UserError u) {
-        u.problems().forEach(p -> commandLine.getErr().println("error: " + p));
-        return CONFIG;
-      }
-      if (e instanceof InterruptedException) {
-        return INTERRUPTED;
-      }
-      commandLine.getErr().println("error: " + e);
-      throw e;
-    });
+    cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> report(e, commandLine.getErr()));
     return cli.execute(args);
+  }
+
+  /**
+   * What the user sees of a command's failure: one line a problem on the terminal (README: no stack
+   * trace), the innermost cause named, and the whole of it in the log; answers the exit code.
+   */
+  static int report(Exception e, PrintWriter errors) {
+    if (e instanceof InterruptedException) {
+      return INTERRUPTED;
+    }
+    if (e instanceof UserError u) {
+      u.problems().forEach(p -> errors.println("error: " + p));
+      if (u.getCause() != null) {
+        LOG.error("{}", u.getMessage(), u.getCause());
+        errors.println("  (caused by " + rootCause(u) + Logs.where() + ")");
+      }
+      return CONFIG;
+    }
+    LOG.error("oracle-feishu-sync failed", e);
+    String root = rootCause(e);
+    errors.println("error: " + e + (root.equals(e.toString()) ? "" : " (caused by " + root + ")") + Logs.where());
+    return FAILED;
+  }
+
+  /** The innermost cause's class and message: what went wrong underneath the wrappers. */
+  static String rootCause(Throwable e) {
+    Throwable root = e;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    return root.toString();
   }
 
   /** The version from the jar's manifest. */
