@@ -128,7 +128,7 @@ public class FeishuSinkConfig extends AbstractConfig {
     order = 0;
     def.define(WRITE_BATCH_SIZE, Type.INT, 500, ConfigDef.Range.between(1, 500), Importance.MEDIUM,
         WRITE_BATCH_SIZE_DOC, GROUP_BATCHING, ++order, Width.SHORT, "Rows per write call");
-    def.define(LINGER_MS, Type.LONG, 1_000L, ConfigDef.Range.between(0, 600_000), Importance.MEDIUM,
+    def.define(LINGER_MS, Type.LONG, 500L, ConfigDef.Range.between(0, 600_000), Importance.MEDIUM,
         LINGER_MS_DOC, GROUP_BATCHING, ++order, Width.SHORT, "Linger (ms)");
     def.define(MAX_BUFFERED_RECORDS, Type.INT, 10_000, ConfigDef.Range.between(1, 1_000_000), Importance.LOW,
         MAX_BUFFERED_RECORDS_DOC, GROUP_BATCHING, ++order, Width.SHORT, "Max buffered records");
