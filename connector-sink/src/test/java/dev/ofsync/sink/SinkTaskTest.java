@@ -275,6 +275,24 @@ class SinkTaskTest {
   }
 
   @Test
+  void aTableCreationFailingForAWhileIsTriedAgainRatherThanStoppingTheTask() {
+    try (TaskHarness h = new TaskHarness(FEISHU.emulator(), Map.of("feishu.max_retries", "0",
+        "feishu.max_rows_per_table", "5"))) {
+      h.put(rows(h, 1, 5));
+      h.commit();
+      // the next table's creation meets more 5xx than the client's own retries (none here) cover:
+      // it waits and tries again under the same name
+      FEISHU.emulator().faults().script(FaultRule.httpError(500).on(CallClass.SCHEMA_WRITE),
+          FaultRule.httpError(503).on(CallClass.SCHEMA_WRITE));
+      h.put(rows(h, 6, 10));
+      h.commit();
+    }
+
+    assertThat(tables()).extracting(TableSnapshot::name).containsExactly("Orders", "Orders_001");
+    assertThat(byKey()).containsOnlyKeys("1", "2", "3", "4", "5", "6", "7", "8", "9", "10");
+  }
+
+  @Test
   void wrongCredentialsFailWithTheSettingToFix() {
     assertThatThrownBy(() -> new TaskHarness(FEISHU.emulator(), Map.of("feishu.app_secret", "wrong")))
         .isInstanceOf(ConnectException.class).hasMessageContaining("10014").hasMessageContaining("feishu.app_secret");

@@ -53,6 +53,8 @@ public final class TableRoller {
   private final int tasks;
   private final Pattern numbered;
   private final Map<String, TableState> tables = new LinkedHashMap<>();
+  /** The longest pause between tries of a table creation that failed for a passing reason. */
+  private static final int MAX_CREATE_PAUSE_SECONDS = 30;
   /** Tables queued for creation (the base table among them when {@link #basePending}). */
   private int queued;
   private boolean basePending;
@@ -512,41 +514,38 @@ public final class TableRoller {
   /**
    * Creates the next table of the sequence (the base table first when it is missing); when
    * another task took the name, the next free one. The table joins the sequence (or the failure
-   * is kept for {@link #assign} to throw) and waiting callers are woken.
+   * is kept for {@link #assign} to throw) and waiting callers are woken. A passing failure (5xx,
+   * throttling, a timeout) that outlasted the client's own retries is tried again after a pause,
+   * under the same name, for as long as it lasts: it must not stop the task for good.
    */
   private void createInBackground(boolean base, List<FieldSpec> fields) {
-    String name = base ? prefix : null;
+    String[] name = {base ? prefix : null};
     RuntimeException failed = null;
     try {
-      if (base && create(prefix, TableState.BASE, fields).isPresent()) {
-        return;
-      }
-      for (int attempt = 0; ; attempt++) {
-        int seq;
-        synchronized (this) {
-          if (failure != null) {
-            return; // creating stopped for good
+      for (int pauseSeconds = 1; ; pauseSeconds = Math.min(MAX_CREATE_PAUSE_SECONDS, pauseSeconds * 2)) {
+        try {
+          failed = createNext(base, fields, name);
+          return;
+        } catch (FeishuCallException e) {
+          if (!passing(e)) {
+            throw e;
           }
-          seq = ++maxSeq;
-          name = numberedName(seq);
-          inFlight = name;
-          inFlightSeq = seq;
-        }
-        if (create(name, seq, fields).isPresent()) {
-          return;
-        }
-        if (attempt + 1 >= NAME_RACE_TRIES) {
-          failed = new ConnectException("could not create a table after " + NAME_RACE_TRIES
-              + " names were taken by others; is another connector writing tables named '" + prefix
-              + "_NNN' to base " + client.appToken() + "?");
-          return;
+          synchronized (this) {
+            if (inFlightSeq > 0 && inFlightSeq == maxSeq) {
+              maxSeq--; // the same name next time: if the lost answer's table was made, it is found by name
+            }
+            inFlight = null;
+            inFlightSeq = -1;
+          }
+          LOG.warn("Could not create table {} for now, trying again in {} s: {}", name[0], pauseSeconds, e.getMessage());
+          Thread.sleep(pauseSeconds * 1_000L); // close() interrupts it
         }
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      failed = new ConnectException("interrupted while creating table " + name, e);
+      failed = new ConnectException("interrupted while creating table " + name[0], e);
     } catch (FeishuCallException e) {
-      failed = e.code() == 1254100 ? new ConnectException("cannot start table " + name + ": " + e.withAdvice(), e) : e;
+      failed = e.code() == 1254100 ? new ConnectException("cannot start table " + name[0] + ": " + e.withAdvice(), e) : e;
     } catch (RuntimeException e) {
       failed = e;
     } finally {
@@ -559,9 +558,41 @@ public final class TableRoller {
         inFlightSeq = -1;
         if (failed != null && failure == null) {
           failure = failed;
-          LOG.warn("Could not create table {}: {}", name, failed.getMessage());
+          LOG.warn("Could not create table {}: {}", name[0], failed.getMessage());
         }
         notifyAll();
+      }
+    }
+  }
+
+  /** Whether a failure of a table creation may pass: tried again later rather than stopping the task. */
+  private static boolean passing(FeishuCallException e) {
+    return e.failure() == Failure.TRANSIENT || e.failure() == Failure.RATE_LIMITED || e.failure() == Failure.TOKEN_EXPIRED;
+  }
+
+  /** One try at {@link #createInBackground}: answers a failure that stops creating tables, or null when done. */
+  private RuntimeException createNext(boolean base, List<FieldSpec> fields, String[] name) throws InterruptedException {
+    if (base && create(prefix, TableState.BASE, fields).isPresent()) {
+      return null;
+    }
+    for (int attempt = 0; ; attempt++) {
+      int seq;
+      synchronized (this) {
+        if (failure != null) {
+          return null; // creating stopped for good
+        }
+        seq = ++maxSeq;
+        name[0] = numberedName(seq);
+        inFlight = name[0];
+        inFlightSeq = seq;
+      }
+      if (create(name[0], seq, fields).isPresent()) {
+        return null;
+      }
+      if (attempt + 1 >= NAME_RACE_TRIES) {
+        return new ConnectException("could not create a table after " + NAME_RACE_TRIES
+            + " names were taken by others; is another connector writing tables named '" + prefix
+            + "_NNN' to base " + client.appToken() + "?");
       }
     }
   }
