@@ -96,6 +96,10 @@ final class BodyTransport implements IHttpTransport {
       gate.ready();
     }
     HttpResponse<byte[]> response = http.send(ready, HttpResponse.BodyHandlers.ofByteArray());
+    if (response.statusCode() >= 300 && !looksLikeJson(response.body())) {
+      // a gateway's error page: the SDK would fail to parse it and lose the status and request id
+      throw new IOException(notJson(response));
+    }
     RawResponse raw = new RawResponse();
     raw.setStatusCode(response.statusCode());
     Map<String, List<String>> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
@@ -195,6 +199,27 @@ final class BodyTransport implements IHttpTransport {
       default:
         throw new IOException("unexpected " + in.peek());
     }
+  }
+
+  private static boolean looksLikeJson(byte[] body) {
+    for (byte b : body) {
+      if (!Character.isWhitespace(b)) {
+        return b == '{';
+      }
+    }
+    return false;
+  }
+
+  /** "HTTP 502: <the start of the body> (request id X)" for an answer that is not the Open API's JSON. */
+  static String notJson(HttpResponse<byte[]> response) {
+    String text = new String(response.body(), StandardCharsets.UTF_8).strip().replaceAll("\\s+", " ");
+    if (text.length() > 200) {
+      text = text.substring(0, 200) + "...";
+    }
+    String requestId = response.headers().firstValue("X-Tt-Logid")
+        .or(() -> response.headers().firstValue("X-Request-Id")).orElse(null);
+    return "HTTP " + response.statusCode() + (text.isEmpty() ? "" : ": " + text)
+        + (requestId == null ? "" : " (request id " + requestId + ")");
   }
 
   private static boolean isRestricted(String header) {

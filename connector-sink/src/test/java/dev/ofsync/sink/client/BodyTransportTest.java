@@ -89,4 +89,29 @@ class BodyTransportTest {
       server.stop(0);
     }
   }
+
+  @Test
+  void aGatewaysErrorPageFailsWithItsStatusTextAndRequestId() throws Exception {
+    HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    server.createContext("/", exchange -> {
+      byte[] page = "<html><body>\n  502 Bad Gateway\n</body></html>".getBytes(StandardCharsets.UTF_8);
+      exchange.getResponseHeaders().add("X-Tt-Logid", "20261125abc");
+      exchange.sendResponseHeaders(502, page.length);
+      exchange.getResponseBody().write(page);
+      exchange.close();
+    });
+    server.start();
+    try {
+      RawRequest request = new RawRequest();
+      request.setReqUrl("http://127.0.0.1:" + server.getAddress().getPort() + "/open-apis/x");
+      request.setHttpMethod("GET");
+      request.setHeaders(new HashMap<>());
+
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> new BodyTransport(Duration.ofSeconds(10)).execute(request))
+          .isInstanceOf(java.io.IOException.class)
+          .hasMessage("HTTP 502: <html><body> 502 Bad Gateway </body></html> (request id 20261125abc)");
+    } finally {
+      server.stop(0);
+    }
+  }
 }
