@@ -12,8 +12,10 @@ import dev.ofsync.sink.table.TableRoller;
 import dev.ofsync.sink.table.TableState;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -589,6 +591,9 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
     }
     List<Pending> again = new ArrayList<>();
     List<Pending> completed = new ArrayList<>();
+    // changes handed to another lane (or dropped with their partition): no longer this batch's
+    Set<Pending> handed = Collections.newSetFromMap(new IdentityHashMap<>());
+    Set<Pending> settled = Collections.newSetFromMap(new IdentityHashMap<>());
     try {
       if (tablesToReread.contains(table.tableId())) {
         reread(table, true);
@@ -623,26 +628,28 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
         }
         if (p.reserved && !create) {
           table.settle(1, 0); // not a new row of this table after all
+          settled.add(p);
         }
       }
+      handed.addAll(elsewhere);
       move(lane, unreserved(elsewhere));
       if (!deletes.isEmpty() || !updates.isEmpty() || !creates.isEmpty()) {
-        again.addAll(execute(lane, deletes, updates, creates, completed));
+        again.addAll(execute(lane, deletes, updates, creates, completed, handed, settled));
       }
     } catch (RetriableException e) {
-      again.addAll(batch);
+      again.addAll(leftOver(batch, completed, handed, settled));
       LOG.warn("Writing to table {} must wait: {}", table, e.getMessage());
     } catch (FeishuCallException e) {
       lastFailure = e;
       noteFailure(translate(e));
-      again.addAll(batch);
+      again.addAll(leftOver(batch, completed, handed, settled));
       LOG.warn("Writing to table {} failed; {} changes wait for the next try: {}", table, batch.size(), e.getMessage());
     } catch (ConnectException e) {
       fatal.compareAndSet(null, e);
-      again.addAll(batch);
+      again.addAll(leftOver(batch, completed, handed, settled));
     } catch (RuntimeException e) {
       fatal.compareAndSet(null, new ConnectException("writing to Feishu failed unexpectedly: " + e, e));
-      again.addAll(batch);
+      again.addAll(leftOver(batch, completed, handed, settled));
     }
     for (Pending p : completed) {
       done(lane, p);
@@ -652,7 +659,8 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
 
   /** One batch's calls; records the outcome in the index and its log, then completes what is in Feishu. */
   private List<Pending> execute(Lane lane, Map<Pending, String> deletes, Map<Pending, String> updates,
-      List<Pending> creates, List<Pending> completed) throws InterruptedException {
+      List<Pending> creates, List<Pending> completed, Set<Pending> handed, Set<Pending> settled)
+      throws InterruptedException {
     TableState table = lane.table;
     boolean creating = upsert && !creates.isEmpty();
     if (creating) {
@@ -662,6 +670,7 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
         roller.namePrimaryField(table, mapper.keyFieldName());
       }
     }
+    List<Pending> written = new ArrayList<>(); // completed once their index entries are stored
     TableWork.Result r = new TableWork(client, roller, table, config.writeBatchSize(), columns(), deletes, updates,
         creates.isEmpty() ? List.of() : List.of(creates)).call();
     for (Pending p : r.deleted) {
@@ -669,12 +678,12 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
       log.remove(p.key);
       table.removed(1);
       counters.deleted.increment();
-      completed.add(p);
+      written.add(p);
     }
     for (Pending p : r.gone) {
       index.remove(p.key);
       log.remove(p.key);
-      completed.add(p);
+      written.add(p);
     }
     for (Pending p : r.updated) {
       RowIndex.Location old = index.get(p.key);
@@ -684,7 +693,7 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
         log.put(p.key, now);
       }
       counters.updated.increment();
-      completed.add(p);
+      written.add(p);
     }
     for (Map.Entry<Pending, String> e : r.created.entrySet()) {
       Pending p = e.getKey();
@@ -695,17 +704,18 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
       }
       table.settle(1, 1);
       counters.created.increment();
-      completed.add(p);
+      written.add(p);
     }
     List<Pending> retry = new ArrayList<>(r.retry);
     for (Map.Entry<Pending, FeishuCallException> e : r.bad.entrySet()) {
       Pending p = e.getKey();
       if (p.reserved) {
         table.settle(1, 0);
+        settled.add(p);
       }
       try {
         badRecord(p.record, p.change.key(), e.getValue().getMessage(), e.getValue());
-        completed.add(p); // in the dead-letter queue: done
+        written.add(p); // in the dead-letter queue: done
       } catch (RetriableException fail) {
         noteFailure(fail);
         retry.add(p.withReservation(false)); // the queue could not take it now: again later
@@ -719,17 +729,35 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
     for (Pending p : r.stale) {
       index.remove(p.key);
       log.remove(p.key);
+      handed.add(p);
       moving.add(p);
     }
     for (Pending p : r.full) {
       table.settle(1, 0);
+      handed.add(p);
       moving.add(p.withReservation(false));
     }
     if (r.error == null && creating) {
       log.markClean(Set.of(table.tableId()));
     }
     // entries first, then offsets: an offset is committed only once its row's index entry is stored
-    log.flush();
+    try {
+      log.flush();
+    } catch (ConnectException e) {
+      // the rows are in Feishu but their index entries may be lost; the table stays marked dirty in
+      // the index topic (its clean mark was not stored either), so a restart reads it back from
+      // Feishu. Until then nothing more may be counted as done: the task stops, these rows'
+      // offsets open, so they are read again rather than skipped or written twice.
+      tablesToReread.add(table.tableId());
+      handed.addAll(written);
+      handed.addAll(r.retry);
+      handed.addAll(moving);
+      fatal.compareAndSet(null, new ConnectException("Cannot store the sink's key index in Kafka (" + e.getMessage()
+          + "); the task stops so that no row is counted as written without it. Restart it once Kafka takes writes "
+          + "again: the tables written meanwhile are read back from Feishu.", e));
+      return List.of();
+    }
+    completed.addAll(written);
     move(lane, moving);
     if (r.error != null) {
       lastFailure = r.error;
@@ -741,6 +769,24 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
           r.error.getMessage());
     }
     return retry;
+  }
+
+  /**
+   * What a batch interrupted by a failure must try again: its changes neither completed nor handed
+   * elsewhere, without the reservation of those whose reservation was already settled.
+   */
+  private static List<Pending> leftOver(List<Pending> batch, List<Pending> completed, Set<Pending> handed,
+      Set<Pending> settled) {
+    Set<Pending> done = Collections.newSetFromMap(new IdentityHashMap<>());
+    done.addAll(completed);
+    done.addAll(handed);
+    List<Pending> out = new ArrayList<>();
+    for (Pending p : batch) {
+      if (!done.contains(p)) {
+        out.add(settled.contains(p) ? p.withReservation(false) : p);
+      }
+    }
+    return out;
   }
 
   /** A fatal failure stops every lane; a passing one only waits for the next try. */

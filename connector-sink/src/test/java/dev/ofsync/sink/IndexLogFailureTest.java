@@ -1,0 +1,192 @@
+package dev.ofsync.sink;
+
+import static dev.ofsync.sink.TaskHarness.APP_ID;
+import static dev.ofsync.sink.TaskHarness.APP_SECRET;
+import static dev.ofsync.sink.TaskHarness.APP_TOKEN;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ofsync.emulator.TableSnapshot;
+import dev.ofsync.emulator.junit.FeishuEmulatorExtension;
+import dev.ofsync.sink.client.BitableClient;
+import dev.ofsync.sink.client.RequestBudget;
+import dev.ofsync.sink.config.FeishuSinkConfig;
+import dev.ofsync.sink.mapping.ColumnMapper;
+import dev.ofsync.sink.mapping.RowMapper;
+import dev.ofsync.sink.table.TableRoller;
+import dev.ofsync.sink.writer.Backlog;
+import dev.ofsync.sink.writer.IndexLog;
+import dev.ofsync.sink.writer.RowIndex;
+import dev.ofsync.sink.writer.SinkWriter;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.connect.data.Struct;
+import org.apache.kafka.connect.errors.ConnectException;
+import org.apache.kafka.connect.errors.RetriableException;
+import org.apache.kafka.connect.sink.SinkRecord;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * The key index's topic refusing writes after rows went to Feishu: the rows must not count as
+ * done (their offsets stay open), and a restart must end with each row once.
+ */
+class IndexLogFailureTest {
+  @RegisterExtension
+  static final FeishuEmulatorExtension FEISHU = FeishuEmulatorExtension.fast()
+      .app(APP_ID, APP_SECRET).base(APP_TOKEN, "Orders", APP_ID);
+
+  /**
+   * The index topic as the writer sees it: what was appended is stored at a flush, until the
+   * topic stops taking writes (as when Kafka is unreachable past the producer's delivery timeout).
+   */
+  private static final class IndexTopic implements IndexLog {
+    final Map<String, RowIndex.Location> stored = new HashMap<>();
+    final Set<String> dirty = new HashSet<>();
+    final Map<String, Integer> owners = new HashMap<>();
+    private final List<Runnable> appended = new ArrayList<>();
+    private int flushesTaken;
+    private final int flushesBeforeFailing;
+
+    IndexTopic(int flushesBeforeFailing) {
+      this.flushesBeforeFailing = flushesBeforeFailing;
+    }
+
+    @Override
+    public boolean durable() {
+      return true;
+    }
+
+    @Override
+    public synchronized Snapshot load() {
+      RowIndex entries = new RowIndex();
+      stored.forEach(entries::put);
+      return new Snapshot(entries, Set.copyOf(dirty), Map.copyOf(owners));
+    }
+
+    @Override
+    public synchronized void put(String key, RowIndex.Location location) {
+      appended.add(() -> stored.put(key, location));
+    }
+
+    @Override
+    public synchronized void remove(String key) {
+      appended.add(() -> stored.remove(key));
+    }
+
+    @Override
+    public synchronized void markDirty(Set<String> tableIds) {
+      appended.add(() -> dirty.addAll(tableIds));
+    }
+
+    @Override
+    public synchronized void markClean(Set<String> tableIds) {
+      appended.add(() -> dirty.removeAll(tableIds));
+    }
+
+    @Override
+    public synchronized void markOwner(String tableId, int taskId) {
+      appended.add(() -> owners.put(tableId, taskId));
+    }
+
+    @Override
+    public synchronized void flush() {
+      if (flushesTaken >= flushesBeforeFailing) {
+        appended.clear(); // the producer gave them up
+        throw new RetriableException("could not store the key index: the broker did not answer in time");
+      }
+      flushesTaken++;
+      appended.forEach(Runnable::run);
+      appended.clear();
+    }
+
+    @Override
+    public void close() {
+    }
+
+    /** The same stored state, taking writes again: the topic after Kafka came back. */
+    synchronized IndexTopic healed() {
+      IndexTopic back = new IndexTopic(Integer.MAX_VALUE);
+      back.stored.putAll(stored);
+      back.dirty.addAll(dirty);
+      back.owners.putAll(owners);
+      return back;
+    }
+  }
+
+  private static SinkWriter writer(IndexLog log) throws InterruptedException {
+    Map<String, String> props = new HashMap<>(TaskHarness.baseConfig(FEISHU.emulator()));
+    FeishuSinkConfig config = new FeishuSinkConfig(props);
+    BitableClient client = new BitableClient(config.baseUrl(), APP_ID, APP_SECRET, APP_TOKEN, Duration.ofSeconds(10),
+        new RequestBudget(50, 1), 0, 20);
+    TableRoller roller = new TableRoller(client, "Orders", "", config.maxRowsPerTable(), 1, 0, 1);
+    RowMapper mapper = new RowMapper(new ColumnMapper(config.datetimeMode()), true, true, null);
+    SinkWriter writer = new SinkWriter(config, client, roller, mapper, log, Backlog.NONE, null);
+    writer.start();
+    writer.assigned(List.of(TaskHarness.TP));
+    writer.reloadIndex();
+    return writer;
+  }
+
+  private static List<SinkRecord> rows(int n) {
+    List<SinkRecord> out = new ArrayList<>();
+    for (long id = 1; id <= n; id++) {
+      out.add(new SinkRecord(TaskHarness.TOPIC, 0, TaskHarness.KEY, new Struct(TaskHarness.KEY).put("ID", id),
+          TaskHarness.VALUE, TaskHarness.row(id, "c" + id, "1.00"), id - 1));
+    }
+    return out;
+  }
+
+  private static long committed(SinkWriter writer) {
+    OffsetAndMetadata o = writer.safeOffsets().get(TaskHarness.TP);
+    return o == null ? 0 : o.offset();
+  }
+
+  @Test
+  void rowsWrittenWhenTheIndexCannotBeStoredStayUncommittedAndAreWrittenOnceAfterARestart() throws Exception {
+    // the first flush (the table marked dirty before its rows are created) is stored; the next is not
+    IndexTopic topic = new IndexTopic(1);
+    SinkWriter first = writer(topic);
+    AtomicReference<ConnectException> failure = new AtomicReference<>();
+    try {
+      first.put(rows(3));
+      Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> {
+        try {
+          first.put(List.of());
+          first.requestFlush();
+          return false;
+        } catch (ConnectException e) {
+          failure.set(e);
+          return true;
+        }
+      });
+      assertThat(failure.get()).hasMessageContaining("Cannot store the sink's key index")
+          .hasMessageContaining("Restart");
+      assertThat(committed(first)).as("no offset moves past rows whose index entries were lost").isZero();
+    } finally {
+      first.close();
+    }
+    assertThat(FEISHU.emulator().tables(APP_TOKEN).get(0).records()).hasSize(3);
+
+    // restarted with the topic back: the table left dirty is read back, and the replayed rows are
+    // found there, not written again
+    SinkWriter second = writer(topic.healed());
+    try {
+      second.put(rows(3));
+      second.flush();
+      assertThat(committed(second)).isEqualTo(3);
+    } finally {
+      second.close();
+    }
+    List<TableSnapshot> tables = FEISHU.emulator().tables(APP_TOKEN);
+    assertThat(tables).hasSize(1);
+    assertThat(tables.get(0).records()).extracting(r -> r.fields().get("ID")).containsExactlyInAnyOrder("1", "2", "3");
+  }
+}
