@@ -276,7 +276,10 @@ public final class BitableClient {
           if (attempt >= maxRetries * 2) {
             throw failure;
           }
-          budget.penalizeAll(failure.retryAfterMillis() > 0 ? failure.retryAfterMillis() : backoff(attempt));
+          // the gateway's reset, but never more than a minute at once: a wrong or huge header must not
+          // hold every call back for longer than a rebalance or a flush waits
+          budget.penalizeAll(failure.retryAfterMillis() > 0 ? Math.min(failure.retryAfterMillis(), MAX_RATE_LIMIT_WAIT_MS)
+              : backoff(attempt));
           break;
         case TRANSIENT:
           if (attempt >= maxRetries) {
@@ -294,6 +297,9 @@ public final class BitableClient {
 
   /** One try of a call: its data, or what went wrong. */
   private record Outcome<T>(T data, FeishuCallException failure) {}
+
+  /** The longest a 429's x-ogw-ratelimit-reset holds calls back at once. */
+  static final long MAX_RATE_LIMIT_WAIT_MS = 60_000;
 
   private <T> Outcome<T> attempt(String what, CallClass callClass, Call<T> call) throws InterruptedException {
     BaseResponse<T> resp;

@@ -39,6 +39,9 @@ public final class ErrorClassifier {
     if (code >= 1254060 && code <= 1254074) { // a cell that does not convert to its field's type
       return Failure.BAD_RECORD;
     }
+    if (code >= 1255000 && code <= 1255999) { // the service's own failures, listed above or not: they pass
+      return Failure.TRANSIENT;
+    }
     if (httpStatus == 429) {
       return Failure.RATE_LIMITED;
     }
