@@ -269,7 +269,7 @@ public final class BitableClient {
             throw failure;
           }
           tokenRenewed = true;
-          tokens.invalidate();
+          tokens.invalidate(outcome.token());
           continue;
         case RATE_LIMITED:
           counters.rateLimited.increment();
@@ -296,15 +296,17 @@ public final class BitableClient {
   }
 
   /** One try of a call: its data, or what went wrong. */
-  private record Outcome<T>(T data, FeishuCallException failure) {}
+  private record Outcome<T>(T data, FeishuCallException failure, String token) {}
 
   /** The longest a 429's x-ogw-ratelimit-reset holds calls back at once. */
   static final long MAX_RATE_LIMIT_WAIT_MS = 60_000;
 
   private <T> Outcome<T> attempt(String what, CallClass callClass, Call<T> call) throws InterruptedException {
     BaseResponse<T> resp;
+    String token = null;
     try {
-      RequestOptions options = RequestOptions.newBuilder().tenantAccessToken(tokens.get(budget)).build();
+      token = tokens.get(budget);
+      RequestOptions options = RequestOptions.newBuilder().tenantAccessToken(token).build();
       counters.calls.increment();
       long start = System.nanoTime();
       long[] released = {0};
@@ -337,15 +339,15 @@ public final class BitableClient {
         }
       }
     } catch (FeishuCallException e) {
-      return new Outcome<>(null, e); // the token could not be had: passing (retried) or not, as it says
+      return new Outcome<>(null, e, token); // the token could not be had: passing (retried) or not, as it says
     } catch (InterruptedException e) {
       throw e;
     } catch (Exception e) {
       // I/O errors, timeouts, a dropped connection, a gateway's non-JSON answer: all passing.
-      return new Outcome<>(null, new FeishuCallException(what, 0, -1, e.toString(), null, Failure.TRANSIENT, 0, e));
+      return new Outcome<>(null, new FeishuCallException(what, 0, -1, e.toString(), null, Failure.TRANSIENT, 0, e), token);
     }
     if (resp.success()) {
-      return new Outcome<>(resp.getData(), null);
+      return new Outcome<>(resp.getData(), null, token);
     }
     int status = resp.getRawResponse() == null ? 0 : resp.getRawResponse().getStatusCode();
     Failure failure = ErrorClassifier.classify(status, resp.getCode());
@@ -354,7 +356,7 @@ public final class BitableClient {
       retryAfter = resetMillis(resp.getRawResponse().getHeaders());
     }
     return new Outcome<>(null, new FeishuCallException(what, status, resp.getCode(), resp.getMsg(),
-        resp.getRequestId(), failure, retryAfter, null));
+        resp.getRequestId(), failure, retryAfter, null), token);
   }
 
   private static long resetMillis(Map<String, List<String>> headers) {

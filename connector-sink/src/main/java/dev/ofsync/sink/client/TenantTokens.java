@@ -67,8 +67,13 @@ final class TenantTokens {
     return token;
   }
 
-  /** Drops the token, so the next call fetches a new one. */
-  synchronized void invalidate() {
-    token = null;
+  /**
+   * Drops the token a call was refused with, so the next call fetches a new one; a newer token
+   * that another call fetched meanwhile is kept.
+   */
+  synchronized void invalidate(String refused) {
+    if (refused == null || refused.equals(token)) {
+      token = null;
+    }
   }
 }
