@@ -1,6 +1,7 @@
 package dev.ofsync.sink;
 
 import dev.ofsync.sink.client.BitableClient;
+import dev.ofsync.sink.client.FeishuCallException;
 import dev.ofsync.sink.client.RequestBudget;
 import dev.ofsync.sink.config.FeishuSinkConfig;
 import dev.ofsync.sink.mapping.ColumnMapper;
@@ -65,8 +66,13 @@ public class FeishuSinkTask extends SinkTask {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new ConnectException("interrupted while starting", e);
-    } catch (dev.ofsync.sink.client.FeishuCallException e) {
+    } catch (FeishuCallException e) {
       writer.close();
+      if (SinkWriter.translate(e) instanceof RetriableException) {
+        throw new ConnectException("cannot start writing to Feishu for now: " + e.getMessage() + ". Feishu (or the way "
+            + "to it) failed for longer than the task's retries (" + FeishuSinkConfig.MAX_RETRIES + "="
+            + config.maxRetries() + "); restart the task once it answers again", e);
+      }
       throw new ConnectException("cannot start writing to Feishu: " + e.withAdvice(), e);
     } catch (RuntimeException e) {
       writer.close();
@@ -100,6 +106,14 @@ public class FeishuSinkTask extends SinkTask {
     } catch (RetriableException e) {
       context.timeout(config.retryBackoffMs() * 10);
       throw e;
+    } catch (FeishuCallException e) {
+      // a call made on this thread (counting a table, placing new rows) that failed for good or
+      // outlasted its retries: passing ones are retried by the worker with the same records
+      ConnectException c = SinkWriter.translate(e);
+      if (c instanceof RetriableException) {
+        context.timeout(config.retryBackoffMs() * 10);
+      }
+      throw c;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new RetriableException("interrupted while writing to Feishu", e);
@@ -131,6 +145,8 @@ public class FeishuSinkTask extends SinkTask {
     writer.assigned(partitions);
     try {
       writer.reloadIndex();
+    } catch (FeishuCallException e) {
+      throw SinkWriter.translate(e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new RetriableException("interrupted while loading the key index", e);

@@ -293,6 +293,26 @@ class SinkTaskTest {
   }
 
   @Test
+  void aPassingFailureOnTheTasksOwnThreadIsReportedAsRetriableWithTheRequestId() {
+    // the start lists the tables; listing them again when partitions are assigned meets 5xx
+    // beyond the client's retries
+    FEISHU.emulator().faults().script(FaultRule.slow(0).on(CallClass.READ), FaultRule.httpError(502).on(CallClass.READ),
+        FaultRule.httpError(502).on(CallClass.READ));
+    assertThatThrownBy(() -> new TaskHarness(FEISHU.emulator(), Map.of("feishu.max_retries", "1")).close())
+        .isInstanceOf(org.apache.kafka.connect.errors.RetriableException.class)
+        .hasMessageContaining("HTTP 502").hasMessageContaining("request id");
+  }
+
+  @Test
+  void aStartThatMeetsOnlyPassingFailuresSaysToRestartNotToFixASetting() {
+    FEISHU.emulator().faults().script(FaultRule.httpError(503).on(CallClass.READ),
+        FaultRule.httpError(503).on(CallClass.READ));
+    assertThatThrownBy(() -> new TaskHarness(FEISHU.emulator(), Map.of("feishu.max_retries", "1")).close())
+        .isInstanceOf(ConnectException.class).hasMessageContaining("HTTP 503").hasMessageContaining("restart the task")
+        .hasMessageNotContaining("To fix");
+  }
+
+  @Test
   void wrongCredentialsFailWithTheSettingToFix() {
     assertThatThrownBy(() -> new TaskHarness(FEISHU.emulator(), Map.of("feishu.app_secret", "wrong")))
         .isInstanceOf(ConnectException.class).hasMessageContaining("10014").hasMessageContaining("feishu.app_secret");

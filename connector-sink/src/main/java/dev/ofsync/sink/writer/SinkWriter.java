@@ -886,7 +886,7 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
   }
 
   /** A Feishu failure as the framework should see it: retriable later, or fatal with what to fix. */
-  static ConnectException translate(FeishuCallException e) {
+  public static ConnectException translate(FeishuCallException e) {
     if (e.failure() == Failure.TRANSIENT || e.failure() == Failure.RATE_LIMITED || e.failure() == Failure.TOKEN_EXPIRED
         || e.failure() == Failure.TABLE_FULL) {
       return new RetriableException(e.getMessage(), e);
