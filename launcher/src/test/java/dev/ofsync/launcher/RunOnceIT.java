@@ -120,6 +120,9 @@ class RunOnceIT {
     assertThat(tables).extracting(TableSnapshot::rowCount).containsExactly(500, 500, 200);
     assertThat(row(7)).containsEntry("ITEM", "item 7");
     assertThat(topicBatchCompression()).as("the topic's record batches, as the broker keeps them").containsOnly("lz4");
+    assertThat(java.nio.file.attribute.PosixFilePermissions.toString(
+        Files.getPosixFilePermissions(dir.resolve("oracle-feishu-sync-state"))))
+        .as("the state directory (Kafka's logs: configs and rows) is its owner's alone").isEqualTo("rwx------");
   }
 
   /** The compression of each record batch in the segments of the table's topic, under the state directory. */

@@ -46,10 +46,21 @@ public final class Pipeline implements AutoCloseable {
     this.stateDir = stateDir;
   }
 
+  /**
+   * Keeps the state directory to its owner: Kafka's logs under it hold the connector configs (a
+   * password written in config.yaml among them) and every row synced.
+   */
+  private static void ownerOnly(Path dir) throws IOException {
+    if (Files.getFileStore(dir).supportsFileAttributeView(java.nio.file.attribute.PosixFileAttributeView.class)) {
+      Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+    }
+  }
+
   /** Starts Kafka and a Connect worker on {@code stateDir}, creating it on first use. */
   public static Pipeline embedded(Path stateDir, PrintWriter out) throws UserError {
     try {
       Files.createDirectories(stateDir);
+      ownerOnly(stateDir);
     } catch (IOException e) {
       throw new UserError("cannot create the state directory " + stateDir + ": " + e.getMessage(), e);
     }
@@ -59,7 +70,8 @@ public final class Pipeline implements AutoCloseable {
       kafka = LocalKafka.start(stateDir);
     } catch (Exception e) {
       String lock = e.toString().contains("lock") || String.valueOf(e.getCause()).contains("lock")
-          ? " (another run on the same state directory? a directory serves one run at a time)" : "";
+          ? " (another run on the same state directory? a directory serves one run at a time; a run without --once "
+              + "keeps running until stopped, so cron needs --once)" : "";
       throw new UserError("cannot start Kafka in " + stateDir + lock + ": " + e.getMessage(), e);
     }
     LocalConnect connect;
