@@ -83,7 +83,9 @@ public final class PipelineConfig {
     } catch (RuntimeException e) {
       throw new UserError(OracleSourceConfig.TABLE_NAME + ": " + e.getMessage(), e);
     }
-    this.job = seed.values().getOrDefault(JOB_NAME, "ofs-" + tableId.table().toLowerCase(Locale.ROOT)).trim();
+    // a connector name goes into Connect's REST paths: the table's name, kept to what a URL path takes as it is
+    this.job = seed.values().getOrDefault(JOB_NAME, "ofs-" + tableId.table().toLowerCase(Locale.ROOT)
+        .replaceAll("[^a-z0-9._-]+", "-")).trim();
     source.putIfAbsent(OracleSourceConfig.TOPIC_TEMPLATE, DEFAULT_TOPIC_TEMPLATE);
     this.topic = OracleSourceConfig.topicFor(source.get(OracleSourceConfig.TOPIC_TEMPLATE), tableId);
     if (seed.get(CHECKPOINT_FILE) != null) {

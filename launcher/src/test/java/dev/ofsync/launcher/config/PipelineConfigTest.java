@@ -49,6 +49,14 @@ class PipelineConfigTest {
   }
 
   @Test
+  void aQuotedTableNameWithSpacesGivesConnectorNamesAUrlTakesAsTheyAre() throws Exception {
+    PipelineConfig config = load(SEED.replace("table_name: \"YOUR_TABLE\"", "table_name: '\"Hr\".\"Order lines #2\"'"));
+
+    assertThat(config.sourceName()).isEqualTo("ofs-order-lines-2-source");
+    assertThat(config.sinkGroup()).isEqualTo("connect-ofs-order-lines-2-sink");
+  }
+
+  @Test
   void theSeedsConfigIsAcceptedAsItIsAndEachKeyReachesItsConnector() throws Exception {
     PipelineConfig config = load(SEED);
 
