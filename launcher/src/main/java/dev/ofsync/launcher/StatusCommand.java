@@ -70,34 +70,44 @@ final class StatusCommand implements Callable<Integer> {
         out.println("Running (pid " + run.path("pid").asText() + ", since " + run.path("started").asText() + ").");
       }
     }
+    boolean failed = false;
     if (remote != null) {
-      connectors(new ConnectRest(remote), pipeline, out);
+      failed = connectors(new ConnectRest(remote), pipeline, out);
     }
     if (bootstrap != null && remote != null) {
       lag(bootstrap, pipeline, out);
     }
     tables(pipeline, out);
-    return Main.OK;
+    return failed ? Main.FAILED : Main.OK;
   }
 
-  private static void connectors(ConnectRest rest, PipelineConfig pipeline, PrintWriter out) throws UserError {
+  /** Prints each connector's state, tasks and last errors, and the source's offsets; answers whether any FAILED. */
+  private static boolean connectors(ConnectRest rest, PipelineConfig pipeline, PrintWriter out) throws UserError {
+    boolean failed = false;
+    boolean sourceDeployed = false;
     for (String name : List.of(pipeline.sourceName(), pipeline.sinkName())) {
       JsonNode status = rest.status(name);
       if (status.isMissingNode()) {
         out.println(name + ": not deployed");
         continue;
       }
+      sourceDeployed |= name.equals(pipeline.sourceName());
       StringBuilder line = new StringBuilder(name + ": " + ConnectRest.state(status));
+      failed |= "FAILED".equals(ConnectRest.state(status));
       for (JsonNode task : status.path("tasks")) {
         line.append(", task ").append(task.path("id").asText()).append(' ').append(task.path("state").asText());
+        failed |= "FAILED".equals(task.path("state").asText());
       }
       out.println(line);
       ConnectRest.failures(status).forEach(f -> out.println("  last error: " + f));
     }
-    JsonNode offsets = rest.offsets(pipeline.sourceName());
-    for (JsonNode o : offsets.path("offsets")) {
-      out.println(pipeline.sourceName() + " offset: " + o.path("partition") + " -> " + o.path("offset"));
+    if (sourceDeployed) {
+      JsonNode offsets = rest.offsets(pipeline.sourceName());
+      for (JsonNode o : offsets.path("offsets")) {
+        out.println(pipeline.sourceName() + " offset: " + o.path("partition") + " -> " + o.path("offset"));
+      }
     }
+    return failed;
   }
 
   private static void lag(String bootstrap, PipelineConfig pipeline, PrintWriter out) throws InterruptedException {

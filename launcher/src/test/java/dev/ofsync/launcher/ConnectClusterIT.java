@@ -86,6 +86,15 @@ class ConnectClusterIT {
         .contains("ofs-items-sink: RUNNING, task 0 RUNNING")
         .contains("Feishu base " + APP_TOKEN + ": 700 rows");
 
+    // a pipeline of this config under another name was never deployed: said so, not an HTTP 404
+    Files.writeString(dir.resolve("other.yaml"), Files.readString(dir.resolve("config.yaml"))
+        .replace("sync: {linger_ms: 200}", "sync: {linger_ms: 200, job_name: ofs-other}"));
+    LauncherProcess.Result other = LauncherProcess.run(dir, Map.of(), "status", "--config", "other.yaml",
+        "--connect-url", url);
+    assertThat(other.exit()).as(other.output()).isZero();
+    assertThat(other.output()).contains("ofs-other-source: not deployed").contains("ofs-other-sink: not deployed")
+        .doesNotContain("404");
+
     LauncherProcess.Result once = LauncherProcess.run(dir, Map.of(), "--config", "config.yaml", "--connect-url", url,
         "--once");
     assertThat(once.exit()).isEqualTo(2);
