@@ -35,6 +35,10 @@ public final class PipelineConfig {
   /** The seed's checkpoint file: accepted, not used (Kafka's offsets are the checkpoint). */
   public static final String CHECKPOINT_FILE = "sync.checkpoint_file";
 
+  /** Sections whose keys go to that connector as they are: Connect's own settings, e.g. errors.tolerance. */
+  public static final String SOURCE_CONNECTOR = "source_connector";
+  public static final String SINK_CONNECTOR = "sink_connector";
+  private static final Set<String> SET_BY_LAUNCHER = Set.of("name", "connector.class", "topics", "topics.regex");
   private static final Set<String> LAUNCHER_KEYS = Set.of(CONNECT_URL, BOOTSTRAP_SERVERS, STATE_DIR, JOB_NAME, CHECKPOINT_FILE);
   private static final Set<String> INTERNAL = Set.of("name", "connector.class", "tasks.max", "topics", "topics.regex",
       OracleSourceConfig.TASK_TABLES, FeishuSinkConfig.TASKS_MAX_INTERNAL, FeishuSinkConfig.TASK_ID_INTERNAL);
@@ -53,6 +57,18 @@ public final class PipelineConfig {
     Set<String> sinkKeys = FeishuSinkConfig.CONFIG_DEF.names();
     for (Map.Entry<String, String> e : seed.values().entrySet()) {
       String key = e.getKey();
+      Map<String, String> passTo = key.startsWith(SOURCE_CONNECTOR + ".") ? source
+          : key.startsWith(SINK_CONNECTOR + ".") ? sink : null;
+      if (passTo != null) {
+        // any other Connect setting of that connector, as Connect names it (errors.*, a dead-letter queue ...)
+        String name = key.substring(key.indexOf('.') + 1);
+        if (SET_BY_LAUNCHER.contains(name) || (passTo == source && name.equals("tasks.max"))) {
+          problems.add(key + ": set by the launcher, not in config.yaml");
+        } else {
+          passTo.put(name, e.getValue());
+        }
+        continue;
+      }
       boolean known = LAUNCHER_KEYS.contains(key);
       if (!INTERNAL.contains(key) && sourceKeys.contains(key)) {
         source.put(key, e.getValue());

@@ -57,6 +57,25 @@ class PipelineConfigTest {
   }
 
   @Test
+  void connectSettingsOfEitherConnectorPassThroughTheirSections() throws Exception {
+    PipelineConfig config = load(SEED + String.join("\n", "sink_connector:",
+        "  errors.tolerance: all", "  errors.deadletterqueue.topic.name: feishu-dlq", "  tasks.max: 2",
+        "source_connector:", "  producer.override.linger.ms: 5", ""));
+
+    assertThat(config.sinkConfig("broker:9092")).containsEntry("errors.tolerance", "all")
+        .containsEntry("errors.deadletterqueue.topic.name", "feishu-dlq").containsEntry("tasks.max", "2");
+    assertThat(config.sourceConfig()).containsEntry("producer.override.linger.ms", "5")
+        .doesNotContainKey("errors.tolerance");
+  }
+
+  @Test
+  void whatTheLauncherSetsCannotBeSetThroughASection() {
+    assertThatThrownBy(() -> load(SEED + "sink_connector:\n  topics: other\nsource_connector:\n  tasks.max: 4\n"))
+        .hasMessageContaining("sink_connector.topics: set by the launcher")
+        .hasMessageContaining("source_connector.tasks.max: set by the launcher");
+  }
+
+  @Test
   void theSeedsConfigIsAcceptedAsItIsAndEachKeyReachesItsConnector() throws Exception {
     PipelineConfig config = load(SEED);
 
