@@ -52,6 +52,15 @@ class RequestBudgetTest {
     return times;
   }
 
+  /** The release instants of 50 record writes, one after another. */
+  private static List<Long> fiftyWrites(RequestBudget budget) throws InterruptedException {
+    List<Long> out = new ArrayList<>();
+    for (int i = 0; i < 50; i++) {
+      out.add(budget.acquire(CallClass.RECORD_WRITE));
+    }
+    return out;
+  }
+
   /** The shortest time from a release to the {@code n}-th after it. */
   private static long shortestSpan(List<Long> nanos, int n) {
     List<Long> sorted = new ArrayList<>(nanos);
@@ -117,10 +126,7 @@ class RequestBudgetTest {
     // the next call's thread wakes 300 ms after its turn (a collection pause, say): the call
     // released just before may have been held up too, and arrive only now, with the 50 after it
     clock.nextStall = 300_000_000L;
-    List<Long> after = new ArrayList<>();
-    for (int i = 0; i < 50; i++) {
-      after.add(budget.acquire(CallClass.RECORD_WRITE));
-    }
+    List<Long> after = fiftyWrites(budget);
 
     long stallEnd = after.get(0);
     assertThat(stallEnd - last).isGreaterThanOrEqualTo(300_000_000L);
@@ -137,10 +143,7 @@ class RequestBudgetTest {
     // the HTTP client began writing it 40 ms later: Feishu counts it then
     budget.sending(CallClass.RECORD_WRITE, released, released + 40_000_000L);
 
-    List<Long> after = new ArrayList<>();
-    for (int i = 0; i < 50; i++) {
-      after.add(budget.acquire(CallClass.RECORD_WRITE));
-    }
+    List<Long> after = fiftyWrites(budget);
 
     assertThat(after.get(0) - released).as("the next turn is not pushed back").isLessThan(30_000_000L);
     assertThat(after.get(49) - (released + 40_000_000L))
@@ -155,10 +158,7 @@ class RequestBudgetTest {
     long released = budget.acquire(CallClass.RECORD_WRITE);
     budget.sending(CallClass.RECORD_WRITE, released, released + 1_000_000L);
 
-    List<Long> after = new ArrayList<>();
-    for (int i = 0; i < 50; i++) {
-      after.add(budget.acquire(CallClass.RECORD_WRITE));
-    }
+    List<Long> after = fiftyWrites(budget);
 
     assertThat(after.get(49) - released).as("on the schedule: 50 turns of 21.3 ms")
         .isBetween(1_063_000_000L, 1_065_000_000L);
