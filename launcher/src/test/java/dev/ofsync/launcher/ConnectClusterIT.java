@@ -86,6 +86,16 @@ class ConnectClusterIT {
         .contains("ofs-items-sink: RUNNING, task 0 RUNNING")
         .contains("Feishu base " + APP_TOKEN + ": 700 rows");
 
+    // stopped on the cluster (a reset interrupted, say): deploying again runs it again, and says so
+    new dev.ofsync.launcher.kafka.ConnectRest(connect.url()).stop("ofs-items-source");
+    await().atMost(Duration.ofSeconds(60)).until(() -> "STOPPED".equals(dev.ofsync.launcher.kafka.ConnectRest.state(
+        new dev.ofsync.launcher.kafka.ConnectRest(connect.url()).status("ofs-items-source"))));
+    LauncherProcess.Result again = LauncherProcess.run(dir, Map.of(), "run", "--config", "config.yaml", "--connect-url", url);
+    assertThat(again.exit()).as(again.output()).isZero();
+    assertThat(again.output()).contains("Resumed ofs-items-source (it was STOPPED)");
+    await().atMost(Duration.ofSeconds(60)).until(() -> "RUNNING".equals(dev.ofsync.launcher.kafka.ConnectRest.state(
+        new dev.ofsync.launcher.kafka.ConnectRest(connect.url()).status("ofs-items-source"))));
+
     // a pipeline of this config under another name was never deployed: said so, not an HTTP 404
     Files.writeString(dir.resolve("other.yaml"), Files.readString(dir.resolve("config.yaml"))
         .replace("sync: {linger_ms: 200}", "sync: {linger_ms: 200, job_name: ofs-other}"));

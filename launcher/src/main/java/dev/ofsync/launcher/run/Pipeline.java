@@ -126,13 +126,13 @@ public final class Pipeline implements AutoCloseable {
     } else {
       rest.putConfig(sink, config.sinkConfig(bootstrap));
     }
-    if (isEmbedded()) {
-      // a run stopped in the middle of a reset leaves a connector stopped: this run goes on with it
-      for (String name : new String[] {source, sink}) {
-        String state = ConnectRest.state(rest.status(name));
-        if ("STOPPED".equals(state) || "PAUSED".equals(state)) {
-          rest.resume(name);
-        }
+    // a run stopped in the middle of a reset (or a stop through the REST API) leaves a connector
+    // stopped: a run deploys the pipeline to run, so it resumes it, and says so
+    for (String name : new String[] {source, sink}) {
+      String state = ConnectRest.state(rest.status(name));
+      if ("STOPPED".equals(state) || "PAUSED".equals(state)) {
+        rest.resume(name);
+        out.println("Resumed " + name + " (it was " + state + ")");
       }
     }
     out.println("Deployed " + source + " (" + config.seed().get("oracle.table_name") + " -> topic " + config.topic()
