@@ -181,12 +181,11 @@ final class Lane implements Runnable {
     } catch (RuntimeException | Error e) {
       // without this the lane would stay "running" with nobody writing, and the task would only
       // see that Feishu takes no writes; its changes stay waiting, their offsets open
-      writer.died(this, e);
+      writer.died(this, e); // logged there, with its trace: the thread ends quietly
       synchronized (this) {
         running = false;
         notifyAll();
       }
-      throw e;
     }
   }
 

@@ -632,7 +632,7 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
         }
       }
       handed.addAll(elsewhere);
-      move(lane, unreserved(elsewhere));
+      moveOrStop(lane, unreserved(elsewhere));
       if (!deletes.isEmpty() || !updates.isEmpty() || !creates.isEmpty()) {
         again.addAll(execute(lane, deletes, updates, creates, completed, handed, settled));
       }
@@ -706,7 +706,10 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
       counters.created.increment();
       written.add(p);
     }
-    List<Pending> retry = new ArrayList<>(r.retry);
+    List<Pending> retry = new ArrayList<>(r.retry.size());
+    for (Pending p : r.retry) {
+      retry.add(settled.contains(p) ? p.withReservation(false) : p); // its reservation ended in write()
+    }
     for (Map.Entry<Pending, FeishuCallException> e : r.bad.entrySet()) {
       Pending p = e.getKey();
       if (p.reserved) {
@@ -730,7 +733,7 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
       index.remove(p.key);
       log.remove(p.key);
       handed.add(p);
-      moving.add(p);
+      moving.add(settled.contains(p) ? p.withReservation(false) : p);
     }
     for (Pending p : r.full) {
       table.settle(1, 0);
@@ -758,7 +761,6 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
       return List.of();
     }
     completed.addAll(written);
-    move(lane, moving);
     if (r.error != null) {
       lastFailure = r.error;
       if (creating) {
@@ -768,7 +770,26 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
       LOG.warn("Writing to table {} failed; {} changes wait for the next try: {}", table, r.retry.size(),
           r.error.getMessage());
     }
+    moveOrStop(lane, moving);
     return retry;
+  }
+
+  /**
+   * Moves changes to the lanes of their tables. They have left this batch already, so a failure
+   * part-way (a table that cannot be counted or created) would leave some in no lane at all, their
+   * offsets open for good while the task went on: it stops the task instead, and a restart reads
+   * them again.
+   */
+  private void moveOrStop(Lane from, List<Pending> changes) throws InterruptedException {
+    try {
+      move(from, changes);
+    } catch (FeishuCallException e) {
+      fatal.compareAndSet(null, new ConnectException("Could not place " + changes.size() + " changes in the table "
+          + "that holds their rows: " + e.withAdvice() + ". Restart the task; the changes are read again.", e));
+    } catch (RuntimeException e) {
+      fatal.compareAndSet(null, new ConnectException("Could not place " + changes.size() + " changes in the table "
+          + "that holds their rows: " + e + ". Restart the task; the changes are read again.", e));
+    }
   }
 
   /**
