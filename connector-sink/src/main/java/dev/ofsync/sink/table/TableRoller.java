@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.function.ToIntFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -55,6 +56,8 @@ public final class TableRoller {
   private final Map<String, TableState> tables = new LinkedHashMap<>();
   /** The longest pause between tries of a table creation that failed for a passing reason. */
   private static final int MAX_CREATE_PAUSE_SECONDS = 30;
+  /** How long a table creation is tried again before its failure stops the task (within Connect's poll interval). */
+  private static final int MAX_CREATE_RETRY_SECONDS = 120;
   /** Tables queued for creation (the base table among them when {@link #basePending}). */
   private int queued;
   private boolean basePending;
@@ -522,20 +525,22 @@ public final class TableRoller {
     String[] name = {base ? prefix : null};
     RuntimeException failed = null;
     try {
+      long giveUpAt = System.nanoTime() + TimeUnit.SECONDS.toNanos(MAX_CREATE_RETRY_SECONDS);
+      int retrySeq = -1;
       for (int pauseSeconds = 1; ; pauseSeconds = Math.min(MAX_CREATE_PAUSE_SECONDS, pauseSeconds * 2)) {
         try {
-          failed = createNext(base, fields, name);
+          failed = createNext(base, fields, name, retrySeq);
           return;
         } catch (FeishuCallException e) {
-          if (!passing(e)) {
+          if (!passing(e) || System.nanoTime() + TimeUnit.SECONDS.toNanos(pauseSeconds) - giveUpAt > 0) {
             throw e;
           }
           synchronized (this) {
-            if (inFlightSeq > 0 && inFlightSeq == maxSeq) {
-              maxSeq--; // the same name next time: if the lost answer's table was made, it is found by name
-            }
-            inFlight = null;
-            inFlightSeq = -1;
+            // the name stays in flight (a refresh meanwhile does not take it for another task's):
+            // whether Feishu made it is not known, so the next try asks for it again. With one
+            // task a table found under it is this task's; with several it cannot be told from a
+            // rival's, and is left to that one (empty, if it was this task's lost create)
+            retrySeq = inFlightSeq;
           }
           LOG.warn("Could not create table {} for now, trying again in {} s: {}", name[0], pauseSeconds, e.getMessage());
           Thread.sleep(pauseSeconds * 1_000L); // close() interrupts it
@@ -570,9 +575,16 @@ public final class TableRoller {
     return e.failure() == Failure.TRANSIENT || e.failure() == Failure.RATE_LIMITED || e.failure() == Failure.TOKEN_EXPIRED;
   }
 
-  /** One try at {@link #createInBackground}: answers a failure that stops creating tables, or null when done. */
-  private RuntimeException createNext(boolean base, List<FieldSpec> fields, String[] name) throws InterruptedException {
+  /**
+   * One try at {@link #createInBackground}: answers a failure that stops creating tables, or null
+   * when done. {@code retrySeq} is the numbered table an earlier try may have made (else -1).
+   */
+  private RuntimeException createNext(boolean base, List<FieldSpec> fields, String[] name, int retrySeq)
+      throws InterruptedException {
     if (base && create(prefix, TableState.BASE, fields).isPresent()) {
+      return null;
+    }
+    if (retrySeq > 0 && create(name[0], retrySeq, fields).isPresent()) {
       return null;
     }
     for (int attempt = 0; ; attempt++) {
