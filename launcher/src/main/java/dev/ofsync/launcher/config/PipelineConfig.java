@@ -100,8 +100,12 @@ public final class PipelineConfig {
       throw new UserError(OracleSourceConfig.TABLE_NAME + ": " + e.getMessage(), e);
     }
     // a connector name goes into Connect's REST paths: the table's name, kept to what a URL path takes as it is
-    this.job = seed.values().getOrDefault(JOB_NAME, "ofs-" + tableId.table().toLowerCase(Locale.ROOT)
-        .replaceAll("[^a-z0-9._-]+", "-")).trim();
+    String named = seed.get(JOB_NAME);
+    if (named != null && !named.trim().matches("[A-Za-z0-9._-]+")) {
+      throw new UserError(JOB_NAME + ": '" + named + "' names the connectors in Connect's REST paths; use letters, "
+          + "digits, '.', '_' and '-' only");
+    }
+    this.job = named != null ? named.trim() : defaultJobName(tableId.table());
     source.putIfAbsent(OracleSourceConfig.TOPIC_TEMPLATE, DEFAULT_TOPIC_TEMPLATE);
     this.topic = OracleSourceConfig.topicFor(source.get(OracleSourceConfig.TOPIC_TEMPLATE), tableId);
     if (seed.get(CHECKPOINT_FILE) != null) {
@@ -125,6 +129,15 @@ public final class PipelineConfig {
     sink.put("topics", topic);
     // A row that cannot be written is reported and the run fails, naming key and column, rather than skipped.
     sink.putIfAbsent("errors.tolerance", "none");
+  }
+
+  /** ofs-<table>, kept to [a-z0-9._-]; a name with none of those (Chinese, say) gets a digest of itself instead. */
+  static String defaultJobName(String table) {
+    String kept = table.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9._-]+", "-").replaceAll("^-+|-+$", "");
+    if (!kept.matches(".*[a-z0-9].*")) {
+      kept = "t" + Integer.toHexString(table.hashCode());
+    }
+    return "ofs-" + kept;
   }
 
   public static PipelineConfig of(SeedConfig seed) throws UserError {

@@ -50,9 +50,13 @@ public final class Pipeline implements AutoCloseable {
    * Keeps the state directory to its owner: Kafka's logs under it hold the connector configs (a
    * password written in config.yaml among them) and every row synced.
    */
-  private static void ownerOnly(Path dir) throws IOException {
-    if (Files.getFileStore(dir).supportsFileAttributeView(java.nio.file.attribute.PosixFileAttributeView.class)) {
-      Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+  private static void ownerOnly(Path dir) {
+    try {
+      if (Files.getFileStore(dir).supportsFileAttributeView(java.nio.file.attribute.PosixFileAttributeView.class)) {
+        Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+      }
+    } catch (IOException e) {
+      log.warn("Could not make the state directory {} its owner's alone: {}", dir, e.toString());
     }
   }
 

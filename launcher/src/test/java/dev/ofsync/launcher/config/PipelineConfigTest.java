@@ -57,6 +57,20 @@ class PipelineConfigTest {
   }
 
   @Test
+  void aTableNamedInChineseGetsAConnectorNameOfItsOwn() throws Exception {
+    PipelineConfig orders = load(SEED.replace("table_name: \"YOUR_TABLE\"", "table_name: '\"订单\"'"));
+    PipelineConfig items = load(SEED.replace("table_name: \"YOUR_TABLE\"", "table_name: '\"商品\"'"));
+
+    assertThat(orders.sourceName()).matches("ofs-t[0-9a-f]+-source").isNotEqualTo(items.sourceName());
+  }
+
+  @Test
+  void aJobNameAUrlCannotTakeIsRefusedNamingTheKey() {
+    assertThatThrownBy(() -> load(SEED.replace("sync:\n", "sync:\n  job_name: \"orders #1\"\n")))
+        .hasMessageContaining("sync.job_name: 'orders #1'").hasMessageContaining("letters, digits");
+  }
+
+  @Test
   void connectSettingsOfEitherConnectorPassThroughTheirSections() throws Exception {
     PipelineConfig config = load(SEED + String.join("\n", "sink_connector:",
         "  errors.tolerance: all", "  errors.deadletterqueue.topic.name: feishu-dlq", "  tasks.max: 2",
