@@ -35,6 +35,8 @@ public class FeishuSinkTask extends SinkTask {
 
   private FeishuSinkConfig config;
   private SinkWriter writer;
+  /** The key index is still to be loaded for the partitions assigned (a passing failure in open()). */
+  private boolean indexPending;
 
   @Override
   public String version() {
@@ -102,6 +104,10 @@ public class FeishuSinkTask extends SinkTask {
   @Override
   public void put(Collection<SinkRecord> records) {
     try {
+      if (indexPending) {
+        writer.reloadIndex();
+        indexPending = false;
+      }
       writer.put(records);
     } catch (RetriableException e) {
       context.timeout(config.retryBackoffMs() * 10);
@@ -145,8 +151,16 @@ public class FeishuSinkTask extends SinkTask {
     writer.assigned(partitions);
     try {
       writer.reloadIndex();
+      indexPending = false;
     } catch (FeishuCallException e) {
-      throw SinkWriter.translate(e);
+      ConnectException c = SinkWriter.translate(e);
+      if (!(c instanceof RetriableException)) {
+        throw c;
+      }
+      // an exception here fails the task whatever its kind (Connect rethrows it after the poll):
+      // the next put() loads the index first, and a failure there is retried with its records
+      indexPending = true;
+      LOG.warn("Loading the key index must wait (the next put() tries again): {}", e.getMessage());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new RetriableException("interrupted while loading the key index", e);

@@ -293,14 +293,22 @@ class SinkTaskTest {
   }
 
   @Test
-  void aPassingFailureOnTheTasksOwnThreadIsReportedAsRetriableWithTheRequestId() {
-    // the start lists the tables; listing them again when partitions are assigned meets 5xx
-    // beyond the client's retries
+  void aPassingFailureWhenPartitionsAreAssignedIsRiddenOutByTheNextPuts() {
+    // the start lists the tables; listing them again when partitions are assigned, and at the first
+    // put(), meets 5xx beyond the client's retries (one here)
     FEISHU.emulator().faults().script(FaultRule.slow(0).on(CallClass.READ), FaultRule.httpError(502).on(CallClass.READ),
+        FaultRule.httpError(502).on(CallClass.READ), FaultRule.httpError(502).on(CallClass.READ),
         FaultRule.httpError(502).on(CallClass.READ));
-    assertThatThrownBy(() -> new TaskHarness(FEISHU.emulator(), Map.of("feishu.max_retries", "1")).close())
-        .isInstanceOf(org.apache.kafka.connect.errors.RetriableException.class)
-        .hasMessageContaining("HTTP 502").hasMessageContaining("request id");
+    try (TaskHarness h = new TaskHarness(FEISHU.emulator(), Map.of("feishu.max_retries", "1"))) {
+      List<SinkRecord> batch = rows(h, 1, 3);
+      assertThatThrownBy(() -> h.put(batch)).as("retried by the worker with the same records")
+          .isInstanceOf(org.apache.kafka.connect.errors.RetriableException.class)
+          .hasMessageContaining("HTTP 502").hasMessageContaining("request id");
+
+      h.put(batch);
+      h.commit();
+    }
+    assertThat(byKey()).containsOnlyKeys("1", "2", "3");
   }
 
   @Test
