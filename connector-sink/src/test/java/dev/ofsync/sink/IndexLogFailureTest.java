@@ -123,6 +123,9 @@ class IndexLogFailureTest {
 
   private static SinkWriter writer(IndexLog log) throws InterruptedException {
     Map<String, String> props = new HashMap<>(TaskHarness.baseConfig(FEISHU.emulator()));
+    // a linger, so the rows put together leave as one batch (with none, the lane may send the
+    // first row alone while put() still adds the others)
+    props.put("sync.linger_ms", "1000");
     FeishuSinkConfig config = new FeishuSinkConfig(props);
     BitableClient client = new BitableClient(config.baseUrl(), APP_ID, APP_SECRET, APP_TOKEN, Duration.ofSeconds(10),
         new RequestBudget(50, 1), 0, 20);
