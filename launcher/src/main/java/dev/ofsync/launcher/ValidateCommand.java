@@ -3,7 +3,9 @@ package dev.ofsync.launcher;
 import dev.ofsync.launcher.config.PipelineConfig;
 import dev.ofsync.launcher.config.SeedConfig;
 import dev.ofsync.launcher.config.Validation;
+import dev.ofsync.launcher.kafka.ConnectRest;
 import java.io.PrintWriter;
+import java.net.URI;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -25,6 +27,10 @@ final class ValidateCommand implements Callable<Integer> {
   @Option(names = "--config", defaultValue = "config.yaml", paramLabel = "FILE", description = "Default: ${DEFAULT-VALUE}.")
   Path config;
 
+  @Option(names = "--connect-url", paramLabel = "URL", description = "Check on this Kafka Connect cluster: its workers "
+      + "resolve the secrets and log in from where the connectors run (default: kafka.connect_url; else here).")
+  URI connectUrl;
+
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
@@ -32,12 +38,15 @@ final class ValidateCommand implements Callable<Integer> {
     Logs.into(PipelineConfig.stateDirOf(seed));
     PipelineConfig pipeline = PipelineConfig.of(seed);
     pipeline.notes().forEach(n -> out.println("note: " + n));
-    List<String> problems = Validation.problems(pipeline, null);
+    URI remote = pipeline.connectUrl(connectUrl);
+    List<String> problems = remote != null
+        ? Validation.problemsOnCluster(new ConnectRest(remote), pipeline, pipeline.bootstrapServers())
+        : Validation.problems(pipeline, null);
     if (!problems.isEmpty()) {
       throw new UserError(problems);
     }
     out.println(config + ": OK (" + seed.get("oracle.table_name") + " can be read; Feishu base "
-        + seed.get("feishu.app_token") + " can be written)");
+        + seed.get("feishu.app_token") + " can be written" + (remote == null ? "" : "; checked on " + remote) + ")");
     return Main.OK;
   }
 }

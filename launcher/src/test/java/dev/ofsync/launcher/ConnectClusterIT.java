@@ -96,6 +96,19 @@ class ConnectClusterIT {
     await().atMost(Duration.ofSeconds(60)).until(() -> "RUNNING".equals(dev.ofsync.launcher.kafka.ConnectRest.state(
         new dev.ofsync.launcher.kafka.ConnectRest(connect.url()).status("ofs-items-source"))));
 
+    // the cluster's workers check a config before it is deployed, each problem on its key
+    Files.writeString(dir.resolve("wrong.yaml"), Files.readString(dir.resolve("config.yaml"))
+        .replace("app_secret: " + APP_SECRET, "app_secret: not-the-secret")
+        .replace("sync: {linger_ms: 200}", "sync: {linger_ms: 200, job_name: ofs-wrong}"));
+    LauncherProcess.Result wrong = LauncherProcess.run(dir, Map.of(), "run", "--config", "wrong.yaml", "--connect-url", url);
+    assertThat(wrong.exit()).as(wrong.output()).isEqualTo(2);
+    assertThat(wrong.output()).contains("error: feishu.app_secret:");
+    assertThat(new dev.ofsync.launcher.kafka.ConnectRest(connect.url()).exists("ofs-wrong-sink")).isFalse();
+    LauncherProcess.Result checked = LauncherProcess.run(dir, Map.of(), "validate", "--config", "config.yaml",
+        "--connect-url", url);
+    assertThat(checked.exit()).as(checked.output()).isZero();
+    assertThat(checked.output()).contains(": OK (").contains("checked on " + url);
+
     // a pipeline of this config under another name was never deployed: said so, not an HTTP 404
     Files.writeString(dir.resolve("other.yaml"), Files.readString(dir.resolve("config.yaml"))
         .replace("sync: {linger_ms: 200}", "sync: {linger_ms: 200, job_name: ofs-other}"));

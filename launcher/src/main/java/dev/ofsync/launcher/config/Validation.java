@@ -48,6 +48,23 @@ public final class Validation {
     return problems;
   }
 
+  /**
+   * Problems of both connectors' configurations as the Connect cluster sees them: its workers
+   * resolve the secrets' references and sign in to Oracle and Feishu from where the connectors
+   * will run, not from this machine.
+   */
+  public static List<String> problemsOnCluster(dev.ofsync.launcher.kafka.ConnectRest rest, PipelineConfig config,
+      String bootstrap) throws dev.ofsync.launcher.UserError {
+    List<String> problems = new ArrayList<>();
+    Map<String, String> source = new LinkedHashMap<>(config.sourceConfig());
+    source.put("name", config.sourceName());
+    problems.addAll(rest.validate(source.get("connector.class"), source));
+    Map<String, String> sink = new LinkedHashMap<>(config.sinkConfig(bootstrap));
+    sink.put("name", config.sinkName());
+    problems.addAll(rest.validate(sink.get("connector.class"), sink));
+    return problems;
+  }
+
   /** Resolves provider references as a worker does; each one that cannot be resolved becomes a problem. */
   public static Map<String, String> resolve(Map<String, String> config, List<String> problems) {
     Map<String, ConfigProvider> providers = new HashMap<>();

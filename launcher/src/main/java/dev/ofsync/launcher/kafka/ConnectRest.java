@@ -44,6 +44,28 @@ public final class ConnectRest {
     a.expect("PUT config of " + name, 200, 201);
   }
 
+  /**
+   * {@code PUT /connector-plugins/{class}/config/validate}: the worker resolves the config's
+   * provider references ({@code ${env:...}}, {@code ${file:...}}) with its own providers and runs
+   * the connector's validation there; answers each error as "key: message".
+   */
+  public List<String> validate(String connectorClass, Map<String, String> config) throws UserError {
+    String simple = connectorClass.substring(connectorClass.lastIndexOf('.') + 1);
+    Answer a = send("PUT", "connector-plugins/" + simple + "/config/validate", config);
+    if (a.status == 404) {
+      throw new UserError(simple + " is not installed on the Connect cluster at " + base + ": put its plugin zip on "
+          + "every worker's plugin.path and restart them (see the README)");
+    }
+    JsonNode answer = a.expect("validate the config of " + simple, 200);
+    List<String> out = new ArrayList<>();
+    for (JsonNode c : answer.path("configs")) {
+      for (JsonNode error : c.path("value").path("errors")) {
+        out.add(c.path("value").path("name").asText() + ": " + error.asText());
+      }
+    }
+    return out;
+  }
+
   public boolean exists(String name) throws UserError {
     Answer a = send("GET", "connectors/" + name, null);
     return a.status == 200;
