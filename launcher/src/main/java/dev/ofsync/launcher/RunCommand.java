@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ofsync.launcher.config.PipelineConfig;
 import dev.ofsync.launcher.config.SeedConfig;
 import dev.ofsync.launcher.config.Validation;
-import dev.ofsync.launcher.kafka.ConnectRest;
 import dev.ofsync.launcher.run.Follow;
 import dev.ofsync.launcher.run.Pipeline;
 import java.io.PrintWriter;
@@ -53,10 +52,8 @@ final class RunCommand implements Callable<Integer> {
       throw new UserError("--once runs the pipeline here until it is caught up; with a Connect cluster the connectors "
           + "keep running there: deploy without --once, then watch with 'status --connect-url " + remote + "'");
     }
-    // on a cluster, the workers check the config where the connectors will run (their secrets, their network)
-    List<String> problems = remote != null
-        ? Validation.problemsOnCluster(new ConnectRest(remote), pipeline, pipeline.bootstrapServers())
-        : Validation.problems(pipeline, null);
+    // on a cluster, its workers check the config where the connectors will run (their secrets, their network)
+    List<String> problems = Validation.problemsWhereTheyRun(pipeline, remote);
     if (!problems.isEmpty()) {
       throw new UserError(problems);
     }

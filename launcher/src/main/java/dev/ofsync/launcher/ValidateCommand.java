@@ -3,7 +3,6 @@ package dev.ofsync.launcher;
 import dev.ofsync.launcher.config.PipelineConfig;
 import dev.ofsync.launcher.config.SeedConfig;
 import dev.ofsync.launcher.config.Validation;
-import dev.ofsync.launcher.kafka.ConnectRest;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.nio.file.Path;
@@ -39,9 +38,8 @@ final class ValidateCommand implements Callable<Integer> {
     PipelineConfig pipeline = PipelineConfig.of(seed);
     pipeline.notes().forEach(n -> out.println("note: " + n));
     URI remote = pipeline.connectUrl(connectUrl);
-    List<String> problems = remote != null
-        ? Validation.problemsOnCluster(new ConnectRest(remote), pipeline, pipeline.bootstrapServers())
-        : Validation.problems(pipeline, null);
+    // on a cluster, its workers check the config where the connectors will run (their secrets, their network)
+    List<String> problems = Validation.problemsWhereTheyRun(pipeline, remote);
     if (!problems.isEmpty()) {
       throw new UserError(problems);
     }

@@ -48,6 +48,13 @@ public final class Validation {
     return problems;
   }
 
+  /** The problems as the connectors will see them: on the cluster at {@code remote}, else here. */
+  public static List<String> problemsWhereTheyRun(PipelineConfig config, java.net.URI remote)
+      throws dev.ofsync.launcher.UserError {
+    return remote != null ? problemsOnCluster(new dev.ofsync.launcher.kafka.ConnectRest(remote), config,
+        config.bootstrapServers()) : problems(config, null);
+  }
+
   /**
    * Problems of both connectors' configurations as the Connect cluster sees them: its workers
    * resolve the secrets' references and sign in to Oracle and Feishu from where the connectors
