@@ -321,6 +321,21 @@ class SinkTaskTest {
   }
 
   @Test
+  void inAppendModeABatchWhoseAnswerWasLostIsNotWrittenTwiceWhenTriedAgain() {
+    // Feishu writes the rows but the answer never comes; the client's own retries are none here,
+    // so the lane tries the batch again later, with the same client_token
+    FEISHU.emulator().faults().script(FaultRule.dropAfterCommit().on(CallClass.RECORD_WRITE));
+    try (TaskHarness h = new TaskHarness(FEISHU.emulator(), Map.of("sync.write_mode", "append",
+        "feishu.max_retries", "0", "sync.linger_ms", "1000"))) {
+      h.put(rows(h, 1, 3));
+      h.commit();
+    }
+
+    assertThat(tables().get(0).records()).extracting(r -> r.fields().get("ID"))
+        .containsExactlyInAnyOrder(1.0, 2.0, 3.0);
+  }
+
+  @Test
   void wrongCredentialsFailWithTheSettingToFix() {
     assertThatThrownBy(() -> new TaskHarness(FEISHU.emulator(), Map.of("feishu.app_secret", "wrong")))
         .isInstanceOf(ConnectException.class).hasMessageContaining("10014").hasMessageContaining("feishu.app_secret");

@@ -214,7 +214,12 @@ public final class BitableClient {
    * call, so a call whose answer was lost is not written twice.
    */
   public List<String> batchCreate(String tableId, List<Map<String, Object>> rows) throws InterruptedException {
-    String clientToken = UUID.randomUUID().toString();
+    return batchCreate(tableId, rows, UUID.randomUUID().toString());
+  }
+
+  /** {@link #batchCreate(String, List)} with the caller's client_token, the same for a batch tried again later. */
+  public List<String> batchCreate(String tableId, List<Map<String, Object>> rows, String clientToken)
+      throws InterruptedException {
     AppTableRecord[] records = rows.stream().map(r -> AppTableRecord.newBuilder().fields(r).build())
         .toArray(AppTableRecord[]::new);
     var data = call("batch_create of " + rows.size() + " rows in table " + tableId, CallClass.RECORD_WRITE,

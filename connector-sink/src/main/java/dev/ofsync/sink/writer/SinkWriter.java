@@ -56,6 +56,8 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
   private final TableRoller roller;
   private final RowMapper mapper;
   private final IndexLog log;
+  /** This writer's run, for the client_tokens of its creates ({@code TableWork}). */
+  private final String run = java.util.UUID.randomUUID().toString();
   private final Backlog backlog;
   private final ErrantRecordReporter reporter;
   private final boolean upsert;
@@ -672,7 +674,7 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
     }
     List<Pending> written = new ArrayList<>(); // completed once their index entries are stored
     TableWork.Result r = new TableWork(client, roller, table, config.writeBatchSize(), columns(), deletes, updates,
-        creates.isEmpty() ? List.of() : List.of(creates)).call();
+        creates.isEmpty() ? List.of() : List.of(creates), run).call();
     for (Pending p : r.deleted) {
       index.remove(p.key);
       log.remove(p.key);

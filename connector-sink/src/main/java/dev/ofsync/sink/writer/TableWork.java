@@ -59,8 +59,12 @@ final class TableWork implements Callable<TableWork.Result> {
   private final Result result;
   private boolean fieldsRefreshed;
 
+  /** This run of the task: part of every client_token, so tokens are not reused across runs. */
+  private final String run;
+
   TableWork(BitableClient client, TableRoller roller, TableState table, int batchSize, List<FieldSpec> fields,
-      Map<Pending, String> deletes, Map<Pending, String> updates, List<List<Pending>> creates) {
+      Map<Pending, String> deletes, Map<Pending, String> updates, List<List<Pending>> creates, String run) {
+    this.run = run;
     this.client = client;
     this.roller = roller;
     this.table = table;
@@ -165,6 +169,23 @@ final class TableWork implements Callable<TableWork.Result> {
     }
   }
 
+  /**
+   * The create's client_token: the same for the same rows in the same table within one run of the
+   * task, so a batch tried again after its answer was lost (the client's own retries spent, the
+   * lane trying the batch later) is not written twice, in append mode too, where no key index
+   * would find the rows. A new run (a restart, a replay) gets new tokens.
+   */
+  private String clientToken(List<Pending> chunk) {
+    StringBuilder what = new StringBuilder(run).append('|').append(table.tableId());
+    for (Pending p : chunk) {
+      what.append('|').append(p.key).append(':').append(p.change.hash());
+      p.firstOffsets.entrySet().stream().sorted(java.util.Map.Entry.comparingByKey(
+          java.util.Comparator.comparing(Object::toString))).forEach(e -> what.append(':').append(e.getKey())
+          .append('@').append(e.getValue()));
+    }
+    return java.util.UUID.nameUUIDFromBytes(what.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8)).toString();
+  }
+
   private void create(List<Pending> chunk) throws InterruptedException {
     List<Map<String, Object>> rows = new ArrayList<>(chunk.size());
     String primary = table.primaryField();
@@ -177,7 +198,7 @@ final class TableWork implements Callable<TableWork.Result> {
       rows.add(row);
     }
     try {
-      List<String> ids = client.batchCreate(table.tableId(), rows);
+      List<String> ids = client.batchCreate(table.tableId(), rows, clientToken(chunk));
       for (int i = 0; i < chunk.size(); i++) {
         result.created.put(chunk.get(i), ids.get(i));
       }
