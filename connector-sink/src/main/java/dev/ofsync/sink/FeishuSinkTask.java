@@ -70,7 +70,7 @@ public class FeishuSinkTask extends SinkTask {
       throw new ConnectException("interrupted while starting", e);
     } catch (FeishuCallException e) {
       writer.close();
-      if (SinkWriter.translate(e) instanceof RetriableException) {
+      if (e.failure().passes()) {
         throw new ConnectException("cannot start writing to Feishu for now: " + e.getMessage() + ". Feishu (or the way "
             + "to it) failed for longer than the task's retries (" + FeishuSinkConfig.MAX_RETRIES + "="
             + config.maxRetries() + "); restart the task once it answers again", e);
@@ -115,11 +115,10 @@ public class FeishuSinkTask extends SinkTask {
     } catch (FeishuCallException e) {
       // a call made on this thread (counting a table, placing new rows) that failed for good or
       // outlasted its retries: passing ones are retried by the worker with the same records
-      ConnectException c = SinkWriter.translate(e);
-      if (c instanceof RetriableException) {
+      if (e.failure().passes()) {
         context.timeout(config.retryBackoffMs() * 10);
       }
-      throw c;
+      throw SinkWriter.translate(e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new RetriableException("interrupted while writing to Feishu", e);
@@ -153,9 +152,8 @@ public class FeishuSinkTask extends SinkTask {
       writer.reloadIndex();
       indexPending = false;
     } catch (FeishuCallException e) {
-      ConnectException c = SinkWriter.translate(e);
-      if (!(c instanceof RetriableException)) {
-        throw c;
+      if (!e.failure().passes()) {
+        throw SinkWriter.translate(e);
       }
       // an exception here fails the task whatever its kind (Connect rethrows it after the poll):
       // the next put() loads the index first, and a failure there is retried with its records

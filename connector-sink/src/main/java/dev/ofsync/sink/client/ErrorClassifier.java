@@ -17,12 +17,6 @@ public final class ErrorClassifier {
       case 1254290: // Bitable's own TooManyRequest
       case 1254291: // write conflict: another write to the table is running
       case 1254607: // data not ready, e.g. right after a table was created
-      case 1255001: // internal error
-      case 1255002: // rpc error
-      case 1255003: // marshal error
-      case 1255004: // unmarshal error
-      case 1255005: // conversion error inside the service
-      case 1255040: // server-side timeout
         return Failure.TRANSIENT;
       case 1254103: // RecordExceedLimit: the table is full
         return Failure.TABLE_FULL;
@@ -39,7 +33,9 @@ public final class ErrorClassifier {
     if (code >= 1254060 && code <= 1254074) { // a cell that does not convert to its field's type
       return Failure.BAD_RECORD;
     }
-    if (code >= 1255000 && code <= 1255999) { // the service's own failures, listed above or not: they pass
+    // the service's own failures (1255001-1255005 internal, rpc and (un)marshal errors, 1255040 a
+    // server-side timeout, and the rest of the range): they pass
+    if (code >= 1255000 && code <= 1255999) {
       return Failure.TRANSIENT;
     }
     if (httpStatus == 429) {

@@ -17,5 +17,10 @@ public enum Failure {
   /** A field named in the batch does not exist (1254045): the field list is stale. */
   FIELD_MISSING,
   /** Retrying cannot help: a setting is wrong, a permission or the monthly quota is missing. */
-  FATAL
+  FATAL;
+
+  /** Whether the failure passes: the same call (or its rows, elsewhere) may succeed later, so it must not stop the task. */
+  public boolean passes() {
+    return this == TRANSIENT || this == RATE_LIMITED || this == TOKEN_EXPIRED || this == TABLE_FULL;
+  }
 }

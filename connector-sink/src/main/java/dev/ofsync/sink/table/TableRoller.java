@@ -532,7 +532,7 @@ public final class TableRoller {
           failed = createNext(base, fields, name, retrySeq);
           return;
         } catch (FeishuCallException e) {
-          if (!passing(e) || System.nanoTime() + TimeUnit.SECONDS.toNanos(pauseSeconds) - giveUpAt > 0) {
+          if (!e.failure().passes() || System.nanoTime() + TimeUnit.SECONDS.toNanos(pauseSeconds) - giveUpAt > 0) {
             throw e;
           }
           synchronized (this) {
@@ -568,11 +568,6 @@ public final class TableRoller {
         notifyAll();
       }
     }
-  }
-
-  /** Whether a failure of a table creation may pass: tried again later rather than stopping the task. */
-  private static boolean passing(FeishuCallException e) {
-    return e.failure() == Failure.TRANSIENT || e.failure() == Failure.RATE_LIMITED || e.failure() == Failure.TOKEN_EXPIRED;
   }
 
   /**

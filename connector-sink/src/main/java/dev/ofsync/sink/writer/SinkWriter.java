@@ -2,7 +2,6 @@ package dev.ofsync.sink.writer;
 
 import dev.ofsync.sink.client.BitableClient;
 import dev.ofsync.sink.client.FeishuCallException;
-import dev.ofsync.sink.client.Failure;
 import dev.ofsync.sink.client.FieldSpec;
 import dev.ofsync.sink.config.FeishuSinkConfig;
 import dev.ofsync.sink.mapping.BadValueException;
@@ -523,7 +522,12 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
 
   /** Whether the change belongs to a partition this task owns (a key seen in several: any of them). */
   private boolean owned(Pending p) {
-    return p.firstOffsets.keySet().stream().anyMatch(owned::contains);
+    for (TopicPartition tp : p.firstOffsets.keySet()) { // every change of every batch: no stream
+      if (owned.contains(tp)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** A change of a partition given up: not written here; its place and reservation are freed. */
@@ -531,14 +535,7 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
     if (p.reserved) {
       lane.table.settle(1, 0);
     }
-    buffer.release();
-    if (upsert) {
-      synchronized (routing) {
-        if (!lane.holds(p.key)) {
-          keyLanes.remove(p.key, lane);
-        }
-      }
-    }
+    release(lane, p);
   }
 
   private void checkFatal() {
@@ -754,9 +751,6 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
       // Feishu. Until then nothing more may be counted as done: the task stops, these rows'
       // offsets open, so they are read again rather than skipped or written twice.
       tablesToReread.add(table.tableId());
-      handed.addAll(written);
-      handed.addAll(r.retry);
-      handed.addAll(moving);
       fatal.compareAndSet(null, new ConnectException("Cannot store the sink's key index in Kafka (" + e.getMessage()
           + "); the task stops so that no row is counted as written without it. Restart it once Kafka takes writes "
           + "again: the tables written meanwhile are read back from Feishu.", e));
@@ -785,12 +779,10 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
   private void moveOrStop(Lane from, List<Pending> changes) throws InterruptedException {
     try {
       move(from, changes);
-    } catch (FeishuCallException e) {
-      fatal.compareAndSet(null, new ConnectException("Could not place " + changes.size() + " changes in the table "
-          + "that holds their rows: " + e.withAdvice() + ". Restart the task; the changes are read again.", e));
     } catch (RuntimeException e) {
+      String why = e instanceof FeishuCallException f ? f.withAdvice() : e.toString();
       fatal.compareAndSet(null, new ConnectException("Could not place " + changes.size() + " changes in the table "
-          + "that holds their rows: " + e + ". Restart the task; the changes are read again.", e));
+          + "that holds their rows: " + why + ". Restart the task; the changes are read again.", e));
     }
   }
 
@@ -878,6 +870,11 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
   /** The change is in Feishu (or needed no write). */
   private void done(Lane lane, Pending p) {
     p.firstOffsets.forEach(offsets::close);
+    release(lane, p);
+  }
+
+  /** A change leaves the lane for good (written, or given up): its buffer place, and its key's route unless a newer change waits. */
+  private void release(Lane lane, Pending p) {
     buffer.release();
     if (upsert) {
       synchronized (routing) {
@@ -910,8 +907,7 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
 
   /** A Feishu failure as the framework should see it: retriable later, or fatal with what to fix. */
   public static ConnectException translate(FeishuCallException e) {
-    if (e.failure() == Failure.TRANSIENT || e.failure() == Failure.RATE_LIMITED || e.failure() == Failure.TOKEN_EXPIRED
-        || e.failure() == Failure.TABLE_FULL) {
+    if (e.failure().passes()) {
       return new RetriableException(e.getMessage(), e);
     }
     return new ConnectException(e.withAdvice(), e);
