@@ -179,9 +179,13 @@ final class TableWork implements Callable<TableWork.Result> {
     StringBuilder what = new StringBuilder(run).append('|').append(table.tableId());
     for (Pending p : chunk) {
       what.append('|').append(p.key).append(':').append(p.change.hash());
-      p.firstOffsets.entrySet().stream().sorted(java.util.Map.Entry.comparingByKey(
-          java.util.Comparator.comparing(Object::toString))).forEach(e -> what.append(':').append(e.getKey())
-          .append('@').append(e.getValue()));
+      // almost always one partition; several (a key met in more than one) in a fixed order
+      Map<org.apache.kafka.common.TopicPartition, Long> offsets = p.firstOffsets.size() == 1 ? p.firstOffsets
+          : new java.util.TreeMap<>(java.util.Comparator.comparing(Object::toString));
+      if (offsets != p.firstOffsets) {
+        offsets.putAll(p.firstOffsets);
+      }
+      offsets.forEach((tp, offset) -> what.append(':').append(tp).append('@').append(offset));
     }
     return java.util.UUID.nameUUIDFromBytes(what.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8)).toString();
   }
