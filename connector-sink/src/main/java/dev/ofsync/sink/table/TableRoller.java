@@ -268,7 +268,7 @@ public final class TableRoller {
         if (!creating) {
           throw failure != null ? failure : new IllegalStateException("no table to place new rows in");
         }
-        wait(1_000); // a table being created: woken when it is there (or failed, or the task stops)
+        wait(1_000); // woken when a table is made (or failed, or the task stops), or a table took a batch (tookBatch)
         continue;
       }
       int take = (int) Math.min(Math.min(batchSize - best.load % batchSize, remaining), best.share);
@@ -277,6 +277,15 @@ public final class TableRoller {
       remaining -= take;
       coming -= take;
     }
+  }
+
+  /**
+   * A table's lane took a batch to write, so the table may have room for the next one: a chunk
+   * waiting in {@link #assign} for a table being created looks again. (Without this it waited for
+   * the next table to be made, and the tables already there ran out of work meanwhile.)
+   */
+  public synchronized void tookBatch() {
+    notifyAll();
   }
 
   /** A place in the sequence of tables this task fills: a table with room, or one being created (table null). */

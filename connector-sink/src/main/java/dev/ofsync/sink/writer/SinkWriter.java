@@ -577,6 +577,7 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
   @Override
   public List<Pending> write(Lane lane, List<Pending> given) throws InterruptedException {
     TableState table = lane.table;
+    roller.tookBatch(); // the table's load dropped: new rows waiting for a place may go to it
     List<Pending> batch = new ArrayList<>(given.size());
     for (Pending p : given) {
       if (owned(p)) {

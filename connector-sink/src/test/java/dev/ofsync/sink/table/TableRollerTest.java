@@ -228,6 +228,35 @@ class TableRollerTest {
   }
 
   @Test
+  void aPlacementWaitingForANewTableTakesATableThatJustStartedAWrite() throws Exception {
+    FEISHU.emulator().faults().script(dev.ofsync.emulator.FaultRule.slow(20_000).on(dev.ofsync.emulator.CallClass.SCHEMA_WRITE));
+    TableRoller r = roller(10_000, 4, 0, 1);
+    Map<String, Integer> load = new ConcurrentHashMap<>();
+    // the base table takes a batch, and the tables to fill beside it are being made (slowly)
+    List<TableRoller.Assignment> first = r.assign(500, 40_000, 500, FIELDS, t -> load.getOrDefault(t.name(), 0));
+    assertThat(first).extracting(a -> a.table().name()).containsExactly("Orders");
+    load.put("Orders", 500);
+    Thread[] placer = new Thread[1];
+    var placing = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+      placer[0] = Thread.currentThread();
+      try {
+        return r.assign(500, 39_500, 500, FIELDS, t -> load.getOrDefault(t.name(), 0));
+      } catch (InterruptedException e) {
+        throw new IllegalStateException(e);
+      }
+    });
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> placer[0] != null
+        && placer[0].getState() == Thread.State.TIMED_WAITING); // its batch is waiting for a table
+
+    load.put("Orders", 0); // the base table's lane took its batch to write
+    r.tookBatch();
+
+    assertThat(placing.get(300, java.util.concurrent.TimeUnit.MILLISECONDS))
+        .as("placed at once in the table that has room for its next batch, not after a table is made")
+        .extracting(a -> a.table().name()).containsExactly("Orders");
+  }
+
+  @Test
   void aPlacementWaitingForATableEndsWhenTheTaskStops() throws Exception {
     FEISHU.emulator().faults().script(dev.ofsync.emulator.FaultRule.slow(20_000).on(dev.ofsync.emulator.CallClass.SCHEMA_WRITE));
     TableRoller r = new TableRoller(client(), "Fresh", "", 1_000, 4, 0, 1); // no base table yet: it is created first
