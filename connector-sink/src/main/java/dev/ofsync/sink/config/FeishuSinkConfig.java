@@ -63,7 +63,10 @@ public class FeishuSinkConfig extends AbstractConfig {
   public static final String LINGER_MS = "sync.linger_ms";
   private static final String LINGER_MS_DOC = "A partial batch is written once its oldest record has waited this long; full batches go at once.";
   public static final String MAX_BUFFERED_RECORDS = "sync.max_buffered_records";
-  private static final String MAX_BUFFERED_RECORDS_DOC = "Records held before they are written; put() blocks while they are written, so memory stays bounded.";
+  private static final String MAX_BUFFERED_RECORDS_DOC = "Records held before they are written; put() blocks while they are written, so memory "
+      + "stays bounded. 0 (the default): 3 x tables_in_parallel x write_batch_size, at least 10,000: each table a round "
+      + "fills (up to 1.5 x tables_in_parallel) then has a batch being written and the next one ready. Fewer leave tables "
+      + "waiting for rows, and the writes below the quota.";
 
   public static final String MAX_REQUESTS_PER_SECOND = "sync.max_requests_per_second";
   private static final String MAX_REQUESTS_PER_SECOND_DOC = "Feishu calls per second for the whole connector (all tasks), at most Feishu's 50 per app; "
@@ -130,7 +133,7 @@ public class FeishuSinkConfig extends AbstractConfig {
         WRITE_BATCH_SIZE_DOC, GROUP_BATCHING, ++order, Width.SHORT, "Rows per write call");
     def.define(LINGER_MS, Type.LONG, 500L, ConfigDef.Range.between(0, 600_000), Importance.MEDIUM,
         LINGER_MS_DOC, GROUP_BATCHING, ++order, Width.SHORT, "Linger (ms)");
-    def.define(MAX_BUFFERED_RECORDS, Type.INT, 10_000, ConfigDef.Range.between(1, 1_000_000), Importance.LOW,
+    def.define(MAX_BUFFERED_RECORDS, Type.INT, 0, ConfigDef.Range.between(0, 1_000_000), Importance.LOW,
         MAX_BUFFERED_RECORDS_DOC, GROUP_BATCHING, ++order, Width.SHORT, "Max buffered records");
 
     order = 0;
@@ -217,8 +220,10 @@ public class FeishuSinkConfig extends AbstractConfig {
     return getLong(LINGER_MS);
   }
 
+  /** The records held at most: as set, or (0) enough for every table of a round to have its next batch ready. */
   public int maxBufferedRecords() {
-    return getInt(MAX_BUFFERED_RECORDS);
+    int set = getInt(MAX_BUFFERED_RECORDS);
+    return set > 0 ? set : Math.max(10_000, 3 * tablesInParallel() * writeBatchSize());
   }
 
   public int maxRequestsPerSecond() {

@@ -122,9 +122,19 @@ public final class SinkBenchmark {
     connect.configureConnector("sink-" + topic, config(connect, feishu, topic, prefix, parallel));
     long lastPrint = 0;
     long in;
+    StringBuilder timeline = new StringBuilder();
+    long nextSample = start;
+    long rowsAtSample = 0;
     while ((in = rowsIn(feishu, prefix)) < rows) {
-      Thread.sleep(250); // a benchmark's own pacing, not a test's wait
+      Thread.sleep(100); // a benchmark's own pacing, not a test's wait
       long now = System.nanoTime();
+      if (now - nextSample >= 0) {
+        Map<String, Integer> tables = tablesOf(feishu.stats(), prefix);
+        long inNow = tables.values().stream().mapToLong(Integer::longValue).sum();
+        timeline.append(String.format(" %.0f/%d", (inNow - rowsAtSample) / 500.0, tables.size()));
+        rowsAtSample = inNow;
+        nextSample += 1_000_000_000L;
+      }
       if (now - lastPrint > 5_000_000_000L) {
         lastPrint = now;
         System.out.printf("  %5.1f s: %,9d rows in Feishu; worker JVM heap used %,d MiB%n", (now - start) / 1e9, in,
@@ -133,12 +143,7 @@ public final class SinkBenchmark {
     }
     double seconds = (System.nanoTime() - start) / 1e9;
     StatsSnapshot stats = feishu.stats();
-    Map<String, Integer> layout = new java.util.TreeMap<>();
-    stats.rowsPerTable().forEach((table, n) -> {
-      if (table.startsWith(APP_TOKEN + "/" + prefix)) {
-        layout.put(table.substring(APP_TOKEN.length() + 1), n);
-      }
-    });
+    Map<String, Integer> layout = tablesOf(stats, prefix);
     String gc = heap.collections();
     long live = HeapWatch.liveNow();
     Result r = new Result(rows, seconds, stats, layout, gc, live);
@@ -148,7 +153,19 @@ public final class SinkBenchmark {
         stats.callsByEndpoint(), stats.peakCallsPerSecond(), stats.answers(99991400), heap.peakUsed() >> 20,
         heap.peakAfterGc() >> 20, live >> 20, gc);
     System.out.printf("[%s] tables: %s%n", prefix, layout);
+    System.out.printf("[%s] each second, record writes done / tables existing:%s%n", prefix, timeline);
     return r;
+  }
+
+  /** The tables whose names start with the prefix, and the rows each holds. */
+  private static Map<String, Integer> tablesOf(StatsSnapshot stats, String prefix) {
+    Map<String, Integer> layout = new java.util.TreeMap<>();
+    stats.rowsPerTable().forEach((table, n) -> {
+      if (table.startsWith(APP_TOKEN + "/" + prefix)) {
+        layout.put(table.substring(APP_TOKEN.length() + 1), n);
+      }
+    });
+    return layout;
   }
 
   /** Restarts the sink after everything is synced; answers the ms until a new record is in Feishu. */
@@ -183,7 +200,10 @@ public final class SinkBenchmark {
     c.put("feishu.base_url", feishu.url());
     c.put("feishu.table_name_prefix", prefix);
     c.put("feishu.tables_in_parallel", String.valueOf(parallel));
-    c.put("sync.max_buffered_records", System.getProperty("bench.buffer", "20000"));
+    String buffer = System.getProperty("bench.buffer"); // unset: the connector's default, sized by tables_in_parallel
+    if (buffer != null) {
+      c.put("sync.max_buffered_records", buffer);
+    }
     c.put("index.bootstrap.servers", connect.kafka().bootstrapServers());
     c.put("consumer.override.max.poll.records", "2000");
     return c;

@@ -59,6 +59,17 @@ class FeishuSinkConfigTest {
   }
 
   @Test
+  void theBufferIsSizedForTheTablesSideBySideUnlessSet() {
+    assertThat(new FeishuSinkConfig(minimal()).maxBufferedRecords()).as("one table at a time").isEqualTo(10_000);
+    Map<String, String> m = minimal();
+    m.put("feishu.tables_in_parallel", "25");
+    assertThat(new FeishuSinkConfig(m).maxBufferedRecords())
+        .as("each table of a round of up to 37 with a batch in flight and one ready").isEqualTo(37_500);
+    m.put("sync.max_buffered_records", "2000");
+    assertThat(new FeishuSinkConfig(m).maxBufferedRecords()).as("a bound set by the user holds").isEqualTo(2_000);
+  }
+
+  @Test
   void theSecretIsNeverShown() {
     assertThat(new FeishuSinkConfig(minimal()).appSecret().toString()).doesNotContain("s").isEqualTo("[hidden]");
   }

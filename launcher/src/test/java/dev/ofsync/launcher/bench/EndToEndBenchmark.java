@@ -180,7 +180,6 @@ public final class EndToEndBenchmark {
         "  read_batch_size: 5000",
         "  write_batch_size: 500",
         "  max_requests_per_second: 50",
-        "  max_buffered_records: " + Math.max(10_000, tablesInParallel * 1_000),
         "kafka:",
         "  state_dir: \".\"",
         ""));
