@@ -20,13 +20,11 @@ import java.util.concurrent.locks.LockSupport;
  * apart from first to last, so calls may reach Feishu up to 64 ms closer together than they left
  * without 51 falling into one second. On a busy machine they do: a collection pause in the
  * worker, or the receiving side falling behind, bunches arrivals by tens of milliseconds (the
- * emulator counted 51-52 in one second with 2% and 4% margins). Both limits are checked and taken
- * in one step, against the instants calls were actually released; the client releases a call once
- * its body is serialized, right before it goes on the wire, and tells when the HTTP client actually
- * began writing it ({@link #sending}): a call that went out late (held up by a collection pause in
- * this JVM, say) counts from then. Calls that went out on time are not moved: a pause after they
- * left does not bring them closer to the ones after it, and counting them as later would hold back
- * the calls a window on, losing the pause's time twice.
+ * emulator counted 51-52 in one second with 2% and 4% margins). A pause that a waiting call sleeps
+ * through is also accounted for ({@link #stalled}). Both limits are checked and taken in one step,
+ * against the instants calls were actually released; the client releases a call once its body is
+ * serialized, right before it goes on the wire, and tells when the HTTP client actually began
+ * writing it ({@link #sending}): a call that went out late counts from then.
  *
  * <p>A Bucket4j token bucket per limit guards the same release step: it holds {@code n - m} tokens
  * and refills {@code m} a second, so it never lets more than {@code n} calls go in any second, even
@@ -43,8 +41,12 @@ public final class RequestBudget {
    * predecessor's pacing, whose calls may still be on their way, instead of starting afresh.
    */
   private static final Map<String, RequestBudget> SHARED = new ConcurrentHashMap<>();
+  /** A wait that ends this late means a stall (a collection pause, the machine busy elsewhere). */
+  private static final long STALL_NANOS = TimeUnit.MILLISECONDS.toNanos(15);
   /** A call that starts going out this long after its release is counted from then ({@link #sending}). */
   private static final long LATE_SEND_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
+  /** Calls released this long before a stall may still have been on their way when it began. */
+  private static final long RECENT_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
   /** One limit: the last calls released, and the schedule of turns for calls waiting. */
   private static final class Limit {
@@ -76,6 +78,21 @@ public final class RequestBudget {
     /** When one more call may be released: at once, or when the oldest of the last {@code calls} leaves the window. */
     long freeAt(long now) {
       return count < calls ? now : released[oldest] + windowNanos;
+    }
+
+    /** Counts the calls released in ({@code from}, {@code to}] as released {@code now}. */
+    void stalled(long from, long to, long now) {
+      boolean moved = false;
+      for (int i = 0; i < count; i++) {
+        int k = (oldest + i) % calls;
+        if (released[k] - from > 0 && to - released[k] >= 0) {
+          released[k] = now;
+          moved = true;
+        }
+      }
+      if (moved) {
+        reorder();
+      }
     }
 
     /** Counts the call released at {@code at} as released {@code later}, if it is still in the window. */
@@ -194,10 +211,12 @@ public final class RequestBudget {
   /** Waits for the turn {@code at}, and then for the limits' windows and holds; counts the call as gone. */
   long release(CallClass callClass, long at) throws InterruptedException {
     Limit cls = byClass[callClass.ordinal()];
+    boolean parked = false;
     while (true) {
       long left = at - ticker.currentTimeNanos();
       if (left > 0) {
         ticker.park(this, left);
+        parked = true;
         if (Thread.interrupted()) {
           throw new InterruptedException("interrupted while waiting for the Feishu request budget");
         }
@@ -205,6 +224,10 @@ public final class RequestBudget {
       }
       synchronized (this) {
         long now = ticker.currentTimeNanos();
+        if (parked && now - at > STALL_NANOS) {
+          stalled(at, now);
+        }
+        parked = false;
         long due = latest(latest(at, overall.hold), cls.hold);
         due = latest(latest(due, overall.freeAt(now)), cls.freeAt(now));
         if (now - due >= 0) {
@@ -244,6 +267,19 @@ public final class RequestBudget {
     synchronized (this) {
       overall.moved(releasedAt, sendingAt);
       byClass[callClass.ordinal()].moved(releasedAt, sendingAt);
+    }
+  }
+
+  /**
+   * A thread woke at {@code now} for a turn at {@code at}: so late that the process (or machine)
+   * most likely stood still, a collection pause say. Calls released just before it may still have
+   * been on their way and arrive now, bunched with the calls whose turns passed meanwhile: they
+   * are counted as released now, which holds back as many of those as the window needs.
+   */
+  synchronized void stalled(long at, long now) {
+    overall.stalled(at - RECENT_NANOS, at, now);
+    for (Limit l : byClass) {
+      l.stalled(at - RECENT_NANOS, at, now);
     }
   }
 
