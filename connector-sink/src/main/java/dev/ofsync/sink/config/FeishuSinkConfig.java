@@ -64,9 +64,9 @@ public class FeishuSinkConfig extends AbstractConfig {
   private static final String LINGER_MS_DOC = "A partial batch is written once its oldest record has waited this long; full batches go at once.";
   public static final String MAX_BUFFERED_RECORDS = "sync.max_buffered_records";
   private static final String MAX_BUFFERED_RECORDS_DOC = "Records held before they are written; put() blocks while they are written, so memory "
-      + "stays bounded. 0 (the default): 3 x tables_in_parallel x write_batch_size, at least 10,000: each table a round "
-      + "fills (up to 1.5 x tables_in_parallel) then has a batch being written and the next one ready. Fewer leave tables "
-      + "waiting for rows, and the writes below the quota.";
+      + "stays bounded. 0 (the default): 2 x tables_in_parallel x write_batch_size, at least 10,000, so that each table "
+      + "filling has a batch being written and the next one ready. Fewer leave tables waiting for rows, and the writes "
+      + "below the quota; more add to the worker's collection pauses without making it faster.";
 
   public static final String MAX_REQUESTS_PER_SECOND = "sync.max_requests_per_second";
   private static final String MAX_REQUESTS_PER_SECOND_DOC = "Feishu calls per second for the whole connector (all tasks), at most Feishu's 50 per app; "
@@ -220,10 +220,10 @@ public class FeishuSinkConfig extends AbstractConfig {
     return getLong(LINGER_MS);
   }
 
-  /** The records held at most: as set, or (0) enough for every table of a round to have its next batch ready. */
+  /** The records held at most: as set, or (0) enough for every table filling to have its next batch ready. */
   public int maxBufferedRecords() {
     int set = getInt(MAX_BUFFERED_RECORDS);
-    return set > 0 ? set : Math.max(10_000, 3 * tablesInParallel() * writeBatchSize());
+    return set > 0 ? set : Math.max(10_000, 2 * tablesInParallel() * writeBatchSize());
   }
 
   public int maxRequestsPerSecond() {

@@ -64,7 +64,7 @@ class FeishuSinkConfigTest {
     Map<String, String> m = minimal();
     m.put("feishu.tables_in_parallel", "25");
     assertThat(new FeishuSinkConfig(m).maxBufferedRecords())
-        .as("each table of a round of up to 37 with a batch in flight and one ready").isEqualTo(37_500);
+        .as("each of 25 tables with a batch in flight and one ready").isEqualTo(25_000);
     m.put("sync.max_buffered_records", "2000");
     assertThat(new FeishuSinkConfig(m).maxBufferedRecords()).as("a bound set by the user holds").isEqualTo(2_000);
   }

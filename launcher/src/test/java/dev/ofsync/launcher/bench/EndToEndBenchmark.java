@@ -180,6 +180,7 @@ public final class EndToEndBenchmark {
         "  read_batch_size: 5000",
         "  write_batch_size: 500",
         "  max_requests_per_second: 50",
+        System.getProperty("bench.buffer") == null ? "" : "  max_buffered_records: " + System.getProperty("bench.buffer"),
         "kafka:",
         "  state_dir: \".\"",
         ""));
