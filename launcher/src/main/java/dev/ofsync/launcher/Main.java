@@ -33,6 +33,7 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
   public static final int OK = 0;
   public static final int FAILED = 1;
   public static final int CONFIG = 2;
+  public static final int ENVIRONMENT = 3;
   public static final int INTERRUPTED = 130;
 
   public static void main(String[] args) {
@@ -45,7 +46,7 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
     cli.setOut(new PrintWriter(out, true));
     cli.setErr(new PrintWriter(err, true));
     cli.setCaseInsensitiveEnumValuesAllowed(true);
-    cli.setExitCodeExceptionMapper(e -> e instanceof UserError ? CONFIG : FAILED);
+    cli.setExitCodeExceptionMapper(e -> e instanceof UserError u ? exitCode(u) : FAILED);
     cli.setParameterExceptionHandler((e, a) -> {
       e.getCommandLine().getErr().println("error: " + e.getMessage());
       e.getCommandLine().getErr().println("(see --help)");
@@ -69,12 +70,16 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
         LOG.error("{}", u.getMessage(), u.getCause());
         errors.println("  (caused by " + rootCause(u) + Logs.where() + ")");
       }
-      return CONFIG;
+      return exitCode(u);
     }
     LOG.error("oracle-feishu-sync failed", e);
     String root = rootCause(e);
     errors.println("error: " + e + (root.equals(e.toString()) ? "" : " (caused by " + root + ")") + Logs.where());
     return FAILED;
+  }
+
+  private static int exitCode(UserError u) {
+    return u.inEnvironment() ? ENVIRONMENT : CONFIG;
   }
 
   /** The innermost cause's class and message: what went wrong underneath the wrappers. */

@@ -3,15 +3,19 @@ package dev.ofsync.launcher;
 import java.util.List;
 
 /**
- * Something the user can fix (a config mistake, an unreachable host, refused credentials): printed
- * as one line per problem, without a stack trace, and the launcher exits non-zero.
+ * Something the user can fix (a config mistake, refused credentials), or that is wrong around the
+ * launcher rather than in what it was given ({@link #environment}: Kafka or Connect cannot start,
+ * a Connect worker cannot be reached or does not answer in time): printed as one line per problem,
+ * without a stack trace, and the launcher exits non-zero (2, or 3 for the environment).
  */
 public final class UserError extends Exception {
   private final List<String> problems;
+  private final boolean environment;
 
   public UserError(List<String> problems) {
     super(String.join("; ", problems));
     this.problems = List.copyOf(problems);
+    this.environment = false;
   }
 
   public UserError(String problem) {
@@ -19,8 +23,27 @@ public final class UserError extends Exception {
   }
 
   public UserError(String problem, Throwable cause) {
+    this(problem, cause, false);
+  }
+
+  private UserError(String problem, Throwable cause, boolean environment) {
     super(problem, cause);
     this.problems = List.of(problem);
+    this.environment = environment;
+  }
+
+  /** A problem around the launcher, not in its config: the same run may work later (cron can retry it). */
+  public static UserError environment(String problem, Throwable cause) {
+    return new UserError(problem, cause, true);
+  }
+
+  public static UserError environment(String problem) {
+    return new UserError(problem, null, true);
+  }
+
+  /** Whether the problem lies around the launcher (exit 3) rather than in its config or command line (exit 2). */
+  public boolean inEnvironment() {
+    return environment;
   }
 
   public List<String> problems() {

@@ -42,6 +42,19 @@ class MainTest {
   }
 
   @Test
+  void aProblemAroundTheLauncherExitsWithItsOwnCode() {
+    int[] code = new int[1];
+    Exception failure = UserError.environment("cannot reach the Kafka Connect REST API at http://127.0.0.1:1",
+        new ConnectException("Connection refused"));
+
+    String[] lines = report(failure, code);
+
+    assertThat(code[0]).as("not a config problem: cron may try again").isEqualTo(Main.ENVIRONMENT).isEqualTo(3);
+    assertThat(lines).containsExactly("error: cannot reach the Kafka Connect REST API at http://127.0.0.1:1",
+        "  (caused by java.net.ConnectException: Connection refused)");
+  }
+
+  @Test
   void aUserErrorAloneIsOneLineAProblem() {
     int[] code = new int[1];
 

@@ -172,10 +172,10 @@ public final class ConnectRest {
       JsonNode json = bytes.length == 0 ? MissingNode.getInstance() : JSON.readTree(bytes);
       return new Answer(response.statusCode(), json == null ? MissingNode.getInstance() : json);
     } catch (ConnectException e) {
-      throw new UserError("cannot reach the Kafka Connect REST API at " + base + " (is the worker running? check "
-          + "--connect-url / kafka.connect_url)", e);
+      throw UserError.environment("cannot reach the Kafka Connect REST API at " + base + " (is the worker running? "
+          + "check --connect-url / kafka.connect_url)", e);
     } catch (IOException e) {
-      throw new UserError("Kafka Connect REST API at " + base + ": " + method + " " + path + " failed: " + e, e);
+      throw UserError.environment("Kafka Connect REST API at " + base + ": " + method + " " + path + " failed: " + e, e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new UserError("interrupted while calling the Kafka Connect REST API", e);
@@ -189,8 +189,10 @@ public final class ConnectRest {
           return body;
         }
       }
-      throw new UserError(what + ": the Connect worker answered HTTP " + status + ": "
-          + body.path("message").asText(body.toString()));
+      String problem = what + ": the Connect worker answered HTTP " + status + ": "
+          + body.path("message").asText(body.toString());
+      // 409: the workers are rebalancing; 5xx: the worker failed. Either may pass; a 400 is the config's
+      throw status >= 500 || status == 409 ? UserError.environment(problem) : new UserError(problem);
     }
   }
 }

@@ -76,14 +76,14 @@ public final class Pipeline implements AutoCloseable {
       String lock = e.toString().contains("lock") || String.valueOf(e.getCause()).contains("lock")
           ? " (another run on the same state directory? a directory serves one run at a time; a run without --once "
               + "keeps running until stopped, so cron needs --once)" : "";
-      throw new UserError("cannot start Kafka in " + stateDir + lock + ": " + e.getMessage(), e);
+      throw UserError.environment("cannot start Kafka in " + stateDir + lock + ": " + e.getMessage(), e);
     }
     LocalConnect connect;
     try {
       connect = LocalConnect.start(kafka.bootstrapServers());
     } catch (Exception e) {
       kafka.close();
-      throw new UserError("cannot start the Connect worker: " + e.getMessage(), e);
+      throw UserError.environment("cannot start the Connect worker: " + e.getMessage(), e);
     }
     Pipeline p = new Pipeline(kafka, connect, new ConnectRest(connect.url()), kafka.bootstrapServers(), stateDir);
     p.writeRunFile();

@@ -18,7 +18,7 @@ final class Waits {
     long deadline = System.nanoTime() + seconds * 1_000_000_000L;
     while (!check.done()) {
       if (System.nanoTime() > deadline) {
-        throw new UserError("gave up waiting " + seconds + " s for " + what);
+        throw UserError.environment("gave up waiting " + seconds + " s for " + what);
       }
       Thread.sleep(200);
     }
@@ -32,7 +32,8 @@ final class Waits {
         return attempt.call();
       } catch (UserError e) {
         if (System.nanoTime() > deadline) {
-          throw new UserError("could not " + what + " within " + seconds + " s: " + e.getMessage(), e);
+          String problem = "could not " + what + " within " + seconds + " s: " + e.getMessage();
+          throw e.inEnvironment() ? UserError.environment(problem, e) : new UserError(problem, e);
         }
         Thread.sleep(500);
       }
