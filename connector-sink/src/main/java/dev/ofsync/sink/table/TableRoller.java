@@ -528,7 +528,9 @@ public final class TableRoller {
    * another task took the name, the next free one. The table joins the sequence (or the failure
    * is kept for {@link #assign} to throw) and waiting callers are woken. A passing failure (5xx,
    * throttling, a timeout) that outlasted the client's own retries is tried again after a pause,
-   * under the same name, for as long as it lasts: it must not stop the task for good.
+   * under the same name, for up to {@link #MAX_CREATE_RETRY_SECONDS}; if it lasts longer the task
+   * stops saying to restart it (kept as a passing failure, every put() would be retried with no
+   * table ever made, and the task would hang without failing).
    */
   private void createInBackground(boolean base, List<FieldSpec> fields) {
     String[] name = {base ? prefix : null};
@@ -559,7 +561,14 @@ public final class TableRoller {
       Thread.currentThread().interrupt();
       failed = new ConnectException("interrupted while creating table " + name[0], e);
     } catch (FeishuCallException e) {
-      failed = e.code() == 1254100 ? new ConnectException("cannot start table " + name[0] + ": " + e.withAdvice(), e) : e;
+      if (e.code() == 1254100) {
+        failed = new ConnectException("cannot start table " + name[0] + ": " + e.withAdvice(), e);
+      } else if (e.failure().passes()) {
+        failed = new ConnectException("Feishu did not create table " + name[0] + " for " + MAX_CREATE_RETRY_SECONDS
+            + " s: " + e.getMessage() + ". Restart the task once Feishu answers again; it goes on from the tables there.", e);
+      } else {
+        failed = e;
+      }
     } catch (RuntimeException e) {
       failed = e;
     } finally {
