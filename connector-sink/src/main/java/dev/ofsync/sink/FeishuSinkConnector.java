@@ -45,12 +45,13 @@ public class FeishuSinkConnector extends SinkConnector {
 
   @Override
   public List<Map<String, String>> taskConfigs(int maxTasks) {
-    int tasks = Math.min(maxTasks, tasksTheQuotaAllows(new FeishuSinkConfig(props).maxRequestsPerSecond()));
+    int rate = new FeishuSinkConfig(props).maxRequestsPerSecond();
+    int tasks = Math.min(maxTasks, tasksTheQuotaAllows(rate));
     if (tasks < maxTasks) {
       LOG.warn("Starting {} Feishu sink tasks, not tasks.max={}: the tasks split the app's quota, and each needs at "
           + "least one call a second of every kind (table creation is limited to {} a second, all calls to "
           + FeishuSinkConfig.MAX_REQUESTS_PER_SECOND + "={}); more tasks would together go over it",
-          tasks, maxTasks, CallClass.SCHEMA_WRITE.feishuLimit(), new FeishuSinkConfig(props).maxRequestsPerSecond());
+          tasks, maxTasks, CallClass.SCHEMA_WRITE.feishuLimit(), rate);
     }
     List<Map<String, String>> out = new ArrayList<>();
     for (int i = 0; i < tasks; i++) {
