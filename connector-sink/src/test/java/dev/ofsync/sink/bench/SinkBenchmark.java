@@ -43,6 +43,7 @@ import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
  * mvn -B -ntp install -DskipTests
  * mvn -B -ntp -pl connector-sink exec:exec@benchmark [-Dbench.heap=512m] [-Dbench.rows=1000000]
  *     [-Dbench.serialRows=50000] [-Dbench.parallel=25] [-Dbench.emulatorJvm="-Xmx4g -XX:+UseZGC"]
+ *     [-Dbench.buffer=25000] [-Dbench.gc=-XX:+UseG1GC (the worker JVM's collector)]
  * </pre>
  */
 public final class SinkBenchmark {
