@@ -319,6 +319,37 @@ class FeishuSinkIT {
     assertThat(totalRows()).isEqualTo(10_000);
   }
 
+  @Test
+  void rowsOfATableTheUserDeletedAreWrittenAnewByAFullResync() throws Exception {
+    Map<String, String> config = sinkConfig(1);
+    config.put("feishu.max_rows_per_table", "10");
+    start(config, 1);
+    sendOrders(1, 30);
+    await().atMost(Duration.ofSeconds(60)).until(() -> totalRows() == 30);
+    await().atMost(Duration.ofSeconds(30)).until(() -> committedOffset() == 30L);
+    String deleted = feishu.table(APP_TOKEN, "Orders_001").orElseThrow().tableId();
+    com.lark.oapi.Client user = com.lark.oapi.Client.newBuilder(APP_ID, APP_SECRET).openBaseUrl(feishu.url())
+        .build();
+    assertThat(user.bitable().v1().appTable().delete(com.lark.oapi.service.bitable.v1.model.DeleteAppTableReq
+        .newBuilder().appToken(APP_TOKEN).tableId(deleted).build()).getCode()).as("the user deletes Orders_001").isZero();
+
+    // a full resync, as the README says: stop the sink, reset its offsets, resume it
+    connect.stopConnector(connector);
+    connect.resetConnectorOffsets(connector);
+    connect.resumeConnector(connector);
+
+    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+      assertThat(rowsByKey()).as("every key once, the deleted table's ten too").hasSize(30);
+      assertThat(tables()).extracting(TableSnapshot::name, TableSnapshot::rowCount).containsExactly(
+          org.assertj.core.groups.Tuple.tuple("Orders", 10),
+          org.assertj.core.groups.Tuple.tuple("Orders_002", 10),
+          org.assertj.core.groups.Tuple.tuple("Orders_003", 10));
+    });
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+        assertThat(committedOffset()).as("offsets committed up to the end again").isEqualTo(30L));
+    assertThat(rowsByKey().get("15")).containsEntry("CUSTOMER", "customer 15");
+  }
+
   /** Debezium's change event for the ORDERS table: before and after images, source, op. */
   private static final Schema ROW = SchemaBuilder.struct().name("oracle.INVENTORY.ORDERS.Value").optional()
       .field("ID", Schema.INT64_SCHEMA).field("CUSTOMER", Schema.OPTIONAL_STRING_SCHEMA).build();

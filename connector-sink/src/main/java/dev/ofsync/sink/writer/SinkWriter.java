@@ -154,6 +154,7 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
     synchronized (routing) {
       keysByTable = index.countByTable();
     }
+    forgetTables(tablesNoLongerThere(keysByTable.keySet()));
     roller.recount(tableId -> keysByTable.getOrDefault(tableId, 0));
     Set<String> reread = new HashSet<>();
     boolean anyRows = roller.tables().stream().anyMatch(t -> t.rows() > 0);
@@ -167,6 +168,51 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
         reread(t, snapshot.dirtyTables().contains(t.tableId()));
       }
     }
+  }
+
+  /**
+   * The tables among {@code named} (those the key index places rows in) that the base no longer
+   * has: deleted, or renamed so that they no longer carry the prefix. The base's tables are listed
+   * again first, as another task may have made one since this task last looked.
+   */
+  private Set<String> tablesNoLongerThere(Set<String> named) throws InterruptedException {
+    Set<String> unknown = new HashSet<>();
+    for (String tableId : named) {
+      if (roller.table(tableId).isEmpty()) {
+        unknown.add(tableId);
+      }
+    }
+    if (!unknown.isEmpty()) {
+      roller.refresh();
+      unknown.removeIf(tableId -> roller.table(tableId).isPresent());
+    }
+    return unknown;
+  }
+
+  /**
+   * Drops the index entries of tables the base no longer has, here and in the index's log. Kept,
+   * they would send each change of those keys to a table no lane writes to, and back, for ever;
+   * dropped, the keys are new rows again when their records come (all of them in a full resync).
+   */
+  private void forgetTables(Set<String> gone) {
+    if (gone.isEmpty()) {
+      return;
+    }
+    List<String> keys = new ArrayList<>();
+    synchronized (routing) {
+      index.forEach((key, loc) -> {
+        if (gone.contains(loc.tableId())) {
+          keys.add(key);
+        }
+      });
+      keys.forEach(index::remove);
+    }
+    keys.forEach(log::remove);
+    log.flush();
+    LOG.warn("The key index places {} rows in table(s) {} that base {} no longer has (deleted, or renamed so that "
+        + "the name no longer starts with '{}'). Those rows are written anew, into the tables of the sequence, when "
+        + "their records come again; to bring all of them back, replay the topic (a full resync)", keys.size(), gone,
+        client.appToken(), config.tableNamePrefix());
   }
 
   /**
