@@ -148,27 +148,19 @@ final class Lane implements Runnable {
     try {
       List<Pending> batch;
       while ((batch = next()) != null) {
-        List<Pending> again;
+        List<Pending> again = List.of();
         try {
           again = writer.write(this, batch);
         } finally {
           synchronized (this) {
+            // what the write gives back waits again before the write counts as done: a partition
+            // given up meanwhile (its owner waits for this write to end) finds its changes here
+            if (!again.isEmpty()) {
+              giveBack(again);
+            }
             writing = false;
             writesDone++;
             notifyAll();
-          }
-        }
-        if (!again.isEmpty()) {
-          synchronized (this) {
-            for (Pending p : again) {
-              Pending newer = waiting.remove(p.key);
-              if (newer != null) {
-                writer.merged(p, newer);
-              }
-              waiting.put(p.key, newer == null ? p : p.replacedBy(newer));
-            }
-            notBeforeNanos = System.nanoTime() + retryPauseNanos;
-            oldestNanos = System.nanoTime() - lingerNanos;
           }
         }
       }
@@ -187,6 +179,19 @@ final class Lane implements Runnable {
         notifyAll();
       }
     }
+  }
+
+  /** Queues again the changes of a write that did not all go through; a key's later change stays the latest. */
+  private void giveBack(List<Pending> again) {
+    for (Pending p : again) {
+      Pending newer = waiting.remove(p.key);
+      if (newer != null) {
+        writer.merged(p, newer);
+      }
+      waiting.put(p.key, newer == null ? p : p.replacedBy(newer));
+    }
+    notBeforeNanos = System.nanoTime() + retryPauseNanos;
+    oldestNanos = System.nanoTime() - lingerNanos;
   }
 
   /** The next batch, waiting for it to fill up to the linger; null when the lane has nothing left. */

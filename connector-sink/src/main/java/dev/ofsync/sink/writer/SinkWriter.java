@@ -555,6 +555,13 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
     boolean done = true;
     for (Lane lane : lanes.values()) {
       done &= lane.awaitWriteDone(deadline);
+      // what a write under way gave back to try again: not this task's to write any more (left
+      // queued, a change of the partition put again after a quick reassignment would merge with it
+      // and close its new offsets, while its own were forgotten here)
+      for (Pending p : lane.takeAll(p -> !owned(p))) {
+        abandon(lane, p);
+        dropped++;
+      }
     }
     offsets.forget(partitions);
     if (!done) {

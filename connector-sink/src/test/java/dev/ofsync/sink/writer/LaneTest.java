@@ -6,6 +6,8 @@ import dev.ofsync.sink.mapping.Change;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.connect.sink.SinkRecord;
 import org.awaitility.Awaitility;
@@ -53,5 +55,57 @@ class LaneTest {
     assertThat(writer.died.get()).hasMessage("a bug in the write path");
     Awaitility.await("the lane no longer counts as writing").atMost(Duration.ofSeconds(10))
         .until(() -> !lane.writing());
+  }
+
+  /** A writer whose every write waits until the test lets it end, then gives its whole batch back to try again. */
+  private static final class GivingBackWriter implements Lane.Writer {
+    final Semaphore started = new Semaphore(0);
+    final Semaphore finish = new Semaphore(0);
+
+    @Override
+    public List<Pending> write(Lane lane, List<Pending> batch) throws InterruptedException {
+      started.release();
+      finish.acquire();
+      return batch;
+    }
+
+    @Override
+    public void merged(Pending older, Pending newer) {
+    }
+
+    @Override
+    public void submit(Runnable lane) {
+      Thread t = new Thread(lane, "lane-test");
+      t.setDaemon(true);
+      t.start();
+    }
+
+    @Override
+    public boolean stopped() {
+      return false;
+    }
+
+    @Override
+    public void died(Lane lane, Throwable cause) {
+    }
+  }
+
+  /**
+   * A partition given up while its batch is being written: the task waits for the write to end,
+   * then takes back that partition's changes. Those the write gave back must be among them (queued
+   * again after the task looked, they would be written with offsets no longer tracked).
+   */
+  @Test
+  void whenAWriteCountsAsDoneWhatItGaveBackIsWaitingAgain() throws Exception {
+    GivingBackWriter writer = new GivingBackWriter();
+    for (int round = 0; round < 200; round++) {
+      Lane lane = new Lane(null, writer, 10, 0, 60_000); // what is given back waits a minute: only the task takes it
+      SinkRecord record = new SinkRecord("orders", 0, null, "1", null, "row", round);
+      lane.add(Pending.of("1", record, new Change(Change.Kind.UPSERT, "1", Map.of(), List.of(), round)));
+      assertThat(writer.started.tryAcquire(10, TimeUnit.SECONDS)).as("write " + round + " began").isTrue();
+      writer.finish.release();
+      assertThat(lane.awaitWriteDone(System.nanoTime() + TimeUnit.SECONDS.toNanos(10))).isTrue();
+      assertThat(lane.takeAll(p -> true)).as("round " + round + ": the change the write gave back").hasSize(1);
+    }
   }
 }
