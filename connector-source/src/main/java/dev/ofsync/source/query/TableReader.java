@@ -129,14 +129,32 @@ public final class TableReader {
     try (ResultSet rs = ps.executeQuery()) {
       rows:
       while (rs.next()) {
-        List<Object> keyValues = new ArrayList<>(keys.length);
-        for (int k : keys) {
-          keyValues.add(columns.get(k).keyKind().read(rs, k + 1));
-        }
-        Object syncValue = sync == null ? null : sync.keyKind().read(rs, schema.syncIndex() + 1);
-        Position rowPosition = new Position(syncValue, keyValues);
+        // Columns are read in their order, each once for the position (keys, sync column) and
+        // once for the value: Oracle's driver streams a LONG or LONG RAW column, and reading a
+        // column after it first throws it away (ORA-17027 when it is read then).
+        Object[] keyValues = new Object[keys.length];
+        Object syncValue = null;
         Struct value = new Struct(schema.valueSchema());
         for (int i = 0; i < columns.size(); i++) {
+          for (int k = 0; k < keys.length; k++) {
+            if (keys[k] == i) {
+              keyValues[k] = columns.get(i).keyKind().read(rs, i + 1);
+              if (keyValues[k] == null) {
+                if (!records.isEmpty()) {
+                  endedEarly = true; // the rows before it go first; the next page stops the task at this row
+                  break rows;
+                }
+                throw new ConnectException("table " + schema.table().qualified() + ": a row has no value (NULL) in key "
+                    + "column " + columns.get(i).name() + (keys.length > 1 ? " (key " + describe(keyOf(rs, keyValues))
+                    + ")" : "") + "; Oracle stores an empty string as NULL too. Each row needs its whole key, to be "
+                    + "read page by page and to be one row in Feishu: give the row a key, or set oracle.primary_key to "
+                    + "columns that are never NULL.");
+              }
+            }
+          }
+          if (sync != null && schema.syncIndex() == i) {
+            syncValue = sync.keyKind().read(rs, i + 1);
+          }
           try {
             value.put(columns.get(i).name(), columns.get(i).reader().read(rs, i + 1));
           } catch (DataException e) {
@@ -145,10 +163,11 @@ public final class TableReader {
               endedEarly = true;
               break rows;
             }
-            throw new ConnectException("table " + schema.table().qualified() + ", row with key " + describe(keyValues)
-                + ": " + e.getMessage(), e);
+            throw new ConnectException("table " + schema.table().qualified() + ", row with key "
+                + describe(keyOf(rs, keyValues)) + ": " + e.getMessage(), e);
           }
         }
+        Position rowPosition = new Position(syncValue, Arrays.asList(keyValues));
         Struct key = new Struct(schema.keySchema());
         for (int k : keys) {
           key.put(columns.get(k).name(), value.get(columns.get(k).name()));
@@ -207,6 +226,24 @@ public final class TableReader {
       return text.equalsIgnoreCase(deletedValue) || (b ? "1" : "0").equals(deletedValue);
     }
     return text.equals(deletedValue);
+  }
+
+  /** The row's key for an error message: the key columns not read yet (after the failing one) are read now. */
+  private List<Object> keyOf(ResultSet rs, Object[] read) {
+    List<Object> out = new ArrayList<>(read.length);
+    int[] keys = schema.keyIndexes();
+    for (int k = 0; k < keys.length; k++) {
+      Object v = read[k];
+      if (v == null) {
+        try {
+          v = schema.columns().get(keys[k]).keyKind().read(rs, keys[k] + 1);
+        } catch (SQLException | RuntimeException e) {
+          v = "?";
+        }
+      }
+      out.add(v);
+    }
+    return out;
   }
 
   private static String describe(List<Object> keyValues) {

@@ -76,6 +76,44 @@ class TableReaderTest {
         });
   }
 
+  /**
+   * The real connection, except that its result sets read columns the way Oracle's driver does
+   * when a row has a LONG or LONG RAW column, which it streams: a column before the last one
+   * read in the row is gone (ORA-17027). H2 has no such column, so the rule is applied to all.
+   */
+  private static Connection columnsInOrderOnly(Connection real) {
+    return (Connection) Proxy.newProxyInstance(Connection.class.getClassLoader(), new Class<?>[] {Connection.class},
+        (p, m, a) -> {
+          Object result = invoke(real, m, a);
+          if (!m.getName().equals("prepareStatement")) {
+            return result;
+          }
+          PreparedStatement ps = (PreparedStatement) result;
+          return Proxy.newProxyInstance(PreparedStatement.class.getClassLoader(), new Class<?>[] {PreparedStatement.class},
+              (p2, m2, a2) -> {
+                Object r2 = invoke(ps, m2, a2);
+                if (!m2.getName().equals("executeQuery")) {
+                  return r2;
+                }
+                ResultSet rs = (ResultSet) r2;
+                int[] last = {0};
+                return Proxy.newProxyInstance(ResultSet.class.getClassLoader(), new Class<?>[] {ResultSet.class},
+                    (p3, m3, a3) -> {
+                      if (m3.getName().equals("next")) {
+                        last[0] = 0;
+                      } else if (m3.getName().startsWith("get") && a3 != null && a3.length > 0
+                          && a3[0] instanceof Integer column) {
+                        if (column < last[0]) {
+                          throw new java.sql.SQLException("Stream has already been closed", "99999", 17027);
+                        }
+                        last[0] = column;
+                      }
+                      return invoke(rs, m3, a3);
+                    });
+              });
+        });
+  }
+
   private static Object invoke(Object target, java.lang.reflect.Method m, Object[] a) throws Throwable {
     try {
       return m.invoke(target, a);
@@ -146,5 +184,55 @@ class TableReaderTest {
     assertThat(reader.readPage(db, java.time.OffsetDateTime.parse("2024-01-01T12:00:10.700Z"))).hasSize(2);
     // the clock less the 2 s delay, down to the second
     assertThat(reader.caughtUpToMs()).isEqualTo(java.time.Instant.parse("2024-01-01T12:00:08Z").toEpochMilli());
+  }
+
+  @Test
+  void aRowIsReadColumnByColumnInOrderAsOraclesDriverNeedsForALongColumn() throws Exception {
+    try (Statement st = db.createStatement()) {
+      // the key and the sync column after a column Oracle would stream (a LONG): read out of order, it is lost
+      st.execute("CREATE TABLE L (NOTE VARCHAR2(4000), ID NUMBER(5) PRIMARY KEY, BODY VARCHAR2(4000), UPDATED_AT TIMESTAMP)");
+      st.execute("INSERT INTO L SELECT 'note ' || X, X, 'body ' || X, TIMESTAMP '2024-01-01 11:00:00' FROM SYSTEM_RANGE(1, 3)");
+    }
+    OracleSourceConfig config = new OracleSourceConfig(Map.of("oracle.url", "jdbc:h2:mem:reader", "oracle.username", "sa",
+        "oracle.password", "", "oracle.table_name", "L", "oracle.sync_column", "UPDATED_AT"));
+    TableSchema schema = new TableInspector(config, new TypeMapper(ZoneOffset.UTC, 1000)).inspect(db, new TableId(null, "L")).schema();
+    TableReader reader = new TableReader(schema, new PageQuery(schema, new Oracle12cDialect(), 100, true), null, "l", 100, 0,
+        0, ZoneOffset.UTC, "1");
+
+    List<SourceRecord> page = reader.readPage(columnsInOrderOnly(db), java.time.OffsetDateTime.parse("2024-01-01T12:00:00Z"));
+
+    assertThat(page).extracting(r -> ((Struct) r.value()).get("BODY")).containsExactly("body 1", "body 2", "body 3");
+    assertThat(page).extracting(r -> ((Struct) r.key()).get("ID")).containsExactly(1, 2, 3);
+    assertThat(reader.readPage(db, java.time.OffsetDateTime.parse("2024-01-01T12:00:00Z")))
+        .as("the position moved past the three rows").isEmpty();
+  }
+
+  @Test
+  void aRowWithANullKeyStopsTheTaskNamingTheColumnAfterTheRowsBeforeIt() throws Exception {
+    try (Statement st = db.createStatement()) {
+      // no primary key in the database: the user names one, and it is not declared NOT NULL
+      st.execute("CREATE TABLE N (GRP NUMBER(3) NOT NULL, CODE VARCHAR2(10), NAME VARCHAR2(20))");
+      st.execute("INSERT INTO N VALUES (1, 'A', 'first'), (1, 'B', 'second'), (2, NULL, 'no code')");
+    }
+    OracleSourceConfig config = new OracleSourceConfig(Map.of("oracle.url", "jdbc:h2:mem:reader", "oracle.username", "sa",
+        "oracle.password", "", "oracle.table_name", "N", "oracle.primary_key", "GRP,CODE"));
+    TableSchema schema = new TableInspector(config, new TypeMapper(ZoneOffset.UTC, 1000)).inspect(db, new TableId(null, "N")).schema();
+    TableReader reader = new TableReader(schema, new PageQuery(schema, new Oracle12cDialect(), 100, false), null, "n", 100, 0,
+        0, ZoneOffset.UTC, "1");
+
+    List<Object> read = new ArrayList<>();
+    Throwable stopped = null;
+    for (int page = 0; page < 3 && stopped == null; page++) {
+      try {
+        reader.readPage(db, null).forEach(r -> read.add(((Struct) r.key()).get("CODE")));
+      } catch (org.apache.kafka.connect.errors.ConnectException e) {
+        stopped = e;
+      }
+    }
+
+    assertThat(stopped).as("the row with no key stops the task").isNotNull()
+        .hasMessageContaining("table N: a row has no value (NULL) in key column CODE (key 2, null)")
+        .hasMessageContaining("set oracle.primary_key to columns that are never NULL");
+    assertThat(read).as("the rows with a key, before it").containsExactly("A", "B");
   }
 }
