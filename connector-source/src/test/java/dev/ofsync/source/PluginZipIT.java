@@ -40,7 +40,7 @@ class PluginZipIT {
         }
       }
     }
-    assertThat(names).anyMatch(n -> n.matches(".*/lib/ojdbc11-[^/]*\\.jar"));
+    assertThat(names).anyMatch(n -> n.matches(".*/lib/ojdbc10-[^/]*\\.jar"));
     assertThat(names).anyMatch(n -> n.endsWith("/manifest.json"));
     assertThat(names).noneMatch(n -> n.contains("/lib/kafka") || n.contains("/lib/connect-") || n.contains("/lib/slf4j"));
     assertThat(names).noneMatch(n -> n.contains("/lib/h2-"));

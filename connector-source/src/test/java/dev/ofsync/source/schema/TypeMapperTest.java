@@ -10,7 +10,7 @@ import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.Timestamp;
 import org.junit.jupiter.api.Test;
 
-/** Type codes and names as ojdbc11 reports them for Oracle columns. */
+/** Type codes and names as Oracle's driver reports them for Oracle columns. */
 class TypeMapperTest {
   private final TypeMapper types = new TypeMapper(ZoneOffset.UTC, 1000);
 
