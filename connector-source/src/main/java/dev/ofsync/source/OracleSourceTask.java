@@ -193,7 +193,8 @@ public final class OracleSourceTask extends SourceTask {
       boolean bounded = result.schema().mode().timestampBased();
       PageQuery query = new PageQuery(result.schema(), dialect, config.readBatchSize(), bounded);
       out.add(new TableReader(result.schema(), query, start, config.topicFor(table), config.readBatchSize(),
-          config.queryTimeoutSeconds(), config.timestampDelayMs(), zone, config.softDeleteValue()));
+          // the page bound follows the database clock's own offset, now and after a daylight saving change
+          config.queryTimeoutSeconds(), config.timestampDelayMs(), config.timezone(), config.softDeleteValue()));
       log.info("{}: mode {}, {} dialect, topic {}, {}{}", table.qualified(), result.schema().mode().text(), dialect.name(),
           config.topicFor(table), start == null ? "from the beginning" : "after " + stored,
           result.schema().skipped().isEmpty() ? "" : ", skipping " + result.schema().skipped());

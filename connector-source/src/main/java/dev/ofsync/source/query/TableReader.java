@@ -46,7 +46,8 @@ public final class TableReader {
   private PreparedStatement nextStatement;
 
   /**
-   * @param zone the zone DATE/TIMESTAMP sync values are in, to compare them with the database clock
+   * @param zone the zone DATE/TIMESTAMP sync values are in, to compare them with the database clock;
+   *     null: the database clock's own offset at each page (it follows the database's daylight saving time)
    */
   public TableReader(TableSchema schema, PageQuery query, Position start, String topic, int batchSize,
       int queryTimeoutSeconds, long delayMs, ZoneId zone, String deletedValue) {
@@ -198,8 +199,10 @@ public final class TableReader {
     // way could still be committed after this page (with a key below the position) and be skipped.
     // Reading only seconds that are over costs a TIMESTAMP column less than a second of delay.
     OffsetDateTime bound = clock.minusNanos(delayMs * 1_000_000L).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
-    return schema.syncColumn().keyKind() == KeyKind.ZONED_TIMESTAMP ? bound
-        : bound.atZoneSameInstant(zone).toLocalDateTime();
+    if (schema.syncColumn().keyKind() == KeyKind.ZONED_TIMESTAMP) {
+      return bound;
+    }
+    return zone == null ? bound.toLocalDateTime() : bound.atZoneSameInstant(zone).toLocalDateTime();
   }
 
   private long coversUpTo(Object bound, OffsetDateTime clock) {
@@ -207,7 +210,7 @@ public final class TableReader {
       return zoned.toInstant().toEpochMilli();
     }
     if (bound instanceof java.time.LocalDateTime local) {
-      return local.atZone(zone).toInstant().toEpochMilli();
+      return local.atZone(zone != null ? zone : clock.getOffset()).toInstant().toEpochMilli();
     }
     return clock != null ? clock.toInstant().toEpochMilli() : System.currentTimeMillis();
   }

@@ -235,4 +235,27 @@ class TableReaderTest {
         .hasMessageContaining("set oracle.primary_key to columns that are never NULL");
     assertThat(read).as("the rows with a key, before it").containsExactly("A", "B");
   }
+
+  @Test
+  void withNoZoneSetThePageBoundFollowsTheDatabaseClocksOffsetAcrossADaylightSavingChange() throws Exception {
+    try (Statement st = db.createStatement()) {
+      // stamped by SYSDATE in the database's local time, which went from +02:00 to +01:00 overnight
+      st.execute("CREATE TABLE Z (ID NUMBER(5) PRIMARY KEY, UPDATED_AT DATE)");
+      st.execute("INSERT INTO Z VALUES (1, TIMESTAMP '2024-10-27 10:00:00'), (2, TIMESTAMP '2024-10-27 10:30:00')");
+    }
+    OracleSourceConfig config = new OracleSourceConfig(Map.of("oracle.url", "jdbc:h2:mem:reader", "oracle.username", "sa",
+        "oracle.password", "", "oracle.table_name", "Z", "oracle.sync_column", "UPDATED_AT"));
+    TableSchema schema = new TableInspector(config, new TypeMapper(ZoneOffset.ofHours(2), 1000))
+        .inspect(db, new TableId(null, "Z")).schema();
+    // a 10-minute delay: a row stamped in the last 10 minutes may belong to a transaction still open
+    TableReader reader = new TableReader(schema, new PageQuery(schema, new Oracle12cDialect(), 100, true), null, "z", 100, 0,
+        600_000, null, "1");
+
+    List<SourceRecord> page = reader.readPage(db, java.time.OffsetDateTime.parse("2024-10-27T10:35:00+01:00"));
+
+    assertThat(page).extracting(r -> ((Struct) r.key()).get("ID")).as("10:30 is within the delay of 10:35 local time")
+        .containsExactly(1);
+    assertThat(reader.caughtUpToMs()).isEqualTo(java.time.OffsetDateTime.parse("2024-10-27T10:25:00+01:00")
+        .toInstant().toEpochMilli());
+  }
 }
