@@ -336,6 +336,23 @@ class SinkTaskTest {
   }
 
   @Test
+  void inAppendModeABatchWhoseAnswerWasLostIsTriedAgainAloneEvenWithNewRowsWaiting() {
+    FEISHU.emulator().faults().script(FaultRule.dropAfterCommit().on(CallClass.RECORD_WRITE));
+    try (TaskHarness h = new TaskHarness(FEISHU.emulator(), Map.of("sync.write_mode", "append",
+        "feishu.max_retries", "0", "sync.linger_ms", "200", "feishu.retry_backoff_ms", "300"))) {
+      h.put(rows(h, 1, 3));
+      org.awaitility.Awaitility.await("the first write, its answer lost").atMost(java.time.Duration.ofSeconds(30))
+          .until(() -> FEISHU.emulator().stats().calls("POST records/batch_create") == 1 && tables().get(0).rowCount() == 3);
+      h.put(rows(h, 4, 6)); // queued while the lane waits to try the first batch again (3 s)
+      h.commit();
+    }
+
+    // tried again with rows 4-6 in it, the batch would get another client_token and 1-3 would be written twice
+    assertThat(tables().get(0).records()).extracting(r -> r.fields().get("ID"))
+        .containsExactlyInAnyOrder(1.0, 2.0, 3.0, 4.0, 5.0, 6.0);
+  }
+
+  @Test
   void wrongCredentialsFailWithTheSettingToFix() {
     assertThatThrownBy(() -> new TaskHarness(FEISHU.emulator(), Map.of("feishu.app_secret", "wrong")))
         .isInstanceOf(ConnectException.class).hasMessageContaining("10014").hasMessageContaining("feishu.app_secret");

@@ -2,10 +2,12 @@ package dev.ofsync.sink.writer;
 
 import dev.ofsync.sink.table.TableState;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The changes waiting for one table, written by one thread at a time (Feishu takes one write per
@@ -43,6 +45,8 @@ final class Lane implements Runnable {
   /** A batch is being written (between {@link #next} and the end of its write). */
   private boolean writing;
   private long writesDone;
+  /** The keys of the batch last given back, queued first: the next batch is made of them alone. */
+  private Set<String> retryGroup = Set.of();
 
   Lane(TableState table, Writer writer, int batchSize, long lingerMs, long retryPauseMs) {
     this.table = table;
@@ -181,15 +185,25 @@ final class Lane implements Runnable {
     }
   }
 
-  /** Queues again the changes of a write that did not all go through; a key's later change stays the latest. */
+  /**
+   * Queues again the changes of a write that did not all go through, first and together: the next
+   * batch is made of them alone, so a create whose answer was lost is tried again as the same
+   * rows, under the same client_token, and Feishu does not write them twice (in append mode no
+   * key would find them). A key's later change stays the latest.
+   */
   private void giveBack(List<Pending> again) {
+    LinkedHashMap<String, Pending> front = new LinkedHashMap<>();
     for (Pending p : again) {
       Pending newer = waiting.remove(p.key);
       if (newer != null) {
         writer.merged(p, newer);
       }
-      waiting.put(p.key, newer == null ? p : p.replacedBy(newer));
+      front.put(p.key, newer == null ? p : p.replacedBy(newer));
     }
+    retryGroup = new HashSet<>(front.keySet());
+    front.putAll(waiting);
+    waiting.clear();
+    waiting.putAll(front);
     notBeforeNanos = System.nanoTime() + retryPauseNanos;
     oldestNanos = System.nanoTime() - lingerNanos;
   }
@@ -209,10 +223,17 @@ final class Lane implements Runnable {
       if (waitNanos <= 0) {
         List<Pending> batch = new ArrayList<>(Math.min(batchSize, waiting.size()));
         Iterator<Map.Entry<String, Pending>> it = waiting.entrySet().iterator();
+        // a batch given back goes again as it was (what is left of it), nothing added
+        boolean retrying = retryGroup.contains(waiting.keySet().iterator().next());
         while (it.hasNext() && batch.size() < batchSize) {
-          batch.add(it.next().getValue());
+          Map.Entry<String, Pending> e = it.next();
+          if (retrying && !retryGroup.contains(e.getKey())) {
+            break;
+          }
+          batch.add(e.getValue());
           it.remove();
         }
+        retryGroup = Set.of();
         oldestNanos = now;
         writing = true;
         return batch;

@@ -372,7 +372,12 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
   }
 
   private void acquire() throws InterruptedException {
-    if (!buffer.tryAcquire(BUFFER_WAIT_SECONDS, TimeUnit.SECONDS)) {
+    acquire(1);
+  }
+
+  /** Takes {@code n} places in the buffer at once, or none (RetriableException after the wait). */
+  private void acquire(int n) throws InterruptedException {
+    if (!buffer.tryAcquire(n, BUFFER_WAIT_SECONDS, TimeUnit.SECONDS)) {
       checkFatal();
       FeishuCallException last = lastFailure;
       throw new RetriableException("Feishu has not taken a write for " + BUFFER_WAIT_SECONDS + " s"
@@ -403,17 +408,17 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
    */
   private void place(List<Pending> creates) throws InterruptedException {
     int slice = Math.max(1, Math.min(config.writeBatchSize(), config.maxBufferedRecords()));
+    // All the put's new rows take their places in the buffer at once when they fit: a put that
+    // gives up waiting (RetriableException) has then placed none of them, and Connect's second
+    // delivery of the same records does not queue any twice (in append mode no key would merge them).
+    boolean takenAll = creates.size() > slice && creates.size() <= config.maxBufferedRecords();
+    if (takenAll) {
+      acquire(creates.size());
+    }
     for (int from = 0; from < creates.size(); from += slice) {
       List<Pending> part = creates.subList(from, Math.min(creates.size(), from + slice));
-      int taken = 0;
-      try {
-        for (; taken < part.size(); taken++) {
-          acquire();
-        }
-      } finally {
-        if (taken < part.size()) {
-          buffer.release(taken);
-        }
+      if (!takenAll) {
+        acquire(part.size());
       }
       // Placing may wait for a table being created: not under the routing lock, which lanes need
       // to finish their writes. Only this thread routes keys that have no lane yet, so none of
@@ -422,7 +427,7 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
       try {
         placed = assign(part, creates.size() - from);
       } catch (InterruptedException | RuntimeException e) {
-        buffer.release(part.size());
+        buffer.release(takenAll ? creates.size() - from : part.size());
         throw e;
       }
       synchronized (routing) {
