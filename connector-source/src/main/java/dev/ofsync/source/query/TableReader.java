@@ -42,6 +42,11 @@ public final class TableReader {
   private long caughtUpToMs;
 
   private Connection preparedOn;
+  /**
+   * Text and bytes a page may hold before it ends early (the next page goes on from its last row):
+   * sync.read_batch_size rows of large LOBs would otherwise all be in memory at once.
+   */
+  private long pageBudgetBytes = 64L << 20;
   private PreparedStatement firstStatement;
   private PreparedStatement nextStatement;
 
@@ -104,6 +109,11 @@ public final class TableReader {
     return n;
   }
 
+  /** For tests: the text and bytes a page may hold before it ends early. */
+  void pageBudget(long bytes) {
+    this.pageBudgetBytes = bytes;
+  }
+
   /** Bulk mode: the pass is over, the next one starts from the first key. */
   public void restartPass() {
     position = null;
@@ -127,6 +137,7 @@ public final class TableReader {
     // not pass over rows that were never handed to the worker.
     Position last = position;
     boolean endedEarly = false;
+    long pageBytes = 0;
     try (ResultSet rs = ps.executeQuery()) {
       rows:
       while (rs.next()) {
@@ -157,7 +168,13 @@ public final class TableReader {
             syncValue = sync.keyKind().read(rs, i + 1);
           }
           try {
-            value.put(columns.get(i).name(), columns.get(i).reader().read(rs, i + 1));
+            Object v = columns.get(i).reader().read(rs, i + 1);
+            value.put(columns.get(i).name(), v);
+            if (v instanceof String text) {
+              pageBytes += 2L * text.length();
+            } else if (v instanceof byte[] bytes) {
+              pageBytes += bytes.length;
+            }
           } catch (DataException e) {
             if (!records.isEmpty()) {
               // the rows before it go first; the next page starts at this row and stops the task there
@@ -180,6 +197,10 @@ public final class TableReader {
           records.add(new SourceRecord(partition, offset, topic, null, schema.keySchema(), key, schema.valueSchema(), value));
         }
         last = rowPosition;
+        if (pageBytes >= pageBudgetBytes && records.size() < batchSize) {
+          endedEarly = true; // large values: the rest of the page comes with the next query
+          break;
+        }
       }
     }
     position = last;

@@ -258,4 +258,29 @@ class TableReaderTest {
     assertThat(reader.caughtUpToMs()).isEqualTo(java.time.OffsetDateTime.parse("2024-10-27T10:25:00+01:00")
         .toInstant().toEpochMilli());
   }
+
+  @Test
+  void aPageOfLargeValuesEndsEarlyAndTheNextPageGoesOnFromItsLastRow() throws Exception {
+    try (Statement st = db.createStatement()) {
+      st.execute("CREATE TABLE B (ID NUMBER(5) PRIMARY KEY, DOC CLOB)");
+      st.execute("INSERT INTO B SELECT X, REPEAT('x', 1000) FROM SYSTEM_RANGE(1, 10)");
+    }
+    OracleSourceConfig config = new OracleSourceConfig(Map.of("oracle.url", "jdbc:h2:mem:reader", "oracle.username", "sa",
+        "oracle.password", "", "oracle.table_name", "B"));
+    TableSchema schema = new TableInspector(config, new TypeMapper(ZoneOffset.UTC, 1000)).inspect(db, new TableId(null, "B")).schema();
+    TableReader reader = new TableReader(schema, new PageQuery(schema, new Oracle12cDialect(), 100, false), null, "b", 100, 0,
+        0, ZoneOffset.UTC, "1");
+    reader.pageBudget(5_000); // two and a half rows of 1,000 characters (2 bytes each)
+
+    List<Integer> sizes = new ArrayList<>();
+    List<Object> ids = new ArrayList<>();
+    for (int page = 0; page < 5; page++) {
+      List<SourceRecord> records = reader.readPage(db, null);
+      sizes.add(records.size());
+      records.forEach(r -> ids.add(((Struct) r.key()).get("ID")));
+    }
+
+    assertThat(sizes).as("pages end once they hold 5,000 bytes").containsExactly(3, 3, 3, 1, 0);
+    assertThat(ids).containsExactly(1, 2, 3, 4, 5, 6, 7, 8, 9, 10);
+  }
 }
