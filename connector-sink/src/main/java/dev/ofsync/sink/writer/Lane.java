@@ -47,6 +47,8 @@ final class Lane implements Runnable {
   private long writesDone;
   /** The keys of the batch last given back, queued first: the next batch is made of them alone. */
   private Set<String> retryGroup = Set.of();
+  /** Later changes of keys of {@link #retryGroup}, queued once that batch has gone. */
+  private final LinkedHashMap<String, Pending> held = new LinkedHashMap<>();
 
   Lane(TableState table, Writer writer, int batchSize, long lingerMs, long retryPauseMs) {
     this.table = table;
@@ -58,6 +60,17 @@ final class Lane implements Runnable {
 
   /** Queues a change, merging it with a waiting change of its key. */
   synchronized void add(Pending p) {
+    if (retryGroup.contains(p.key) && waiting.containsKey(p.key)) {
+      // the batch given back goes again exactly as it was (its client_token depends on it): a
+      // later change of one of its keys waits beside it and joins the queue once it has gone
+      Pending earlier = held.get(p.key);
+      held.put(p.key, earlier == null ? p : earlier.replacedBy(p));
+      if (earlier != null) {
+        writer.merged(earlier, p);
+      }
+      wake();
+      return;
+    }
     Pending older = waiting.get(p.key);
     if (older != null) {
       waiting.put(p.key, older.replacedBy(p));
@@ -73,12 +86,43 @@ final class Lane implements Runnable {
 
   /** Takes back the waiting change of a key (to move it to another table), or null. */
   synchronized Pending take(String key) {
-    return waiting.remove(key);
+    Pending later = held.remove(key);
+    Pending p = waiting.remove(key);
+    if (later == null) {
+      return p;
+    }
+    if (p == null) {
+      return later;
+    }
+    writer.merged(p, later);
+    return p.replacedBy(later);
+  }
+
+  /** Queues the changes held back while their keys' given-back batch waited. */
+  private void releaseHeld() {
+    List<Pending> later = new ArrayList<>(held.values());
+    held.clear();
+    for (Pending p : later) {
+      Pending older = waiting.get(p.key);
+      if (older != null) {
+        waiting.put(p.key, older.replacedBy(p));
+        writer.merged(older, p);
+      } else {
+        waiting.put(p.key, p);
+      }
+    }
   }
 
   /** Takes back every waiting change that {@code which} selects. */
   synchronized List<Pending> takeAll(java.util.function.Predicate<Pending> which) {
     List<Pending> out = new ArrayList<>();
+    for (Iterator<Pending> it = held.values().iterator(); it.hasNext(); ) {
+      Pending p = it.next();
+      if (which.test(p)) {
+        out.add(p);
+        it.remove();
+      }
+    }
     for (Iterator<Pending> it = waiting.values().iterator(); it.hasNext(); ) {
       Pending p = it.next();
       if (which.test(p)) {
@@ -104,7 +148,7 @@ final class Lane implements Runnable {
   }
 
   synchronized boolean holds(String key) {
-    return waiting.containsKey(key);
+    return waiting.containsKey(key) || held.containsKey(key);
   }
 
   /** Whether a batch of this lane is being written (or the lane is about to take one). */
@@ -113,7 +157,7 @@ final class Lane implements Runnable {
   }
 
   synchronized int backlog() {
-    return waiting.size();
+    return waiting.size() + held.size();
   }
 
   /** Writes what is waiting without waiting for the linger. */
@@ -124,7 +168,7 @@ final class Lane implements Runnable {
 
   /** Whether nothing waits and nothing is being written. */
   synchronized boolean idle() {
-    return waiting.isEmpty() && !running;
+    return waiting.isEmpty() && held.isEmpty() && !running;
   }
 
   /** Waits until the lane is idle (true) or the deadline passes or writing stopped (false). */
@@ -211,6 +255,10 @@ final class Lane implements Runnable {
   /** The next batch, waiting for it to fill up to the linger; null when the lane has nothing left. */
   private synchronized List<Pending> next() throws InterruptedException {
     while (true) {
+      if (waiting.isEmpty() && !held.isEmpty()) {
+        retryGroup = Set.of(); // the batch given back was taken elsewhere: what waited beside it goes now
+        releaseHeld();
+      }
       if (waiting.isEmpty() || writer.stopped()) {
         running = false;
         flushing = false;
@@ -234,6 +282,7 @@ final class Lane implements Runnable {
           it.remove();
         }
         retryGroup = Set.of();
+        releaseHeld();
         oldestNanos = now;
         writing = true;
         return batch;

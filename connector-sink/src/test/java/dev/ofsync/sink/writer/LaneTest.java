@@ -108,4 +108,63 @@ class LaneTest {
       assertThat(lane.takeAll(p -> true)).as("round " + round + ": the change the write gave back").hasSize(1);
     }
   }
+
+  /** A writer that gives its first batch back and keeps every batch it is given. */
+  private static final class RecordingWriter implements Lane.Writer {
+    final List<List<Pending>> batches = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    @Override
+    public List<Pending> write(Lane lane, List<Pending> batch) {
+      batches.add(List.copyOf(batch));
+      return batches.size() == 1 ? batch : List.of();
+    }
+
+    @Override
+    public void merged(Pending older, Pending newer) {
+    }
+
+    @Override
+    public void submit(Runnable lane) {
+      Thread t = new Thread(lane, "lane-test");
+      t.setDaemon(true);
+      t.start();
+    }
+
+    @Override
+    public boolean stopped() {
+      return false;
+    }
+
+    @Override
+    public void died(Lane lane, Throwable cause) {
+    }
+  }
+
+  private static Pending change(String key, long offset, long hash) {
+    SinkRecord record = new SinkRecord("orders", 0, null, key, null, "row", offset);
+    return Pending.of(key, record, new Change(Change.Kind.UPSERT, key, Map.of(), List.of(), hash));
+  }
+
+  /**
+   * A batch given back (a create whose answer was lost) goes again exactly as it was, so its
+   * client_token is the same; a later change of one of its keys, and new keys, wait for the next.
+   */
+  @Test
+  void aBatchGivenBackGoesAgainAsItWasWhileLaterChangesWaitForTheNextBatch() {
+    RecordingWriter writer = new RecordingWriter();
+    Lane lane = new Lane(null, writer, 10, 200, 300); // both changes in the first batch (after 200 ms)
+    Pending one = change("1", 0, 1);
+    Pending two = change("2", 1, 2);
+    lane.add(one);
+    lane.add(two);
+    Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> writer.batches.size() == 1);
+    Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> lane.backlog() == 2); // given back, waiting 300 ms
+
+    lane.add(change("2", 2, 22)); // key 2 changed again meanwhile
+    lane.add(change("3", 3, 3));
+
+    Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> writer.batches.size() == 3 && lane.idle());
+    assertThat(writer.batches.get(1)).as("the batch tried again, as it was").containsExactly(one, two);
+    assertThat(writer.batches.get(2)).extracting(p -> p.key + "@" + p.change.hash()).containsExactlyInAnyOrder("2@22", "3@3");
+  }
 }
