@@ -58,17 +58,8 @@ class LaneTest {
   }
 
   /** A writer whose every write waits until the test lets it end, then gives its whole batch back to try again. */
-  private static final class GivingBackWriter implements Lane.Writer {
-    final Semaphore started = new Semaphore(0);
-    final Semaphore finish = new Semaphore(0);
-
-    @Override
-    public List<Pending> write(Lane lane, List<Pending> batch) throws InterruptedException {
-      started.release();
-      finish.acquire();
-      return batch;
-    }
-
+  /** What every test writer does alike: its lane runs on a thread of its own; nothing stops it. */
+  private abstract static class TestWriter implements Lane.Writer {
     @Override
     public void merged(Pending older, Pending newer) {
     }
@@ -87,6 +78,18 @@ class LaneTest {
 
     @Override
     public void died(Lane lane, Throwable cause) {
+    }
+  }
+
+  private static final class GivingBackWriter extends TestWriter {
+    final Semaphore started = new Semaphore(0);
+    final Semaphore finish = new Semaphore(0);
+
+    @Override
+    public List<Pending> write(Lane lane, List<Pending> batch) throws InterruptedException {
+      started.release();
+      finish.acquire();
+      return batch;
     }
   }
 
@@ -110,33 +113,13 @@ class LaneTest {
   }
 
   /** A writer that gives its first batch back and keeps every batch it is given. */
-  private static final class RecordingWriter implements Lane.Writer {
+  private static final class RecordingWriter extends TestWriter {
     final List<List<Pending>> batches = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     @Override
     public List<Pending> write(Lane lane, List<Pending> batch) {
       batches.add(List.copyOf(batch));
       return batches.size() == 1 ? batch : List.of();
-    }
-
-    @Override
-    public void merged(Pending older, Pending newer) {
-    }
-
-    @Override
-    public void submit(Runnable lane) {
-      Thread t = new Thread(lane, "lane-test");
-      t.setDaemon(true);
-      t.start();
-    }
-
-    @Override
-    public boolean stopped() {
-      return false;
-    }
-
-    @Override
-    public void died(Lane lane, Throwable cause) {
     }
   }
 

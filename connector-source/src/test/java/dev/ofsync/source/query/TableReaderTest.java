@@ -48,9 +48,13 @@ class TableReaderTest {
     db.close();
   }
 
-  /** The real connection, except that the result set breaks after {@code rows} rows, once. */
-  private static Connection breakingAfter(Connection real, int rows) {
-    AtomicInteger nexts = new AtomicInteger();
+  /** A call on a query's result set: handled here, or passed on to the real one. */
+  private interface ResultSetCall {
+    Object handle(ResultSet real, java.lang.reflect.Method m, Object[] a) throws Throwable;
+  }
+
+  /** The real connection, except that each query's result set goes through {@code calls}, made for it. */
+  private static Connection withResultSets(Connection real, java.util.function.Supplier<ResultSetCall> calls) {
     return (Connection) Proxy.newProxyInstance(Connection.class.getClassLoader(), new Class<?>[] {Connection.class},
         (p, m, a) -> {
           Object result = invoke(real, m, a);
@@ -65,15 +69,22 @@ class TableReaderTest {
                   return r2;
                 }
                 ResultSet rs = (ResultSet) r2;
+                ResultSetCall call = calls.get();
                 return Proxy.newProxyInstance(ResultSet.class.getClassLoader(), new Class<?>[] {ResultSet.class},
-                    (p3, m3, a3) -> {
-                      if (m3.getName().equals("next") && nexts.incrementAndGet() > rows) {
-                        throw new SQLRecoverableException("IO Error: Connection reset", "08006", 17002);
-                      }
-                      return invoke(rs, m3, a3);
-                    });
+                    (p3, m3, a3) -> call.handle(rs, m3, a3));
               });
         });
+  }
+
+  /** The real connection, except that the result set breaks after {@code rows} rows, once. */
+  private static Connection breakingAfter(Connection real, int rows) {
+    AtomicInteger nexts = new AtomicInteger();
+    return withResultSets(real, () -> (rs, m, a) -> {
+      if (m.getName().equals("next") && nexts.incrementAndGet() > rows) {
+        throw new SQLRecoverableException("IO Error: Connection reset", "08006", 17002);
+      }
+      return invoke(rs, m, a);
+    });
   }
 
   /**
@@ -82,36 +93,20 @@ class TableReaderTest {
    * read in the row is gone (ORA-17027). H2 has no such column, so the rule is applied to all.
    */
   private static Connection columnsInOrderOnly(Connection real) {
-    return (Connection) Proxy.newProxyInstance(Connection.class.getClassLoader(), new Class<?>[] {Connection.class},
-        (p, m, a) -> {
-          Object result = invoke(real, m, a);
-          if (!m.getName().equals("prepareStatement")) {
-            return result;
+    return withResultSets(real, () -> {
+      int[] last = {0};
+      return (rs, m, a) -> {
+        if (m.getName().equals("next")) {
+          last[0] = 0;
+        } else if (m.getName().startsWith("get") && a != null && a.length > 0 && a[0] instanceof Integer column) {
+          if (column < last[0]) {
+            throw new java.sql.SQLException("Stream has already been closed", "99999", 17027);
           }
-          PreparedStatement ps = (PreparedStatement) result;
-          return Proxy.newProxyInstance(PreparedStatement.class.getClassLoader(), new Class<?>[] {PreparedStatement.class},
-              (p2, m2, a2) -> {
-                Object r2 = invoke(ps, m2, a2);
-                if (!m2.getName().equals("executeQuery")) {
-                  return r2;
-                }
-                ResultSet rs = (ResultSet) r2;
-                int[] last = {0};
-                return Proxy.newProxyInstance(ResultSet.class.getClassLoader(), new Class<?>[] {ResultSet.class},
-                    (p3, m3, a3) -> {
-                      if (m3.getName().equals("next")) {
-                        last[0] = 0;
-                      } else if (m3.getName().startsWith("get") && a3 != null && a3.length > 0
-                          && a3[0] instanceof Integer column) {
-                        if (column < last[0]) {
-                          throw new java.sql.SQLException("Stream has already been closed", "99999", 17027);
-                        }
-                        last[0] = column;
-                      }
-                      return invoke(rs, m3, a3);
-                    });
-              });
-        });
+          last[0] = column;
+        }
+        return invoke(rs, m, a);
+      };
+    });
   }
 
   private static Object invoke(Object target, java.lang.reflect.Method m, Object[] a) throws Throwable {
