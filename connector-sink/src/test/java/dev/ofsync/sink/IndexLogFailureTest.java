@@ -160,6 +160,22 @@ class IndexLogFailureTest {
     return out;
   }
 
+  /** What the worker does until put() fails: commits and puts again; answers the failure. */
+  private static ConnectException untilItStops(SinkWriter writer) {
+    AtomicReference<ConnectException> failure = new AtomicReference<>();
+    Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> {
+      try {
+        writer.put(List.of());
+        writer.requestFlush();
+        return false;
+      } catch (ConnectException e) {
+        failure.set(e);
+        return true;
+      }
+    });
+    return failure.get();
+  }
+
   private static long committed(SinkWriter writer) {
     OffsetAndMetadata o = writer.safeOffsets().get(TaskHarness.TP);
     return o == null ? 0 : o.offset();
@@ -173,16 +189,7 @@ class IndexLogFailureTest {
     AtomicReference<ConnectException> failure = new AtomicReference<>();
     try {
       first.put(rows(3));
-      Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> {
-        try {
-          first.put(List.of());
-          first.requestFlush();
-          return false;
-        } catch (ConnectException e) {
-          failure.set(e);
-          return true;
-        }
-      });
+      failure.set(untilItStops(first));
       assertThat(failure.get()).hasMessageContaining("Cannot store the sink's key index")
           .hasMessageContaining("Restart");
       assertThat(committed(first)).as("no offset moves past rows whose index entries were lost").isZero();
@@ -228,15 +235,7 @@ class IndexLogFailureTest {
         }
       });
       writer(topic, 1, 2, List.of()).close(); // rows 4-6 are not in Feishu yet: it finds 1-3
-      Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> {
-        try {
-          first.put(List.of());
-          first.requestFlush();
-          return false;
-        } catch (ConnectException e) {
-          return true; // the entries could not be stored: the task stops, as if it crashed
-        }
-      });
+      untilItStops(first); // the entries could not be stored: the task stops, as if it crashed
     } finally {
       first.close();
     }
