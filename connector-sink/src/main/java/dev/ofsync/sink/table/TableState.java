@@ -79,7 +79,7 @@ public final class TableState {
     closed = true;
   }
 
-  public synchronized boolean mineForNewRows() {
+  synchronized boolean mineForNewRows() {
     return mineForNewRows;
   }
 
