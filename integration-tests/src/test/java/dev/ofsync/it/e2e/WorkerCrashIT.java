@@ -124,11 +124,13 @@ class WorkerCrashIT {
     pipeline.printFigures("worker crashes", "seed", seed, "kills", kills, "recordsReadBack", readBack,
         "readBackBetweenKills", readBackBetweenKills, "rows", result.expectedRows(), "tables", result.rowsPerTable(),
         "changes", changes);
-    // Without the index every task start reads every table back: a copy of the Bitable per start, and
-    // the kills and joins above started sink tasks again more than three times. With it, a start reads
-    // only the tables that had a create on its way.
-    assertThat(readBack).as("records the sink read back across %d kills, a join and their rebalances", KILLS)
-        .isLessThan(result.expectedRows() / 2);
+    // Without the index every task start reads every table back: a copy of the Bitable per task start,
+    // and each kill starts the dead worker's tasks again and rebalances the others (three sink tasks:
+    // three copies or more per kill). With it, a start reads only the tables that had a create on its
+    // way, and tasks loading at the same time may each read them: less than one copy per kill, however
+    // the kills fall (a kill of two sink tasks mid-create read 5,900 records of 21,000).
+    assertThat(readBackBetweenKills).as("records the sink read back after each kill (%s)", kills)
+        .allSatisfy(n -> assertThat(n).isLessThan((long) result.expectedRows()));
   }
 
   private static boolean runsATask(WorkerProcess worker) {
