@@ -5,6 +5,8 @@ import static dev.ofsync.sink.TaskHarness.APP_SECRET;
 import static dev.ofsync.sink.TaskHarness.APP_TOKEN;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ofsync.emulator.CallClass;
+import dev.ofsync.emulator.Latency;
 import dev.ofsync.emulator.TableSnapshot;
 import dev.ofsync.emulator.junit.FeishuEmulatorExtension;
 import dev.ofsync.sink.client.BitableClient;
@@ -209,5 +211,47 @@ class IndexLogFailureTest {
     List<TableSnapshot> tables = FEISHU.emulator().tables(APP_TOKEN);
     assertThat(tables).hasSize(1);
     assertThat(tables.get(0).records()).extracting(r -> r.fields().get("ID")).containsExactlyInAnyOrder("1", "2", "3");
+  }
+
+  @Test
+  void aTableAnotherTaskReadsBackWhileItsCreateIsUnderWayIsStillReadBackByItsOwnTaskAfterACrash() throws Exception {
+    // stored: rows 1-3 written (dirty mark, then entries); task 0's dirty mark before the create of
+    // rows 4-6, then task 1's read-back; not stored: task 0's entries for rows 4-6
+    IndexTopic topic = new IndexTopic(4);
+    SinkWriter first = writer(topic, 0, 2, List.of(TaskHarness.TP));
+    try {
+      first.put(rows(1, 3));
+      first.flush();
+      assertThat(committed(first)).isEqualTo(3);
+      synchronized (topic) {
+        assertThat(topic.dirty).as("rows 1-3 and their entries stored").isEmpty();
+      }
+      // task 0's next create takes 1.5 s; meanwhile task 1 loads the index (a rebalance) and reads the table back
+      FEISHU.emulator().settings().latency(CallClass.RECORD_WRITE, new Latency(1_500, 0, 0));
+      first.put(rows(4, 6));
+      Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> {
+        synchronized (topic) {
+          return !topic.dirty.isEmpty();
+        }
+      });
+      writer(topic, 1, 2, List.of()).close(); // rows 4-6 are not in Feishu yet: it finds 1-3
+      untilItStops(first); // the entries could not be stored: the task stops, as if it crashed
+    } finally {
+      first.close();
+    }
+    assertThat(FEISHU.emulator().tables(APP_TOKEN).get(0).records()).hasSize(6);
+
+    // task 0 again: the table must still be marked for reading back, so the replay finds rows 4-6
+    FEISHU.emulator().settings().latency(CallClass.RECORD_WRITE, new Latency(0, 0, 0));
+    SinkWriter again = writer(topic.healed(), 0, 2, List.of(TaskHarness.TP));
+    try {
+      again.put(rows(1, 6));
+      again.flush();
+      assertThat(committed(again)).isEqualTo(6);
+    } finally {
+      again.close();
+    }
+    assertThat(FEISHU.emulator().tables(APP_TOKEN).get(0).records()).extracting(r -> r.fields().get("ID"))
+        .containsExactlyInAnyOrder("1", "2", "3", "4", "5", "6");
   }
 }

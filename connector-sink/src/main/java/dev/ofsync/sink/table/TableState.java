@@ -79,7 +79,7 @@ public final class TableState {
     closed = true;
   }
 
-  synchronized boolean mineForNewRows() {
+  public synchronized boolean mineForNewRows() {
     return mineForNewRows;
   }
 

@@ -219,8 +219,15 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
    * Rebuilds a table's index entries from its rows. A key found twice keeps its first row; the
    * others are deleted only when {@code interrupted} (a create of ours may have been written twice),
    * since otherwise they may be the user's own rows.
+   *
+   * <p>A table another task fills with new rows is only read: its creates may be under way (the
+   * mark that they are is that task's, and so is deleting what an interrupted one left twice). Marked
+   * clean here, a create of that task that lands after this read, followed by a crash of that task
+   * before it stored its entries, would find the table clean after the restart, and the replay
+   * would write those rows again.
    */
   private void reread(TableState t, boolean interrupted) throws InterruptedException {
+    boolean ownTable = t.mineForNewRows();
     long start = System.nanoTime();
     roller.ensureFields(t, List.of());
     String primary = t.primaryField();
@@ -243,14 +250,17 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
       }
     });
     int deleted = 0;
-    if (interrupted) {
+    if (interrupted && ownTable) {
       for (int i = 0; i < duplicates.size(); i += 500) {
         List<String> chunk = duplicates.subList(i, Math.min(duplicates.size(), i + 500));
         client.batchDelete(t.tableId(), chunk);
         deleted += chunk.size();
       }
     }
-    if (!duplicates.isEmpty()) {
+    if (!duplicates.isEmpty() && interrupted && !ownTable) {
+      LOG.info("Table {} holds {} rows whose key is already present; the task that fills it removes them", t,
+          duplicates.size());
+    } else if (!duplicates.isEmpty()) {
       LOG.warn(interrupted
               ? "Table {} held {} rows whose key was already present, left by an interrupted write; deleted them"
               : "Table {} holds {} rows whose key is already present; only the first of each is kept in sync",
@@ -266,7 +276,9 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
       });
     }
     found.forEach(log::put);
-    log.markClean(Set.of(t.tableId()));
+    if (ownTable) {
+      log.markClean(Set.of(t.tableId()));
+    }
     log.flush();
     tablesToReread.remove(t.tableId());
     LOG.info("Read {} keys back from table {} in {} ms", found.size(), t, (System.nanoTime() - start) / 1_000_000);
