@@ -62,6 +62,19 @@ class ClientTokenTest {
   }
 
   @Test
+  void aClientTokenThatIsNotAUuidV4IsRefusedAndWritesNothing() throws Exception {
+    String table = Sdk.table(client, "Orders", Sdk.field("K", 1));
+    String nameBased = UUID.nameUUIDFromBytes("rows".getBytes(java.nio.charset.StandardCharsets.UTF_8)).toString();
+
+    for (String token : List.of(nameBased, "batch-1")) {
+      var refused = Sdk.create(client, table, List.of(Map.of("K", "a")), token);
+      assertThat(refused.getCode()).as(token).isEqualTo(99992402);
+      assertThat(refused.getMsg()).contains("client_token must be a UUIDv4 string");
+    }
+    assertThat(rows()).isZero();
+  }
+
+  @Test
   void withoutIdempotencyARetryWritesTwice() throws Exception {
     FEISHU.emulator().settings().clientTokenIdempotent(false);
     String table = Sdk.table(client, "Orders", Sdk.field("K", 1));

@@ -187,7 +187,25 @@ final class TableWork implements Callable<TableWork.Result> {
       }
       offsets.forEach((tp, offset) -> what.append(':').append(tp).append('@').append(offset));
     }
-    return java.util.UUID.nameUUIDFromBytes(what.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8)).toString();
+    return uuidV4Of(what.toString());
+  }
+
+  /**
+   * A digest of {@code name} in the form of a UUIDv4, the only form Feishu takes as a client_token:
+   * the version and variant bits of a random UUID, and 122 bits of SHA-256 where its random bits would
+   * be, so that the same name gives the same token.
+   */
+  static String uuidV4Of(String name) {
+    byte[] digest;
+    try {
+      digest = java.security.MessageDigest.getInstance("SHA-256").digest(name.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java runtime has SHA-256", e);
+    }
+    digest[6] = (byte) ((digest[6] & 0x0f) | 0x40); // version 4
+    digest[8] = (byte) ((digest[8] & 0x3f) | 0x80); // the IETF variant
+    java.nio.ByteBuffer bits = java.nio.ByteBuffer.wrap(digest, 0, 16);
+    return new java.util.UUID(bits.getLong(), bits.getLong()).toString();
   }
 
   private void create(List<Pending> chunk) throws InterruptedException {

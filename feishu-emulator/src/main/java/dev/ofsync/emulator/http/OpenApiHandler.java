@@ -193,16 +193,34 @@ public final class OpenApiHandler implements HttpHandler {
       case CREATE_TABLE: return store.createTable(base, body);
       case DELETE_TABLE: return store.deleteTable(base, table);
       case LIST_FIELDS: return store.listFields(table, query.get("page_size"), query.get("page_token"));
-      case CREATE_FIELD: return store.createField(table, body);
+      case CREATE_FIELD:
+        clientToken(query);
+        return store.createField(table, body);
       case UPDATE_FIELD: return store.updateField(table, route.subId, body);
       case LIST_RECORDS: return store.listRecords(table, query);
-      case BATCH_CREATE: return store.batchCreate(table, batch, query.get("client_token"));
+      case BATCH_CREATE: return store.batchCreate(table, batch, clientToken(query));
       case BATCH_UPDATE: return store.batchUpdate(table, body);
       case BATCH_DELETE: return store.batchDelete(table, body);
       case SEARCH: return store.search(table, body, query.get("page_size"), query.get("page_token"));
       default: throw new IllegalStateException("no store operation for " + route.op);
     }
   }
+
+  /** The request's client_token, which Feishu takes only as a UUIDv4 string; null when there is none. */
+  private static String clientToken(Map<String, String> query) {
+    String token = query.get("client_token");
+    if (token == null || token.isEmpty()) {
+      return null;
+    }
+    if (!UUID_V4.matcher(token).matches()) {
+      throw ApiException.of(PARAM_INVALID, "field validation failed: client_token must be a UUIDv4 string, got '"
+          + token + "'");
+    }
+    return token;
+  }
+
+  private static final java.util.regex.Pattern UUID_V4 = java.util.regex.Pattern.compile(
+      "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-4[0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}");
 
   private void enforceQuota(String appId, CallClass callClass) {
     if (!settings.rateLimitsEnabled()) {
