@@ -11,12 +11,15 @@ import picocli.CommandLine.Command;
  * {@code status} and {@code validate} are the other commands.
  *
  * <p>Exit codes: 0 done; 1 the sync failed (the reason is printed); 2 a problem in the config or
- * the command line, one line per problem; 130 interrupted.
+ * the command line, one line per problem; 3 a problem around the launcher ({@link UserError#environment});
+ * 130 interrupted.
  */
 @Command(name = "oracle-feishu-sync", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
     description = "Copies an Oracle table into Feishu Bitable through Kafka Connect, and keeps it current.",
     subcommands = {RunCommand.class, QuickstartCommand.class, StatusCommand.class, ValidateCommand.class},
-    footer = {"", "Without a command: the same as 'run'. Exit codes: 0 done, 1 sync failed, 2 config problem."})
+    footer = {"", "Without a command: the same as 'run'. Exit codes: 0 done, 1 sync failed, 2 config or command line "
+        + "problem, 3 a problem around the launcher (Kafka cannot start, the state directory is in use, a Connect "
+        + "cluster does not answer): the same run may work later, 130 interrupted."})
 public final class Main implements java.util.concurrent.Callable<Integer> {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Main.class);
   @picocli.CommandLine.Spec
@@ -53,7 +56,31 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
       return CONFIG;
     });
     cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> report(e, commandLine.getErr()));
+    cli.setExecutionStrategy(parsed -> {
+      String misplaced = optionsBeforeACommand(parsed);
+      if (misplaced != null) {
+        cli.getErr().println("error: " + misplaced + " comes before the command '" + parsed.subcommand().commandSpec().name()
+            + "', where it applies to nothing; write it after the command (e.g. " + parsed.subcommand().commandSpec().name()
+            + " " + misplaced + " ...)");
+        cli.getErr().println("(see --help)");
+        return CONFIG;
+      }
+      return new CommandLine.RunLast().execute(parsed);
+    });
     return cli.execute(args);
+  }
+
+  /**
+   * The first option given before a command ({@code --config x status}): each command has options
+   * of its own, so one written before it would be ignored, and the command would act on
+   * {@code config.yaml} instead.
+   */
+  private static String optionsBeforeACommand(CommandLine.ParseResult parsed) {
+    if (parsed.subcommand() == null) {
+      return null;
+    }
+    return parsed.matchedOptions().stream().filter(o -> !o.usageHelp() && !o.versionHelp())
+        .map(CommandLine.Model.OptionSpec::longestName).findFirst().orElse(null);
   }
 
   /**

@@ -7,6 +7,7 @@ import dev.ofsync.launcher.config.Validation;
 import dev.ofsync.launcher.quickstart.DemoDatabase;
 import dev.ofsync.launcher.run.Follow;
 import dev.ofsync.launcher.run.Pipeline;
+import dev.ofsync.launcher.run.StateDirectory;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -61,10 +62,11 @@ final class QuickstartCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     Path state = stateDir.toAbsolutePath().normalize();
-    prepare(state);
+    StateDirectory locked = prepare(state);
     Path log = Logs.into(state);
     out.println("oracle-feishu-sync quickstart; the log is " + log);
-    try (FeishuEmulator feishu = startEmulator();
+    try (StateDirectory held = locked; // released by the pipeline when it closes, or here if it never started
+         FeishuEmulator feishu = startEmulator();
          DemoDatabase db = createDatabase(out)) {
       out.println("Feishu emulator at " + feishu.url() + " (realistic latency, " + feishu.settings().rateLimit(dev.ofsync.emulator.CallClass.RECORD_WRITE)
           + " record writes/s per app, as Feishu)");
@@ -76,7 +78,7 @@ final class QuickstartCommand implements Callable<Integer> {
         throw new UserError(problems);
       }
       long since = System.currentTimeMillis();
-      try (Pipeline p = Pipeline.embedded(state, out)) {
+      try (Pipeline p = Pipeline.embedded(locked, out)) {
         Thread closer = new Thread(p::close, "quickstart-shutdown");
         Runtime.getRuntime().addShutdownHook(closer);
         p.deploy(pipeline, false, false, out);
@@ -106,8 +108,11 @@ final class QuickstartCommand implements Callable<Integer> {
     }
   }
 
-  /** Empties the quickstart's own directory from an earlier run; refuses to touch any other. */
-  private static void prepare(Path state) throws UserError {
+  /**
+   * Locks the quickstart's own directory (one quickstart at a time in it) and empties it of an
+   * earlier run; refuses to touch any other directory.
+   */
+  private static StateDirectory prepare(Path state) throws UserError {
     try {
       if (Files.isDirectory(state)) {
         boolean empty;
@@ -117,19 +122,26 @@ final class QuickstartCommand implements Callable<Integer> {
         if (!empty && !Files.exists(state.resolve(MARKER))) {
           throw new UserError(state + " exists and is not a quickstart directory; pass another --state-dir");
         }
-        try (Stream<Path> all = Files.walk(state)) {
-          all.sorted(Comparator.reverseOrder()).filter(p -> !p.equals(state)).forEach(p -> {
-            try {
-              Files.delete(p);
-            } catch (IOException e) {
-              throw new UncheckedIOException(e);
-            }
-          });
-        }
       }
-      Files.createDirectories(state);
+    } catch (IOException e) {
+      throw new UserError("cannot prepare " + state + ": " + e.getMessage(), e);
+    }
+    StateDirectory locked = StateDirectory.lock(state);
+    try {
+      Path lockFile = state.resolve(StateDirectory.LOCK_FILE);
+      try (Stream<Path> all = Files.walk(state)) {
+        all.sorted(Comparator.reverseOrder()).filter(p -> !p.equals(state) && !p.equals(lockFile)).forEach(p -> {
+          try {
+            Files.delete(p);
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+        });
+      }
       Files.writeString(state.resolve(MARKER), "made by 'oracle-feishu-sync quickstart'; emptied by its next run\n");
+      return locked;
     } catch (IOException | UncheckedIOException e) {
+      locked.close();
       throw new UserError("cannot prepare " + state + ": " + e.getMessage(), e);
     }
   }

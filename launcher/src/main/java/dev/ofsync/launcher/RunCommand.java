@@ -6,6 +6,7 @@ import dev.ofsync.launcher.config.SeedConfig;
 import dev.ofsync.launcher.config.Validation;
 import dev.ofsync.launcher.run.Follow;
 import dev.ofsync.launcher.run.Pipeline;
+import dev.ofsync.launcher.run.StateDirectory;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.nio.file.Files;
@@ -48,6 +49,16 @@ final class RunCommand implements Callable<Integer> {
     PipelineConfig pipeline = PipelineConfig.of(seed);
     URI remote = pipeline.connectUrl(connectUrl);
     pipeline.notes().forEach(n -> out.println("note: " + n));
+    if ((options.fullSync || options.resetCheckpoint) && pipeline.appends()) {
+      throw new UserError((options.fullSync ? "--full-sync" : "--reset-checkpoint") + " with sync.write_mode: append "
+          + "would write every row of the table to Feishu again: append mode does not look rows up, so a row already "
+          + "there cannot be told from a new one. Use sync.write_mode: upsert (the default) for a full sync; to copy "
+          + "the table again in append mode, empty its Feishu tables first, then run with a new kafka.state_dir");
+    }
+    if (options.timeoutSeconds != null && !once) {
+      throw new UserError("--timeout applies to --once runs (it bounds the run until caught up); add --once, or drop "
+          + "--timeout to follow changes until stopped");
+    }
     if (once && remote != null) {
       throw new UserError("--once runs the pipeline here until it is caught up; with a Connect cluster the connectors "
           + "keep running there: deploy without --once, then watch with 'status --connect-url " + remote + "'");
@@ -71,14 +82,24 @@ final class RunCommand implements Callable<Integer> {
     boolean once = options.once;
     Long timeoutSeconds = options.timeoutSeconds;
     long since = System.currentTimeMillis();
-    Pipeline p = Pipeline.embedded(pipeline.stateDir(), out);
+    StateDirectory state = StateDirectory.lock(pipeline.stateDir());
+    List<String> replaced;
+    try {
+      replaced = state.takeOver(pipeline, options.fullSync || options.resetCheckpoint);
+    } catch (UserError e) {
+      state.close();
+      throw e;
+    }
+    Pipeline p = Pipeline.embedded(state, out);
     Thread closer = new Thread(p::close, "oracle-feishu-sync-shutdown");
     Runtime.getRuntime().addShutdownHook(closer);
     try {
       if (logFile != null) {
         out.println("Log: " + logFile);
       }
+      p.removeConnectors(replaced, out);
       p.deploy(pipeline, options.fullSync, options.resetCheckpoint, out);
+      state.record(pipeline);
       Follow follow = new Follow(p, pipeline, out, System.console() != null);
       Follow.Outcome outcome = follow.untilCaughtUp(since, timeoutSeconds == null ? null : Duration.ofSeconds(timeoutSeconds));
       report(outcome, since, out);

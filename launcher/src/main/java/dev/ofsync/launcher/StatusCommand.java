@@ -55,6 +55,7 @@ final class StatusCommand implements Callable<Integer> {
     PipelineConfig pipeline = PipelineConfig.of(seed);
     URI remote = pipeline.connectUrl(connectUrl);
     String bootstrap = pipeline.bootstrapServers();
+    boolean failed = false;
     if (remote == null) {
       Path state = pipeline.stateDir();
       JsonNode run = Pipeline.liveRun(state);
@@ -62,7 +63,9 @@ final class StatusCommand implements Callable<Integer> {
         out.println("Not running (state directory " + state + ").");
         Path last = state.resolve("last-run.json");
         if (Files.exists(last)) {
-          out.println("Last run: " + JSON.readTree(last.toFile()).toPrettyString());
+          JsonNode lastRun = JSON.readTree(last.toFile());
+          out.println("Last run: " + lastRun.toPrettyString());
+          failed = "failed".equals(lastRun.path("result").asText()); // exit 1, for monitoring, as for a FAILED task
         }
       } else {
         remote = URI.create(run.path("connect_url").asText());
@@ -70,9 +73,8 @@ final class StatusCommand implements Callable<Integer> {
         out.println("Running (pid " + run.path("pid").asText() + ", since " + run.path("started").asText() + ").");
       }
     }
-    boolean failed = false;
     if (remote != null) {
-      failed = connectors(new ConnectRest(remote), pipeline, out);
+      failed |= connectors(new ConnectRest(remote), pipeline, out);
     }
     if (bootstrap != null && remote != null) {
       lag(bootstrap, pipeline, out);

@@ -19,7 +19,39 @@ final class LauncherProcess {
 
   private LauncherProcess() {}
 
+  /** A launcher started in the background: its process and what it printed so far. */
+  record Running(Process process, Path outputFile, String args) {
+    String output() throws IOException {
+      return Files.readString(outputFile, StandardCharsets.UTF_8);
+    }
+
+    /** Stops it as Ctrl-C or a service manager would (SIGTERM), and answers its exit code and output. */
+    Result stop() throws IOException, InterruptedException {
+      process.destroy();
+      if (!process.waitFor(2, TimeUnit.MINUTES)) {
+        process.destroyForcibly();
+        throw new IllegalStateException("the launcher did not stop within 2 minutes of SIGTERM: " + args);
+      }
+      String text = output();
+      System.out.println("$ oracle-feishu-sync " + args + "  (stopped, exit " + process.exitValue() + ")\n" + text);
+      return new Result(process.exitValue(), text);
+    }
+  }
+
   static Result run(Path workDir, Map<String, String> env, String... args) throws IOException, InterruptedException {
+    Running running = start(workDir, env, args);
+    Process process = running.process();
+    if (!process.waitFor(4, TimeUnit.MINUTES)) {
+      process.destroyForcibly();
+      throw new IllegalStateException("the launcher did not finish within 4 minutes: " + running.args()
+          + "\n" + running.output());
+    }
+    String text = running.output();
+    System.out.println("$ oracle-feishu-sync " + running.args() + "  (exit " + process.exitValue() + ")\n" + text);
+    return new Result(process.exitValue(), text);
+  }
+
+  static Running start(Path workDir, Map<String, String> env, String... args) throws IOException {
     Path target = Path.of(System.getProperty("launcher.target", "target")).toAbsolutePath();
     String jar = null;
     try (DirectoryStream<Path> jars = Files.newDirectoryStream(target, "launcher-*.jar")) {
@@ -38,14 +70,6 @@ final class LauncherProcess {
     builder.environment().putAll(env);
     Path output = Files.createTempFile(workDir, "launcher-", ".out");
     builder.redirectOutput(output.toFile());
-    Process process = builder.start();
-    if (!process.waitFor(4, TimeUnit.MINUTES)) {
-      process.destroyForcibly();
-      throw new IllegalStateException("the launcher did not finish within 4 minutes: " + String.join(" ", args)
-          + "\n" + Files.readString(output, StandardCharsets.UTF_8));
-    }
-    String text = Files.readString(output, StandardCharsets.UTF_8);
-    System.out.println("$ oracle-feishu-sync " + String.join(" ", args) + "  (exit " + process.exitValue() + ")\n" + text);
-    return new Result(process.exitValue(), text);
+    return new Running(builder.start(), output, String.join(" ", args));
   }
 }

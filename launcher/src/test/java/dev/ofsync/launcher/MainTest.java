@@ -8,6 +8,87 @@ import java.net.ConnectException;
 import org.junit.jupiter.api.Test;
 
 class MainTest {
+  @org.junit.jupiter.api.io.TempDir
+  java.nio.file.Path dir;
+
+  /** Runs a command line in {@code dir} (a config.yaml there), answering the exit code and what was printed. */
+  private String[] run(int[] code, String configTail, String... args) throws Exception {
+    java.nio.file.Files.writeString(dir.resolve("config.yaml"), String.join("\n",
+        "oracle:",
+        "  url: \"jdbc:oracle:thin:@//db.invalid:1521/ORCL\"",
+        "  username: \"app\"",
+        "  password: \"secret\"",
+        "  table_name: \"ORDERS\"",
+        "  primary_key: \"ID\"",
+        "  sync_column: \"UPDATED_AT\"",
+        "feishu:",
+        "  app_id: \"cli_a\"",
+        "  app_secret: \"s\"",
+        "  app_token: \"bascnOne\"",
+        configTail,
+        ""));
+    java.io.ByteArrayOutputStream text = new java.io.ByteArrayOutputStream();
+    java.io.PrintStream stream = new java.io.PrintStream(text, true, java.nio.charset.StandardCharsets.UTF_8);
+    String[] withConfig = java.util.Arrays.stream(args).map(a -> a.replace("CONFIG", dir.resolve("config.yaml").toString()))
+        .toArray(String[]::new);
+    String logFile = System.getProperty(Logs.PROPERTY);
+    try {
+      code[0] = Main.run(stream, stream, withConfig);
+    } finally {
+      // a run points the log into its state directory; the other cases expect none
+      if (logFile == null) {
+        System.clearProperty(Logs.PROPERTY);
+      } else {
+        System.setProperty(Logs.PROPERTY, logFile);
+      }
+    }
+    return text.toString(java.nio.charset.StandardCharsets.UTF_8).split("\n");
+  }
+
+  @Test
+  void anOptionWrittenBeforeTheCommandIsRefusedRatherThanIgnored() throws Exception {
+    int[] code = new int[1];
+
+    String[] lines = run(code, "", "--config", "CONFIG", "status");
+
+    assertThat(code[0]).isEqualTo(Main.CONFIG);
+    assertThat(lines[0]).isEqualTo("error: --config comes before the command 'status', where it applies to nothing; "
+        + "write it after the command (e.g. status --config ...)");
+  }
+
+  @Test
+  void aFullSyncInAppendModeIsRefusedAsItWouldWriteEveryRowAgain() throws Exception {
+    int[] code = new int[1];
+
+    String[] lines = run(code, "sync:\n  write_mode: append", "run", "--config", "CONFIG", "--full-sync", "--once");
+
+    assertThat(code[0]).isEqualTo(Main.CONFIG);
+    assertThat(String.join("\n", lines)).contains("error: --full-sync with sync.write_mode: append would write every "
+        + "row of the table to Feishu again").contains("Use sync.write_mode: upsert (the default)");
+  }
+
+  @Test
+  void statusExitsOneWhenTheLastRunFailedSoMonitoringSeesIt() throws Exception {
+    java.nio.file.Path state = dir.resolve("oracle-feishu-sync-state");
+    java.nio.file.Files.createDirectories(state);
+    java.nio.file.Files.writeString(state.resolve("last-run.json"), "{\"result\" : \"failed\"}");
+    int[] code = new int[1];
+
+    String[] lines = run(code, "  base_url: \"http://127.0.0.1:9\"", "status", "--config", "CONFIG");
+
+    assertThat(code[0]).isEqualTo(Main.FAILED);
+    assertThat(String.join("\n", lines)).contains("Not running").contains("\"result\" : \"failed\"");
+  }
+
+  @Test
+  void aTimeoutWithoutOnceIsRefused() throws Exception {
+    int[] code = new int[1];
+
+    String[] lines = run(code, "", "run", "--config", "CONFIG", "--timeout", "60");
+
+    assertThat(code[0]).isEqualTo(Main.CONFIG);
+    assertThat(String.join("\n", lines)).contains("error: --timeout applies to --once runs");
+  }
   private static String[] report(Exception e, int[] code) {
     StringWriter text = new StringWriter();
     code[0] = Main.report(e, new PrintWriter(text, true));

@@ -231,4 +231,48 @@ class RunOnceIT {
     assertThat(wrongSecret.output().lines().filter(l -> l.startsWith("error: ")))
         .singleElement().asString().startsWith("error: feishu.app_secret");
   }
+
+  @Test
+  @Order(7)
+  void aSecondRunOnTheSameStateDirectoryExitsAtOnceNamingTheRunThatHoldsIt() throws Exception {
+    LauncherProcess.Running following = LauncherProcess.start(dir, env, "run", "--config", "config.yaml");
+    try {
+      org.awaitility.Awaitility.await().atMost(java.time.Duration.ofMinutes(2))
+          .until(() -> following.output().contains("Following new changes") || !following.process().isAlive());
+      assertThat(following.process().isAlive()).as(following.output()).isTrue();
+
+      LauncherProcess.Result second = LauncherProcess.run(dir, env, "run", "--config", "config.yaml", "--once");
+
+      assertThat(second.exit()).as("3: a later run may find the directory free").isEqualTo(3);
+      assertThat(second.output()).contains("error: another oracle-feishu-sync run (pid " + following.process().pid())
+          .contains("uses the state directory").doesNotContain("Starting Kafka");
+    } finally {
+      LauncherProcess.Result stopped = following.stop();
+      assertThat(stopped.output()).doesNotContain("Exception");
+    }
+    assertThat(LauncherProcess.run(dir, env, "run", "--config", "config.yaml", "--once").exit())
+        .as("once the first run has stopped").isZero();
+  }
+
+  @Test
+  @Order(8)
+  void aNewJobNameOnTheSameStateDirectoryIsRefusedUntilAFullSyncMovesItThereWithoutAnyWrite() throws Exception {
+    Files.writeString(dir.resolve("renamed.yaml"),
+        Files.readString(dir.resolve("config.yaml")).replace("sync:\n", "sync:\n  job_name: \"orders-v2\"\n"));
+    long writes = writes(feishu.stats());
+
+    LauncherProcess.Result refused = LauncherProcess.run(dir, env, "--config", "renamed.yaml", "--once");
+
+    assertThat(refused.exit()).isEqualTo(2);
+    assertThat(refused.output()).contains("holds the checkpoint of another sync (sync.job_name was 'ofs-orders', now "
+        + "'orders-v2')").contains("--full-sync").doesNotContain("Starting Kafka");
+
+    LauncherProcess.Result moved = LauncherProcess.run(dir, env, "--config", "renamed.yaml", "--full-sync", "--once");
+
+    assertThat(moved.exit()).as(moved.output()).isZero();
+    assertThat(moved.output()).contains("Deleted connector ofs-orders-source").contains("Deleted connector ofs-orders-sink")
+        .contains("Deployed orders-v2-source").contains("0 created, 0 updated, 0 deleted");
+    assertThat(writes(feishu.stats())).as("the rows were in Feishu already").isEqualTo(writes);
+    assertThat(rowsInFeishu()).isEqualTo(ROWS);
+  }
 }

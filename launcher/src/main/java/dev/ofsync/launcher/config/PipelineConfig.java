@@ -31,7 +31,7 @@ public final class PipelineConfig {
   public static final String STATE_DIR = "kafka.state_dir";
   public static final String JOB_NAME = "sync.job_name";
   /** The topic between the two connectors, unless {@code topic.template} is set. */
-  public static final String DEFAULT_TOPIC_TEMPLATE = "oracle-feishu-sync.${table}";
+  public static final String DEFAULT_TOPIC_TEMPLATE = "oracle-feishu-sync.${schema}.${table}";
   /** The seed's checkpoint file: accepted, not used (Kafka's offsets are the checkpoint). */
   public static final String CHECKPOINT_FILE = "sync.checkpoint_file";
 
@@ -105,7 +105,7 @@ public final class PipelineConfig {
       throw new UserError(JOB_NAME + ": '" + named + "' names the connectors in Connect's REST paths; use letters, "
           + "digits, '.', '_' and '-' only");
     }
-    this.job = named != null ? named.trim() : defaultJobName(tableId.table());
+    this.job = named != null ? named.trim() : defaultJobName(tableId);
     source.putIfAbsent(OracleSourceConfig.TOPIC_TEMPLATE, DEFAULT_TOPIC_TEMPLATE);
     this.topic = OracleSourceConfig.topicFor(source.get(OracleSourceConfig.TOPIC_TEMPLATE), tableId);
     if (seed.get(CHECKPOINT_FILE) != null) {
@@ -131,8 +131,13 @@ public final class PipelineConfig {
     sink.putIfAbsent("errors.tolerance", "none");
   }
 
-  /** ofs-<table>, kept to [a-z0-9._-]; a name with none of those (Chinese, say) gets a digest of itself instead. */
-  static String defaultJobName(String table) {
+  /**
+   * ofs-<table>, or ofs-<schema>-<table> when the config names the schema (so that HR.ORDERS and
+   * SALES.ORDERS on one Connect cluster do not share connectors), kept to [a-z0-9._-]; a name with
+   * none of those (Chinese, say) gets a digest of itself instead.
+   */
+  static String defaultJobName(TableId tableId) {
+    String table = tableId.schema() == null ? tableId.table() : tableId.schema() + "-" + tableId.table();
     String kept = table.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9._-]+", "-").replaceAll("^-+|-+$", "");
     if (!kept.matches(".*[a-z0-9].*")) {
       kept = "t" + Integer.toHexString(table.hashCode());
@@ -184,12 +189,27 @@ public final class PipelineConfig {
     return seed;
   }
 
+  /** Whether the sink appends every record as a new row ({@code sync.write_mode: append}) instead of upserting. */
+  public boolean appends() {
+    return "append".equalsIgnoreCase(String.valueOf(sink.get(FeishuSinkConfig.WRITE_MODE)).trim());
+  }
+
+  /** Names the connectors ({@code sync.job_name}, or the default from the table). */
+  public String job() {
+    return job;
+  }
+
   public String sourceName() {
-    return job + "-source";
+    return connectorsOf(job).get(0);
   }
 
   public String sinkName() {
-    return job + "-sink";
+    return connectorsOf(job).get(1);
+  }
+
+  /** The source's and the sink's connector names for a job name. */
+  public static List<String> connectorsOf(String job) {
+    return List.of(job + "-source", job + "-sink");
   }
 
   /** The Connect consumer group of the sink: where its committed (durably written) offsets live. */

@@ -18,7 +18,8 @@ import org.apache.kafka.server.common.MetadataVersion;
  * A single-node Kafka (KRaft, broker and controller in one) whose log lives in the state directory,
  * so what Connect keeps in Kafka (source offsets, the sink's consumer offsets and key index, the
  * connectors' configs) is there on the next run: Kafka's offsets are the checkpoint. The directory
- * is formatted on first use; a second process on the same directory is refused by Kafka's lock.
+ * is formatted on first use. The launcher locks the directory first ({@code StateDirectory}): Kafka's
+ * own lock is taken only after its controller has opened the metadata log.
  */
 public final class LocalKafka implements AutoCloseable {
   private static final String CONTROLLER = "CONTROLLER";

@@ -3,6 +3,8 @@ package dev.ofsync.launcher.run;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ofsync.launcher.UserError;
 import dev.ofsync.launcher.config.PipelineConfig;
+import dev.ofsync.sink.config.FeishuSinkConfig;
+import dev.ofsync.source.config.OracleSourceConfig;
 import dev.ofsync.launcher.kafka.ConnectRest;
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -59,7 +61,17 @@ public final class Follow {
     this.config = config;
     this.out = out;
     this.live = live;
-    this.quota = Double.parseDouble(config.sinkConfig(null).getOrDefault("sync.max_requests_per_second", "50"));
+    this.quota = quota(config);
+  }
+
+  /** The sink's request quota, for the progress line (a reference like ${env:RATE} resolved). */
+  private static double quota(PipelineConfig config) {
+    Map<String, String> sink = dev.ofsync.launcher.config.Validation.resolve(config.sinkConfig(null), new java.util.ArrayList<>());
+    try {
+      return Double.parseDouble(sink.getOrDefault(FeishuSinkConfig.MAX_REQUESTS_PER_SECOND, "50").trim());
+    } catch (NumberFormatException | NullPointerException e) {
+      return 50; // validated before the run; a value that still does not parse only costs the progress line its figure
+    }
   }
 
   /**
@@ -108,12 +120,26 @@ public final class Follow {
         }
         if (System.nanoTime() > deadline) {
           endLine();
-          return new Outcome(false, List.of("not caught up after " + timeout.toSeconds() + " s (" + totals.lag()
-              + " records still to write); raise --timeout, or see the log for what is slow"), totals);
+          return new Outcome(false, List.of("not caught up after " + timeout.toSeconds() + " s: " + behind(target != null,
+              totals) + ". A database or Feishu that cannot be reached is retried rather than failed, so the log says "
+              + "what held the run up; if nothing did, raise --timeout"), totals);
         }
         Thread.sleep(500);
       }
     }
+  }
+
+  /** Which side a run that ran out of time was waiting for. */
+  private String behind(boolean sourceCaughtUp, Totals totals) {
+    if (sourceCaughtUp) {
+      return String.format("the source has read every row committed before the start; %,d records are still to be "
+          + "written to Feishu", totals.lag());
+    }
+    String delay = config.sourceConfig().getOrDefault(OracleSourceConfig.TIMESTAMP_DELAY_MS, "0").trim();
+    return "the source has not yet read every row committed before the start" + (delay.equals("0") ? ""
+        : " (it reads a row only once the database clock is " + OracleSourceConfig.TIMESTAMP_DELAY_MS + " = " + delay
+            + " ms past its sync column, so a run lasts at least that long)")
+        + String.format("; %,d records read are still to be written to Feishu", totals.lag());
   }
 
   /** Prints progress until interrupted (Ctrl-C) or a connector fails. */

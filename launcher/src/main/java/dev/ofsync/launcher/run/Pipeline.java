@@ -34,49 +34,39 @@ public final class Pipeline implements AutoCloseable {
   private final LocalConnect connect;
   private final ConnectRest rest;
   private final String bootstrap;
-  private final Path stateDir;
+  private final StateDirectory state;
   private volatile boolean closing;
   private boolean closed;
 
-  private Pipeline(LocalKafka kafka, LocalConnect connect, ConnectRest rest, String bootstrap, Path stateDir) {
+  private Pipeline(LocalKafka kafka, LocalConnect connect, ConnectRest rest, String bootstrap, StateDirectory state) {
     this.kafka = kafka;
     this.connect = connect;
     this.rest = rest;
     this.bootstrap = bootstrap;
-    this.stateDir = stateDir;
+    this.state = state;
   }
 
   /**
-   * Keeps the state directory to its owner: Kafka's logs under it hold the connector configs (a
-   * password written in config.yaml among them) and every row synced.
+   * Starts Kafka and a Connect worker in a locked state directory; closing the pipeline releases
+   * the directory (also when the start fails).
    */
-  private static void ownerOnly(Path dir) {
+  public static Pipeline embedded(StateDirectory state, PrintWriter out) throws UserError {
     try {
-      if (Files.getFileStore(dir).supportsFileAttributeView(java.nio.file.attribute.PosixFileAttributeView.class)) {
-        Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
-      }
-    } catch (IOException e) {
-      log.warn("Could not make the state directory {} its owner's alone: {}", dir, e.toString());
+      return start(state, out);
+    } catch (UserError | RuntimeException e) {
+      state.close();
+      throw e;
     }
   }
 
-  /** Starts Kafka and a Connect worker on {@code stateDir}, creating it on first use. */
-  public static Pipeline embedded(Path stateDir, PrintWriter out) throws UserError {
-    try {
-      Files.createDirectories(stateDir);
-      ownerOnly(stateDir);
-    } catch (IOException e) {
-      throw new UserError("cannot create the state directory " + stateDir + ": " + e.getMessage(), e);
-    }
+  private static Pipeline start(StateDirectory state, PrintWriter out) throws UserError {
+    Path stateDir = state.path();
     out.println("Starting Kafka and a Connect worker (state in " + stateDir + ") ...");
     LocalKafka kafka;
     try {
       kafka = LocalKafka.start(stateDir);
     } catch (Exception e) {
-      String lock = e.toString().contains("lock") || String.valueOf(e.getCause()).contains("lock")
-          ? " (another run on the same state directory? a directory serves one run at a time; a run without --once "
-              + "keeps running until stopped, so cron needs --once)" : "";
-      throw UserError.environment("cannot start Kafka in " + stateDir + lock + ": " + e.getMessage(), e);
+      throw UserError.environment("cannot start Kafka in " + stateDir + ": " + e.getMessage(), e);
     }
     LocalConnect connect;
     try {
@@ -85,8 +75,13 @@ public final class Pipeline implements AutoCloseable {
       kafka.close();
       throw UserError.environment("cannot start the Connect worker: " + e.getMessage(), e);
     }
-    Pipeline p = new Pipeline(kafka, connect, new ConnectRest(connect.url()), kafka.bootstrapServers(), stateDir);
-    p.writeRunFile();
+    Pipeline p = new Pipeline(kafka, connect, new ConnectRest(connect.url()), kafka.bootstrapServers(), state);
+    try {
+      p.writeRunFile();
+    } catch (UserError e) {
+      p.close();
+      throw e;
+    }
     log.info("Kafka at {}, Connect REST at {}", kafka.bootstrapServers(), connect.url());
     return p;
   }
@@ -106,6 +101,19 @@ public final class Pipeline implements AutoCloseable {
 
   public String bootstrapServers() {
     return bootstrap;
+  }
+
+  /**
+   * Deletes connectors of an earlier sync whose checkpoint this state directory has moved on from
+   * ({@link StateDirectory#takeOver}), so that they no longer run beside this sync's.
+   */
+  public void removeConnectors(java.util.List<String> names, PrintWriter out) throws UserError {
+    for (String name : names) {
+      if (rest.exists(name)) {
+        rest.delete(name);
+        out.println("Deleted connector " + name + " of the earlier settings");
+      }
+    }
   }
 
   /**
@@ -163,7 +171,14 @@ public final class Pipeline implements AutoCloseable {
     rest.stop(name);
     Waits.until("connector " + name + " to stop", 120, () -> "STOPPED".equals(ConnectRest.state(rest.status(name))));
     // the sink's consumers leave the group a moment after the stop: the reset is refused until then
-    String message = Waits.retrying("reset the offsets of " + name, 60, () -> rest.resetOffsets(name));
+    String message;
+    try {
+      message = Waits.retrying("reset the offsets of " + name, 60, () -> rest.resetOffsets(name));
+    } catch (UserError e) {
+      String problem = e.getMessage() + ". " + name + " is left stopped: run again with the same option to try the "
+          + "reset again, or without it to resume " + name + " from its offsets (nothing reset)";
+      throw e.inEnvironment() ? UserError.environment(problem, e) : new UserError(problem, e);
+    }
     out.println(name + ": " + message);
     rest.putConfig(name, connectorConfig);
     rest.resume(name);
@@ -176,9 +191,9 @@ public final class Pipeline implements AutoCloseable {
     run.put("bootstrap_servers", bootstrap);
     run.put("started", Instant.now().toString());
     try {
-      JSON.writerWithDefaultPrettyPrinter().writeValue(stateDir.resolve(RUN_FILE).toFile(), run);
+      JSON.writerWithDefaultPrettyPrinter().writeValue(state.path().resolve(RUN_FILE).toFile(), run);
     } catch (IOException e) {
-      throw new UserError("cannot write " + stateDir.resolve(RUN_FILE) + ": " + e.getMessage(), e);
+      throw new UserError("cannot write " + state.path().resolve(RUN_FILE) + ": " + e.getMessage(), e);
     }
   }
 
@@ -224,12 +239,13 @@ public final class Pipeline implements AutoCloseable {
         log.warn("Stopping Kafka: {}", e.toString());
       }
     }
-    if (stateDir != null) {
+    if (state != null) {
       try {
-        Files.deleteIfExists(stateDir.resolve(RUN_FILE));
+        Files.deleteIfExists(state.path().resolve(RUN_FILE));
       } catch (IOException e) {
         log.debug("Removing the run file: {}", e.toString());
       }
+      state.close(); // last: the next run may start once Kafka has let go of the directory
     }
   }
 }
