@@ -21,7 +21,6 @@ import picocli.CommandLine.Command;
         + "problem, 3 a problem around the launcher (Kafka cannot start, the state directory is in use, a Connect "
         + "cluster does not answer): the same run may work later, 130 interrupted."})
 public final class Main implements java.util.concurrent.Callable<Integer> {
-  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Main.class);
   @picocli.CommandLine.Spec
   picocli.CommandLine.Model.CommandSpec spec;
 
@@ -40,7 +39,17 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
   public static final int INTERRUPTED = 130;
 
   public static void main(String[] args) {
+    // until a command points the log into its state directory (Logs.into): the temp directory, not
+    // wherever the command was started (cron's home, a read-only folder)
+    if (System.getProperty(Logs.PROPERTY) == null) {
+      System.setProperty(Logs.PROPERTY, java.nio.file.Path.of(System.getProperty("java.io.tmpdir"),
+          "oracle-feishu-sync-" + System.getProperty("user.name", "user") + ".log").toString());
+    }
     System.exit(run(System.out, System.err, args));
+  }
+
+  private static org.slf4j.Logger log() {
+    return org.slf4j.LoggerFactory.getLogger(Main.class); // not at class load: main() first says where the log goes
   }
 
   /** Runs a command line; answers the exit code (tests call this, not {@link #main}). */
@@ -94,12 +103,12 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
     if (e instanceof UserError u) {
       u.problems().forEach(p -> errors.println("error: " + p));
       if (u.getCause() != null) {
-        LOG.error("{}", u.getMessage(), u.getCause());
+        log().error("{}", u.getMessage(), u.getCause());
         errors.println("  (caused by " + rootCause(u) + Logs.where() + ")");
       }
       return exitCode(u);
     }
-    LOG.error("oracle-feishu-sync failed", e);
+    log().error("oracle-feishu-sync failed", e);
     String root = rootCause(e);
     errors.println("error: " + e + (root.equals(e.toString()) ? "" : " (caused by " + root + ")") + Logs.where());
     return FAILED;
@@ -115,7 +124,7 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
     while (root.getCause() != null && root.getCause() != root) {
       root = root.getCause();
     }
-    return root.toString();
+    return UserError.oneLine(root.toString());
   }
 
   /** The version from the jar's manifest. */

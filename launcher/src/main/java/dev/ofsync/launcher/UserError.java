@@ -49,4 +49,17 @@ public final class UserError extends Exception {
   public List<String> problems() {
     return problems;
   }
+
+  /**
+   * A message of several lines (a YAML parser's, with where it stopped, the text there and a caret
+   * under it) as one line: each line trimmed, those three and repeats dropped, the rest joined with ": ".
+   */
+  public static String oneLine(String message) {
+    if (message == null || message.indexOf('\n') < 0) {
+      return message;
+    }
+    return java.util.Arrays.stream(message.split("\\R")).map(String::trim)
+        .filter(l -> !l.isEmpty() && !l.matches("\\^+") && !l.startsWith("in 'reader'")).distinct()
+        .collect(java.util.stream.Collectors.joining(": "));
+  }
 }

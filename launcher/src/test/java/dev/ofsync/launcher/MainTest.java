@@ -81,6 +81,19 @@ class MainTest {
   }
 
   @Test
+  void yamlThatDoesNotParseIsOneLineSayingWhere() throws Exception {
+    int[] code = new int[1];
+
+    String[] lines = run(code, "sync:\n  read_batch_size: [", "validate", "--config", "CONFIG");
+
+    assertThat(code[0]).isEqualTo(Main.CONFIG);
+    assertThat(lines).hasSize(2);
+    assertThat(lines[0]).startsWith("error: " + dir.resolve("config.yaml") + ": not valid YAML (line ")
+        .endsWith("expected the node content, but found '<stream end>'");
+    assertThat(lines[1]).startsWith("  (caused by ");
+  }
+
+  @Test
   void aTimeoutWithoutOnceIsRefused() throws Exception {
     int[] code = new int[1];
 

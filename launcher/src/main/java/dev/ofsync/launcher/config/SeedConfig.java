@@ -48,7 +48,7 @@ public final class SeedConfig {
       root = YAML.readTree(text);
     } catch (JsonProcessingException e) {
       String where = e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ")";
-      throw new UserError(file + ": not valid YAML" + where + ": " + e.getOriginalMessage(), e);
+      throw new UserError(file + ": not valid YAML" + where + ": " + UserError.oneLine(e.getOriginalMessage()), e);
     }
     Map<String, String> values = new LinkedHashMap<>();
     if (root != null && !root.isMissingNode() && !root.isNull()) {
