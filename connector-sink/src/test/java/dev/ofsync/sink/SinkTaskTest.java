@@ -249,6 +249,24 @@ class SinkTaskTest {
   }
 
   @Test
+  void aBatchOverFeishusBodyLimitIsSplitUntilItFitsAndARowThatNeverFitsGoesToTheDeadLetterQueue() {
+    FEISHU.emulator().settings().maxBodyBytes(64 * 1024);
+    try (TaskHarness h = new TaskHarness(FEISHU.emulator(), Map.of(), true, new java.util.concurrent.atomic.AtomicLong())) {
+      List<SinkRecord> batch = new ArrayList<>();
+      for (int i = 1; i <= 40; i++) {
+        batch.add(h.upsert(i, "c".repeat(5_000) + i, i + ".00")); // 200 KB in all: one batch, three times the limit
+      }
+      batch.add(h.upsert(41, "\u5b57".repeat(30_000), "41.00")); // 90 KB of UTF-8 on its own
+      h.put(batch);
+      h.commit();
+
+      assertThat(h.reported).extracting(SinkRecord::kafkaOffset).containsExactly(40L);
+    }
+    assertThat(byKey()).hasSize(40);
+    assertThat(byKey().get("17")).containsEntry("CUSTOMER", "c".repeat(5_000) + 17);
+  }
+
+  @Test
   void withoutADeadLetterQueueABadValueFailsTheTaskNamingTheRecordAndColumn() {
     try (TaskHarness h = new TaskHarness(FEISHU.emulator(), Map.of())) {
       SinkRecord bad = h.upsert(6, "x".repeat(100_001), "6.00");

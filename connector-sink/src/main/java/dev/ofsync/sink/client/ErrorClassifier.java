@@ -8,6 +8,11 @@ public final class ErrorClassifier {
   private ErrorClassifier() {}
 
   public static Failure classify(int httpStatus, int code) {
+    if (httpStatus == 413) {
+      // the request body is over Feishu's limit: the batch is split until it fits, and a row that
+      // alone is over it can never be written
+      return Failure.BAD_RECORD;
+    }
     switch (code) {
       case 99991400: // gateway quota per app, with x-ogw-ratelimit-reset
         return Failure.RATE_LIMITED;
