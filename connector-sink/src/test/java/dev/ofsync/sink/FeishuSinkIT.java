@@ -9,6 +9,9 @@ import dev.ofsync.emulator.FaultRule;
 import dev.ofsync.emulator.FeishuEmulator;
 import dev.ofsync.emulator.Latency;
 import dev.ofsync.emulator.TableSnapshot;
+import dev.ofsync.sink.writer.IndexLog;
+import dev.ofsync.sink.writer.KafkaIndexLog;
+import dev.ofsync.sink.writer.RowIndex;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.HashMap;
@@ -167,6 +170,44 @@ class FeishuSinkIT {
     connect.kafka().createTopic(topic, tasks);
     connect.configureConnector(connector, config);
     connect.assertions().assertConnectorAndExactlyNumTasksAreRunning(connector, tasks, "sink did not start");
+  }
+
+  @Test
+  void theKeyIndexTopicIsReadWholeOnceThenOnlyForWhatWasAppendedSince() {
+    Map<String, Object> props = Map.of("bootstrap.servers", connect.kafka().bootstrapServers());
+    String topic = "feishu-sink-index.incremental-test";
+    try (KafkaIndexLog other = new KafkaIndexLog(topic, new HashMap<>(props));
+         KafkaIndexLog mine = new KafkaIndexLog(topic, new HashMap<>(props))) {
+      other.put("1", new RowIndex.Location("tblA", "rec1", 11));
+      other.put("2", new RowIndex.Location("tblA", "rec2", 12));
+      other.markOwner("tblA", 1);
+      other.markDirty(java.util.Set.of("tblA"));
+      other.flush();
+
+      IndexLog.Snapshot first = mine.load();
+      assertThat(first.whole()).isTrue();
+      assertThat(first.entries().size()).isEqualTo(2);
+      assertThat(first.entries().get("2")).isEqualTo(new RowIndex.Location("tblA", "rec2", 12));
+      assertThat(first.dirtyTables()).containsExactly("tblA");
+      assertThat(first.tableOwners()).containsExactly(Map.entry("tblA", 1));
+
+      other.remove("1");
+      other.put("2", new RowIndex.Location("tblA", "rec2", 22));
+      other.put("3", new RowIndex.Location("tblA", "rec3", 13));
+      other.markClean(java.util.Set.of("tblA"));
+      other.flush();
+
+      IndexLog.Snapshot next = mine.load();
+      assertThat(next.whole()).as("a later load reads on from where the last stopped").isFalse();
+      Map<String, RowIndex.Location> expected = new HashMap<>();
+      expected.put("1", null);
+      expected.put("2", new RowIndex.Location("tblA", "rec2", 22));
+      expected.put("3", new RowIndex.Location("tblA", "rec3", 13));
+      assertThat(next.changes()).isEqualTo(expected);
+      assertThat(next.dirtyTables()).isEmpty();
+      assertThat(next.tableOwners()).as("kept from the first load").containsExactly(Map.entry("tblA", 1));
+      assertThat(mine.load().changes()).as("nothing appended since").isEmpty();
+    }
   }
 
   @Test

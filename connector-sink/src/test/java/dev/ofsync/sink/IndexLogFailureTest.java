@@ -130,6 +130,14 @@ class IndexLogFailureTest {
   /** Task {@code taskId} of {@code tasks}, given {@code partitions}, its index loaded as on an assignment. */
   private static SinkWriter writer(IndexLog log, int taskId, int tasks,
       List<org.apache.kafka.common.TopicPartition> partitions) throws InterruptedException {
+    SinkWriter writer = started(log, taskId, tasks);
+    writer.assigned(partitions);
+    writer.reloadIndex();
+    return writer;
+  }
+
+  /** Task {@code taskId} of {@code tasks}, started: not yet given partitions (not yet in the consumer group). */
+  private static SinkWriter started(IndexLog log, int taskId, int tasks) throws InterruptedException {
     Map<String, String> props = new HashMap<>(TaskHarness.baseConfig(FEISHU.emulator()));
     // a linger, so the rows put together leave as one batch (with none, the lane may send the
     // first row alone while put() still adds the others)
@@ -141,8 +149,6 @@ class IndexLogFailureTest {
     RowMapper mapper = new RowMapper(new ColumnMapper(config.datetimeMode()), true, true, null);
     SinkWriter writer = new SinkWriter(config, client, roller, mapper, log, Backlog.NONE, null);
     writer.start();
-    writer.assigned(partitions);
-    writer.reloadIndex();
     return writer;
   }
 
@@ -253,5 +259,41 @@ class IndexLogFailureTest {
     }
     assertThat(FEISHU.emulator().tables(APP_TOKEN).get(0).records()).extracting(r -> r.fields().get("ID"))
         .containsExactlyInAnyOrder("1", "2", "3", "4", "5", "6");
+  }
+
+  @Test
+  void aRestartedTaskReadsItsInterruptedTableBackBeforeJoiningSoTheOtherTasksDoNot() throws Exception {
+    // task 0 dies after its create, before storing the entries: its table stays marked
+    IndexTopic topic = new IndexTopic(1);
+    SinkWriter first = writer(topic, 0, 2, List.of(TaskHarness.TP));
+    try {
+      first.put(rows(3));
+      untilItStops(first);
+    } finally {
+      first.close();
+    }
+    IndexTopic healed = topic.healed();
+    assertThat(healed.dirty).hasSize(1);
+
+    SinkWriter restarted = started(healed, 0, 2);
+    try {
+      synchronized (healed) {
+        assertThat(healed.dirty).as("read back and marked clean at start, before the task joins its group").isEmpty();
+      }
+      long read = FEISHU.emulator().stats().recordsRead();
+      writer(healed, 1, 2, List.of()).close(); // the other task's load, in the rebalance that task 0's join makes
+      assertThat(FEISHU.emulator().stats().recordsRead() - read)
+          .as("records task 1 read: the one a count of the table's rows answers, not its 3 rows").isEqualTo(1);
+
+      restarted.assigned(List.of(TaskHarness.TP));
+      restarted.reloadIndex();
+      restarted.put(rows(3));
+      restarted.flush();
+      assertThat(committed(restarted)).isEqualTo(3);
+    } finally {
+      restarted.close();
+    }
+    assertThat(FEISHU.emulator().tables(APP_TOKEN).get(0).records()).extracting(r -> r.fields().get("ID"))
+        .containsExactlyInAnyOrder("1", "2", "3");
   }
 }

@@ -11,12 +11,27 @@ import java.util.Set;
  * other task fills it.
  */
 public interface IndexLog extends AutoCloseable {
-  /** What the log held: the index entries, the tables left dirty, and which task created each table. */
-  record Snapshot(RowIndex entries, Set<String> dirtyTables, Map<String, Integer> tableOwners) {}
+  /**
+   * What the log holds: the index entries (all of them, or, when {@code entries} is null, the
+   * {@code changes} since this log's previous load, a null location for a key removed), the tables
+   * left dirty, and which task created each table.
+   */
+  record Snapshot(RowIndex entries, Map<String, RowIndex.Location> changes, Set<String> dirtyTables,
+      Map<String, Integer> tableOwners) {
+    public Snapshot(RowIndex entries, Set<String> dirtyTables, Map<String, Integer> tableOwners) {
+      this(entries, null, dirtyTables, tableOwners);
+    }
+
+    /** Whether this holds every entry, rather than the changes since the previous load. */
+    public boolean whole() {
+      return entries != null;
+    }
+  }
 
   /** Whether entries survive a restart; when not, each start reads the Bitable back. */
   boolean durable();
 
+  /** Every entry the first time, afterwards the changes since the previous load (or every entry again). */
   Snapshot load();
 
   void put(String key, RowIndex.Location location);

@@ -15,6 +15,8 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.InvalidOffsetException;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -34,8 +36,16 @@ public final class KafkaIndexLog implements IndexLog {
   private static final String DIRTY_PREFIX = "\u0000dirty:";
   private static final String OWNER_PREFIX = "\u0000owner:";
 
+  /** A load this long after the previous one reads the whole topic again (a tombstone is kept a day). */
+  private static final long WHOLE_LOAD_AFTER_NANOS = TimeUnit.HOURS.toNanos(6);
+
   private final String topic;
   private final Map<String, Object> clientProps;
+  /** Where the previous load stopped, and what it knew of the tables; guarded by this. */
+  private final Map<TopicPartition, Long> positions = new HashMap<>();
+  private final Set<String> dirty = new HashSet<>();
+  private final Map<String, Integer> owners = new HashMap<>();
+  private long lastLoadNanos;
   private final KafkaProducer<byte[], byte[]> producer;
   /**
    * What each thread sent and has not seen stored: a lane waits for its own entries only, so the
@@ -91,47 +101,93 @@ public final class KafkaIndexLog implements IndexLog {
     return true;
   }
 
+  /**
+   * Every entry at the first load; afterwards only the records appended since the previous load,
+   * unless that was so long ago that compaction may have dropped tombstones among them (Kafka keeps
+   * a tombstone {@code delete.retention.ms}, a day by default), or the topic no longer has them.
+   * A rebalance then costs a task the records written since its last one, not the whole index.
+   */
   @Override
-  public Snapshot load() {
+  public synchronized Snapshot load() {
+    boolean whole = positions.isEmpty() || System.nanoTime() - lastLoadNanos > WHOLE_LOAD_AFTER_NANOS;
+    Snapshot changes = whole ? null : read(false);
+    return changes != null ? changes : read(true);
+  }
+
+  /** The whole topic, or the records since the previous load: null when that cannot be read on from where it stopped. */
+  private Snapshot read(boolean whole) {
     Map<String, Object> p = new HashMap<>(clientProps);
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 10_000);
+    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none");
     p.remove(ConsumerConfig.GROUP_ID_CONFIG);
-    RowIndex entries = new RowIndex();
-    Set<String> dirty = new HashSet<>();
-    Map<String, Integer> owners = new HashMap<>();
+    RowIndex entries = whole ? new RowIndex() : null;
+    Map<String, RowIndex.Location> changes = whole ? null : new HashMap<>();
+    Set<String> dirtyNow = whole ? new HashSet<>() : new HashSet<>(dirty);
+    Map<String, Integer> ownersNow = whole ? new HashMap<>() : new HashMap<>(owners);
+    Map<TopicPartition, Long> reached = new HashMap<>();
     try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
       List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
           .map(i -> new TopicPartition(topic, i.partition())).toList();
       consumer.assign(partitions);
-      consumer.seekToBeginning(partitions);
       Map<TopicPartition, Long> end = consumer.endOffsets(partitions, Duration.ofSeconds(30));
+      for (TopicPartition tp : partitions) {
+        Long from = positions.get(tp);
+        if (whole) {
+          consumer.seekToBeginning(List.of(tp));
+        } else if (from == null || from > end.get(tp)) {
+          return null; // a partition not read before, or a topic made anew
+        } else {
+          consumer.seek(tp, from);
+        }
+      }
       while (partitions.stream().anyMatch(tp -> consumer.position(tp, Duration.ofSeconds(30)) < end.get(tp))) {
-        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
+        ConsumerRecords<byte[], byte[]> polled;
+        try {
+          polled = consumer.poll(Duration.ofMillis(500));
+        } catch (InvalidOffsetException e) {
+          if (whole) {
+            throw e;
+          }
+          return null; // where the previous load stopped is gone (the topic emptied)
+        }
+        for (ConsumerRecord<byte[], byte[]> r : polled) {
           String key = new String(r.key(), StandardCharsets.UTF_8);
           if (key.startsWith(OWNER_PREFIX)) {
             String table = key.substring(OWNER_PREFIX.length());
             if (r.value() == null) {
-              owners.remove(table);
+              ownersNow.remove(table);
             } else {
-              owners.put(table, Integer.parseInt(new String(r.value(), StandardCharsets.UTF_8)));
+              ownersNow.put(table, Integer.parseInt(new String(r.value(), StandardCharsets.UTF_8)));
             }
           } else if (key.startsWith(DIRTY_PREFIX)) {
             String table = key.substring(DIRTY_PREFIX.length());
             if (r.value() == null) {
-              dirty.remove(table);
+              dirtyNow.remove(table);
             } else {
-              dirty.add(table);
+              dirtyNow.add(table);
             }
-          } else if (r.value() == null) {
-            entries.remove(key);
+          } else if (whole) {
+            if (r.value() == null) {
+              entries.remove(key);
+            } else {
+              entries.put(key, decode(r.value()));
+            }
           } else {
-            entries.put(key, decode(r.value()));
+            changes.put(key, r.value() == null ? null : decode(r.value()));
           }
         }
       }
+      partitions.forEach(tp -> reached.put(tp, consumer.position(tp, Duration.ofSeconds(30))));
     }
-    return new Snapshot(entries, dirty, owners);
+    positions.clear();
+    positions.putAll(reached);
+    lastLoadNanos = System.nanoTime();
+    dirty.clear();
+    dirty.addAll(dirtyNow);
+    owners.clear();
+    owners.putAll(ownersNow);
+    return new Snapshot(entries, changes, Set.copyOf(dirtyNow), Map.copyOf(ownersNow));
   }
 
   private static RowIndex.Location decode(byte[] value) {

@@ -107,9 +107,36 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
 
   // ---- start: tables, index ----
 
-  /** Finds the tables. The key index is loaded when partitions are assigned ({@link #reloadIndex}). */
+  /**
+   * Finds the tables, and reads back those of this task whose creates an earlier run of it left
+   * under way (a crash): before the task joins its consumer group, so that the other tasks, whose
+   * load comes with the rebalance that join makes, find them clean and need not read them
+   * themselves. The key index is loaded again when partitions are assigned ({@link #reloadIndex}),
+   * from where this load stopped.
+   */
   public void start() throws InterruptedException {
     roller.discover();
+    if (!upsert || !log.durable()) {
+      return;
+    }
+    IndexLog.Snapshot snapshot = log.load();
+    roller.claim(snapshot.tableOwners());
+    synchronized (routing) {
+      index.adopt(snapshot.entries());
+    }
+    for (TableState t : roller.tables()) {
+      if (t.mineForNewRows() && snapshot.dirtyTables().contains(t.tableId())) {
+        try {
+          reread(t, true);
+        } catch (FeishuCallException e) {
+          if (!e.failure().passes()) {
+            throw e;
+          }
+          // still marked: the load when partitions are assigned reads it, and retries a passing failure
+          LOG.warn("Reading table {} back must wait for the first load of the key index: {}", t, e.getMessage());
+        }
+      }
+    }
   }
 
   /**
@@ -134,9 +161,21 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
     }
     IndexLog.Snapshot snapshot = log.load();
     roller.claim(snapshot.tableOwners());
-    boolean anyEntries = !snapshot.entries().isEmpty();
+    boolean anyEntries;
     synchronized (routing) {
-      if (index.isEmpty() && keyLanes.isEmpty()) {
+      if (!snapshot.whole()) {
+        // each key's last record since the previous load: other tasks' writes, and this task's own again
+        snapshot.changes().forEach((key, loc) -> {
+          if (keyLanes.containsKey(key)) {
+            return; // a change on its way knows better
+          }
+          if (loc == null) {
+            index.remove(key);
+          } else {
+            index.put(key, loc);
+          }
+        });
+      } else if (index.isEmpty() && keyLanes.isEmpty()) {
         index.adopt(snapshot.entries()); // the first load: no copy of a million keys
       } else if (log.durable()) {
         // the log is the truth for keys with no change on its way: a row another task deleted (or
@@ -152,6 +191,7 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
     }
     Map<String, Integer> keysByTable;
     synchronized (routing) {
+      anyEntries = !index.isEmpty();
       keysByTable = index.countByTable();
     }
     forgetTables(tablesNoLongerThere(keysByTable.keySet()));
