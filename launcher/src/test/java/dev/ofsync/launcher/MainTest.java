@@ -13,20 +13,7 @@ class MainTest {
 
   /** Runs a command line in {@code dir} (a config.yaml there), answering the exit code and what was printed. */
   private String[] run(int[] code, String configTail, String... args) throws Exception {
-    java.nio.file.Files.writeString(dir.resolve("config.yaml"), String.join("\n",
-        "oracle:",
-        "  url: \"jdbc:oracle:thin:@//db.invalid:1521/ORCL\"",
-        "  username: \"app\"",
-        "  password: \"secret\"",
-        "  table_name: \"ORDERS\"",
-        "  primary_key: \"ID\"",
-        "  sync_column: \"UPDATED_AT\"",
-        "feishu:",
-        "  app_id: \"cli_a\"",
-        "  app_secret: \"s\"",
-        "  app_token: \"bascnOne\"",
-        configTail,
-        ""));
+    java.nio.file.Files.writeString(dir.resolve("config.yaml"), dev.ofsync.launcher.config.TestConfigs.minimal(configTail));
     java.io.ByteArrayOutputStream text = new java.io.ByteArrayOutputStream();
     java.io.PrintStream stream = new java.io.PrintStream(text, true, java.nio.charset.StandardCharsets.UTF_8);
     String[] withConfig = java.util.Arrays.stream(args).map(a -> a.replace("CONFIG", dir.resolve("config.yaml").toString()))

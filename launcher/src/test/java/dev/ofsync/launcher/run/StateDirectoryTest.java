@@ -11,22 +11,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class StateDirectoryTest {
-  private static final String CONFIG = String.join("\n",
-      "oracle:",
-      "  url: \"jdbc:oracle:thin:@//db:1521/ORCL\"",
-      "  username: \"app\"",
-      "  password: \"secret\"",
-      "  table_name: \"ORDERS\"",
-      "  primary_key: \"ID\"",
-      "  sync_column: \"UPDATED_AT\"",
-      "feishu:",
-      "  app_id: \"cli_a\"",
-      "  app_secret: \"s\"",
-      "  app_token: \"bascnOne\"",
-      "  table_name_prefix: \"DataSync\"",
-      "sync:",
-      "  job_name: \"orders\"",
-      "");
+  private static final String CONFIG = dev.ofsync.launcher.config.TestConfigs.minimal(
+      "  table_name_prefix: \"DataSync\"", "sync:", "  job_name: \"orders\"");
 
   @TempDir
   Path dir;
