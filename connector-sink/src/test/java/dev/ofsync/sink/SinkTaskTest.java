@@ -236,6 +236,29 @@ class SinkTaskTest {
   }
 
   @Test
+  void partitionsGivenUpWhileFeishuKeepsFailingAWriteEndItsRetriesSoTheNextOwnerIsNotRaced() {
+    FEISHU.emulator().faults().script(FaultRule.httpError(503).on(CallClass.RECORD_WRITE).times(1_000));
+    // 10 retries with backoff from 1 s: about 3 minutes of trying, longer than a rebalance waits (2 minutes)
+    try (TaskHarness h = new TaskHarness(FEISHU.emulator(), Map.of("feishu.retry_backoff_ms", "1000",
+        "feishu.max_retries", "10"))) {
+      h.put(rows(h, 1, 10));
+      org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
+          .until(() -> FEISHU.emulator().stats().calls("POST records/batch_create") >= 2);
+
+      long start = System.nanoTime();
+      h.task.close(List.of(TaskHarness.TP)); // a rebalance gives the partition to another task
+      long closeMillis = (System.nanoTime() - start) / 1_000_000;
+      long callsAtClose = FEISHU.emulator().stats().calls("POST records/batch_create");
+
+      assertThat(closeMillis).as("the rebalance waited for the write's current try, not all its retries")
+          .isLessThan(60_000);
+      org.awaitility.Awaitility.await().during(java.time.Duration.ofSeconds(4)).atMost(java.time.Duration.ofSeconds(6))
+          .until(() -> FEISHU.emulator().stats().calls("POST records/batch_create") == callsAtClose);
+    }
+    assertThat(byKey()).as("the rows are the next owner's to write").isEmpty();
+  }
+
+  @Test
   void aBadValueGoesToTheDeadLetterQueueAndTheRestIsWritten() {
     try (TaskHarness h = new TaskHarness(FEISHU.emulator(), Map.of(), true, new java.util.concurrent.atomic.AtomicLong())) {
       List<SinkRecord> batch = new ArrayList<>(rows(h, 1, 5));

@@ -260,6 +260,29 @@ public final class BitableClient {
 
   // ---- the retry loop ----
 
+  /** Set on a thread around work that may become unwanted: then passing failures are not tried again. */
+  private static final ThreadLocal<java.util.function.BooleanSupplier> UNWANTED = new ThreadLocal<>();
+
+  /**
+   * Until {@link #retryAlways()}, this thread's calls stop trying again after a passing failure
+   * (throttling, 5xx, a timeout) once {@code unwanted} answers true: the caller's work was given
+   * up (its partitions went to another task) and must not land after that.
+   */
+  public static void stopRetryingWhen(java.util.function.BooleanSupplier unwanted) {
+    UNWANTED.set(unwanted);
+  }
+
+  public static void retryAlways() {
+    UNWANTED.remove();
+  }
+
+  private static void unlessUnwanted(FeishuCallException failure) {
+    java.util.function.BooleanSupplier unwanted = UNWANTED.get();
+    if (unwanted != null && unwanted.getAsBoolean()) {
+      throw failure;
+    }
+  }
+
   private <T> T call(String what, CallClass callClass, Call<T> call) throws InterruptedException {
     boolean tokenRenewed = false;
     for (int attempt = 0; ; attempt++) {
@@ -281,6 +304,7 @@ public final class BitableClient {
           if (attempt >= maxRetries * 2) {
             throw failure;
           }
+          unlessUnwanted(failure);
           // the gateway's reset, but never more than a minute at once: a wrong or huge header must not
           // hold every call back for longer than a rebalance or a flush waits
           budget.penalizeAll(failure.retryAfterMillis() > 0 ? Math.min(failure.retryAfterMillis(), MAX_RATE_LIMIT_WAIT_MS)
@@ -290,6 +314,7 @@ public final class BitableClient {
           if (attempt >= maxRetries) {
             throw failure;
           }
+          unlessUnwanted(failure);
           budget.penalize(callClass, backoff(attempt));
           break;
         default:

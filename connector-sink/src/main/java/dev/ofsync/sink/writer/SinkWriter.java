@@ -704,6 +704,16 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
     // changes handed to another lane (or dropped with their partition): no longer this batch's
     Set<Pending> handed = Collections.newSetFromMap(new IdentityHashMap<>());
     Set<Pending> settled = Collections.newSetFromMap(new IdentityHashMap<>());
+    // once a partition of the batch is given up, a failing call is not tried again: the rebalance
+    // waits for this write, and the partition's next owner must not be raced by its retries
+    BitableClient.stopRetryingWhen(() -> {
+      for (Pending p : batch) {
+        if (!owned(p)) {
+          return true;
+        }
+      }
+      return false;
+    });
     try {
       if (tablesToReread.contains(table.tableId())) {
         reread(table, true);
@@ -760,6 +770,8 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
     } catch (RuntimeException e) {
       fatal.compareAndSet(null, new ConnectException("writing to Feishu failed unexpectedly: " + e, e));
       again.addAll(leftOver(batch, completed, handed, settled));
+    } finally {
+      BitableClient.retryAlways();
     }
     for (Pending p : completed) {
       done(lane, p);
