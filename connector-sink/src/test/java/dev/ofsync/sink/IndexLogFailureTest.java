@@ -142,6 +142,8 @@ class IndexLogFailureTest {
     // a linger, so the rows put together leave as one batch (with none, the lane may send the
     // first row alone while put() still adds the others)
     props.put("sync.linger_ms", "1000");
+    props.put(FeishuSinkConfig.TASK_ID_INTERNAL, String.valueOf(taskId));
+    props.put(FeishuSinkConfig.TASKS_MAX_INTERNAL, String.valueOf(tasks));
     FeishuSinkConfig config = new FeishuSinkConfig(props);
     BitableClient client = new BitableClient(config.baseUrl(), APP_ID, APP_SECRET, APP_TOKEN, Duration.ofSeconds(10),
         new RequestBudget(50, tasks), 0, 20);
@@ -295,5 +297,31 @@ class IndexLogFailureTest {
     }
     assertThat(FEISHU.emulator().tables(APP_TOKEN).get(0).records()).extracting(r -> r.fields().get("ID"))
         .containsExactlyInAnyOrder("1", "2", "3");
+  }
+
+  @Test
+  void theMarkOfATaskThatNoLongerExistsIsClearedByTheTaskItFallsTo() throws Exception {
+    // task 2 of 3 dies after its create, before storing the entries; then tasks.max is lowered to 2
+    IndexTopic topic = new IndexTopic(1);
+    SinkWriter gone = writer(topic, 2, 3, List.of(TaskHarness.TP));
+    try {
+      gone.put(rows(3));
+      untilItStops(gone);
+    } finally {
+      gone.close();
+    }
+    IndexTopic healed = topic.healed();
+    assertThat(healed.dirty).hasSize(1);
+    assertThat(healed.owners).containsValue(2);
+
+    started(healed, 1, 2).close();
+    synchronized (healed) {
+      assertThat(healed.dirty).as("not task 1's: 2 % 2 is 0").hasSize(1);
+    }
+    started(healed, 0, 2).close();
+    synchronized (healed) {
+      assertThat(healed.dirty).as("task 0 read it back and cleared it").isEmpty();
+    }
+    assertThat(healed.stored).containsOnlyKeys("1", "2", "3");
   }
 }

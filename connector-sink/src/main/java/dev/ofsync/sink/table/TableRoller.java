@@ -175,6 +175,8 @@ public final class TableRoller {
       Integer owner = owners.get(t.tableId());
       if (owner != null) {
         t.mineForNewRows(owner == taskId);
+        // created by a task that no longer exists (tasks.max lowered): its marks are this task's to clear
+        t.inheritMarks(owner >= tasks && owner % tasks == taskId);
       }
     }
   }

@@ -15,6 +15,8 @@ public final class TableState {
   private final String name;
   private final int seq;
   private boolean mineForNewRows;
+  /** Set for the table of a task that no longer exists (tasks.max lowered), when its marks fall to this task. */
+  private boolean inheritedMarks;
   private int rows;
   private int reserved;
   private boolean closed;
@@ -85,6 +87,18 @@ public final class TableState {
 
   synchronized void mineForNewRows(boolean mine) {
     mineForNewRows = mine;
+  }
+
+  /**
+   * Whether this task reads the table back after an interrupted create and clears its mark: a
+   * table it puts new rows in, or one whose task no longer exists and whose marks fall to it.
+   */
+  public synchronized boolean mineToReadBack() {
+    return mineForNewRows || inheritedMarks;
+  }
+
+  synchronized void inheritMarks(boolean inherit) {
+    inheritedMarks = inherit;
   }
 
   /** Fields by name; null until listed. */

@@ -125,7 +125,7 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
       index.adopt(snapshot.entries());
     }
     for (TableState t : roller.tables()) {
-      if (t.mineForNewRows() && snapshot.dirtyTables().contains(t.tableId())) {
+      if (t.mineToReadBack() && snapshot.dirtyTables().contains(t.tableId())) {
         try {
           reread(t, true);
         } catch (FeishuCallException e) {
@@ -267,7 +267,7 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
    * would write those rows again.
    */
   private void reread(TableState t, boolean interrupted) throws InterruptedException {
-    boolean ownTable = t.mineForNewRows();
+    boolean ownTable = t.mineToReadBack();
     long start = System.nanoTime();
     roller.ensureFields(t, List.of());
     String primary = t.primaryField();
