@@ -260,13 +260,15 @@ public final class BitableClient {
 
   // ---- the retry loop ----
 
-  /** Set on a thread around work that may become unwanted: then passing failures are not tried again. */
+  /** Set on a thread around work that may become unwanted: then refused calls are not tried again. */
   private static final ThreadLocal<java.util.function.BooleanSupplier> UNWANTED = new ThreadLocal<>();
 
   /**
-   * Until {@link #retryAlways()}, this thread's calls stop trying again after a passing failure
-   * (throttling, 5xx, a timeout) once {@code unwanted} answers true: the caller's work was given
-   * up (its partitions went to another task) and must not land after that.
+   * Until {@link #retryAlways()}, this thread's calls stop trying again once {@code unwanted}
+   * answers true (the caller's work was given up: its partitions went to another task), but only
+   * while Feishu has refused every try of the call so far (a throttle, a write conflict, an error
+   * code): after a timeout, a dropped connection or a 5xx the call may still land, and it goes on
+   * being tried, with the same client_token, until its outcome is known.
    */
   public static void stopRetryingWhen(java.util.function.BooleanSupplier unwanted) {
     UNWANTED.set(unwanted);
@@ -276,21 +278,28 @@ public final class BitableClient {
     UNWANTED.remove();
   }
 
-  private static void unlessUnwanted(FeishuCallException failure) {
+  private static void unlessUnwanted(FeishuCallException failure, boolean outcomesKnown) {
     java.util.function.BooleanSupplier unwanted = UNWANTED.get();
-    if (unwanted != null && unwanted.getAsBoolean()) {
+    if (outcomesKnown && unwanted != null && unwanted.getAsBoolean()) {
       throw failure;
     }
   }
 
+  /** Feishu answered that it did not do the call: a quota or throttle, or an error code in an answer below 500. */
+  private static boolean refused(FeishuCallException failure) {
+    return failure.httpStatus() == 429 || (failure.httpStatus() > 0 && failure.httpStatus() < 500 && failure.code() > 0);
+  }
+
   private <T> T call(String what, CallClass callClass, Call<T> call) throws InterruptedException {
     boolean tokenRenewed = false;
+    boolean outcomesKnown = true; // every failed try so far was refused: none of them can land later
     for (int attempt = 0; ; attempt++) {
       Outcome<T> outcome = attempt(what, callClass, call);
       FeishuCallException failure = outcome.failure;
       if (failure == null) {
         return outcome.data;
       }
+      outcomesKnown &= refused(failure);
       switch (failure.failure()) {
         case TOKEN_EXPIRED:
           if (tokenRenewed) {
@@ -304,7 +313,7 @@ public final class BitableClient {
           if (attempt >= maxRetries * 2) {
             throw failure;
           }
-          unlessUnwanted(failure);
+          unlessUnwanted(failure, outcomesKnown);
           // the gateway's reset, but never more than a minute at once: a wrong or huge header must not
           // hold every call back for longer than a rebalance or a flush waits
           budget.penalizeAll(failure.retryAfterMillis() > 0 ? Math.min(failure.retryAfterMillis(), MAX_RATE_LIMIT_WAIT_MS)
@@ -314,7 +323,7 @@ public final class BitableClient {
           if (attempt >= maxRetries) {
             throw failure;
           }
-          unlessUnwanted(failure);
+          unlessUnwanted(failure, outcomesKnown);
           budget.penalize(callClass, backoff(attempt));
           break;
         default:
