@@ -282,6 +282,25 @@ class SinkTaskTest {
   }
 
   @Test
+  void anUpdateServedAfterItTimedOutDoesNotLeaveAnOlderValueOverANewerOne() {
+    Map<String, String> settings = Map.of("feishu.request_timeout_ms", "1000", "feishu.retry_backoff_ms", "50");
+    try (TaskHarness h = new TaskHarness(FEISHU.emulator(), settings)) {
+      h.put(List.of(h.upsert(1, "first", "1.00")));
+      h.commit();
+      // the next write is served 2.5 s after it came, when the sink gave up waiting after 1 s and
+      // wrote it again; a newer change of the row follows at once
+      FEISHU.emulator().faults().script(FaultRule.slow(2_500).on(CallClass.RECORD_WRITE));
+      h.put(List.of(h.upsert(1, "second", "2.00")));
+      org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
+          .until(() -> "second".equals(byKey().get("1").get("CUSTOMER")));
+      h.put(List.of(h.upsert(1, "third", "3.00")));
+      h.commit();
+    }
+    org.awaitility.Awaitility.await().during(java.time.Duration.ofSeconds(3)).atMost(java.time.Duration.ofSeconds(10))
+        .until(() -> "third".equals(byKey().get("1").get("CUSTOMER")));
+  }
+
+  @Test
   void aBadValueGoesToTheDeadLetterQueueAndTheRestIsWritten() {
     try (TaskHarness h = new TaskHarness(FEISHU.emulator(), Map.of(), true, new java.util.concurrent.atomic.AtomicLong())) {
       List<SinkRecord> batch = new ArrayList<>(rows(h, 1, 5));

@@ -243,12 +243,39 @@ public final class BitableClient {
     AppTableRecord[] records = rowsById.entrySet().stream()
         .map(e -> AppTableRecord.newBuilder().recordId(e.getKey()).fields(e.getValue()).build())
         .toArray(AppTableRecord[]::new);
-    call("batch_update of " + records.length + " rows in table " + tableId, CallClass.RECORD_WRITE,
-        o -> client.bitable().v1().appTableRecord().batchUpdate(BatchUpdateAppTableRecordReq.newBuilder()
-            .appToken(appToken).tableId(tableId)
-            .batchUpdateAppTableRecordReqBody(BatchUpdateAppTableRecordReqBody.newBuilder().records(records).build())
-            .build(), o));
+    try {
+      call("batch_update of " + records.length + " rows in table " + tableId, CallClass.RECORD_WRITE,
+          o -> client.bitable().v1().appTableRecord().batchUpdate(BatchUpdateAppTableRecordReq.newBuilder()
+              .appToken(appToken).tableId(tableId)
+              .batchUpdateAppTableRecordReqBody(BatchUpdateAppTableRecordReqBody.newBuilder().records(records).build())
+              .build(), o));
+    } finally {
+      long since = LAST_UNCERTAIN.get()[0];
+      if (since != NONE) {
+        long[] update = UNCERTAIN_UPDATE.get();
+        update[0] = update[0] == NONE || since - update[0] < 0 ? since : update[0];
+      }
+    }
   }
+
+  /**
+   * When the first try of a batch_update that may still be served was sent (it timed out, its
+   * connection dropped, or it met a 5xx: Feishu may carry it out later, after the try that
+   * succeeded, and so after a newer value of its rows), by this thread since the last call of this
+   * method; {@link #NONE} if none. A batch_update has no client_token: the caller writes nothing newer to the
+   * table until such a try can no longer land.
+   */
+  public static long takeUncertainUpdate() {
+    long[] update = UNCERTAIN_UPDATE.get();
+    long since = update[0];
+    update[0] = NONE;
+    return since;
+  }
+
+  /** No such try (a System.nanoTime() value may be any long, this one included, but not in practice). */
+  public static final long NONE = Long.MIN_VALUE;
+  private static final ThreadLocal<long[]> LAST_UNCERTAIN = ThreadLocal.withInitial(() -> new long[] {NONE});
+  private static final ThreadLocal<long[]> UNCERTAIN_UPDATE = ThreadLocal.withInitial(() -> new long[] {NONE});
 
   public void batchDelete(String tableId, List<String> recordIds) throws InterruptedException {
     call("batch_delete of " + recordIds.size() + " rows in table " + tableId, CallClass.RECORD_WRITE,
@@ -293,11 +320,16 @@ public final class BitableClient {
   private <T> T call(String what, CallClass callClass, Call<T> call) throws InterruptedException {
     boolean tokenRenewed = false;
     boolean outcomesKnown = true; // every failed try so far was refused: none of them can land later
+    LAST_UNCERTAIN.get()[0] = NONE;
     for (int attempt = 0; ; attempt++) {
+      long sent = System.nanoTime();
       Outcome<T> outcome = attempt(what, callClass, call);
       FeishuCallException failure = outcome.failure;
       if (failure == null) {
         return outcome.data;
+      }
+      if (outcomesKnown && !refused(failure)) {
+        LAST_UNCERTAIN.get()[0] = sent; // this try may still be carried out
       }
       outcomesKnown &= refused(failure);
       switch (failure.failure()) {

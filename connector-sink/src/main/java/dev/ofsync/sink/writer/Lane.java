@@ -39,7 +39,7 @@ final class Lane implements Runnable {
   private final long retryPauseNanos;
   private final LinkedHashMap<String, Pending> waiting = new LinkedHashMap<>();
   private long oldestNanos;
-  private long notBeforeNanos;
+  private long notBeforeNanos = System.nanoTime();
   private boolean running;
   private boolean flushing;
   /** A batch is being written (between {@link #next} and the end of its write). */
@@ -248,8 +248,16 @@ final class Lane implements Runnable {
     front.putAll(waiting);
     waiting.clear();
     waiting.putAll(front);
-    notBeforeNanos = System.nanoTime() + retryPauseNanos;
+    quietUntil(System.nanoTime() + retryPauseNanos); // not sooner than a pause already set
     oldestNanos = System.nanoTime() - lingerNanos;
+  }
+
+  /** No write of this lane starts before {@code nanos} (System.nanoTime()). */
+  synchronized void quietUntil(long nanos) {
+    if (nanos - notBeforeNanos > 0) {
+      notBeforeNanos = nanos;
+    }
+    notifyAll();
   }
 
   /** The next batch, waiting for it to fill up to the linger; null when the lane has nothing left. */

@@ -772,6 +772,16 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
       again.addAll(leftOver(batch, completed, handed, settled));
     } finally {
       BitableClient.retryAlways();
+      long uncertain = BitableClient.takeUncertainUpdate();
+      if (uncertain != BitableClient.NONE) {
+        // an update try that timed out (or dropped, or met a 5xx) may still be carried out by Feishu,
+        // after the try that succeeded: nothing newer goes to this table until it can no longer land
+        long until = uncertain + 3 * TimeUnit.MILLISECONDS.toNanos(config.requestTimeoutMs());
+        lane.quietUntil(until);
+        LOG.info("An update of table {} timed out before it went through; the table's next write waits {} ms, "
+            + "until the try that timed out can no longer be carried out after it", table,
+            Math.max(0, (until - System.nanoTime()) / 1_000_000));
+      }
     }
     for (Pending p : completed) {
       done(lane, p);
