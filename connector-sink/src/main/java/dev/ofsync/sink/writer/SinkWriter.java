@@ -778,8 +778,8 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
         // after the try that succeeded: nothing newer goes to this table until it can no longer land
         long until = uncertain + 3 * TimeUnit.MILLISECONDS.toNanos(config.requestTimeoutMs());
         lane.quietUntil(until);
-        LOG.info("An update of table {} timed out before it went through; the table's next write waits {} ms, "
-            + "until the try that timed out can no longer be carried out after it", table,
+        LOG.info("An update of table {} went through after a try with no answer (a timeout, a dropped connection or a "
+            + "5xx); the table's next write waits {} ms, so that Feishu cannot carry that try out after it", table,
             Math.max(0, (until - System.nanoTime()) / 1_000_000));
       }
     }
