@@ -263,19 +263,27 @@ class IndexLogFailureTest {
         .containsExactlyInAnyOrder("1", "2", "3", "4", "5", "6");
   }
 
-  @Test
-  void aRestartedTaskReadsItsInterruptedTableBackBeforeJoiningSoTheOtherTasksDoNot() throws Exception {
-    // task 0 dies after its create, before storing the entries: its table stays marked
+  /**
+   * Task {@code taskId} of {@code tasks} creates rows 1-3 and dies before storing their index
+   * entries: its table stays marked. Answers the index topic as it was left, taking writes again.
+   */
+  private static IndexTopic diesMidCreate(int taskId, int tasks) throws InterruptedException {
     IndexTopic topic = new IndexTopic(1);
-    SinkWriter first = writer(topic, 0, 2, List.of(TaskHarness.TP));
+    SinkWriter dying = writer(topic, taskId, tasks, List.of(TaskHarness.TP));
     try {
-      first.put(rows(3));
-      untilItStops(first);
+      dying.put(rows(3));
+      untilItStops(dying);
     } finally {
-      first.close();
+      dying.close();
     }
     IndexTopic healed = topic.healed();
     assertThat(healed.dirty).hasSize(1);
+    return healed;
+  }
+
+  @Test
+  void aRestartedTaskReadsItsInterruptedTableBackBeforeJoiningSoTheOtherTasksDoNot() throws Exception {
+    IndexTopic healed = diesMidCreate(0, 2);
 
     SinkWriter restarted = started(healed, 0, 2);
     try {
@@ -301,17 +309,7 @@ class IndexLogFailureTest {
 
   @Test
   void theMarkOfATaskThatNoLongerExistsIsClearedByTheTaskItFallsTo() throws Exception {
-    // task 2 of 3 dies after its create, before storing the entries; then tasks.max is lowered to 2
-    IndexTopic topic = new IndexTopic(1);
-    SinkWriter gone = writer(topic, 2, 3, List.of(TaskHarness.TP));
-    try {
-      gone.put(rows(3));
-      untilItStops(gone);
-    } finally {
-      gone.close();
-    }
-    IndexTopic healed = topic.healed();
-    assertThat(healed.dirty).hasSize(1);
+    IndexTopic healed = diesMidCreate(2, 3); // then tasks.max is lowered to 2
     assertThat(healed.owners).containsValue(2);
 
     started(healed, 1, 2).close();
