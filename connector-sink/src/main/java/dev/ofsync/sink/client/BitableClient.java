@@ -259,11 +259,11 @@ public final class BitableClient {
   }
 
   /**
-   * When the first try of a batch_update that may still be served was sent (it timed out, its
+   * When the first try of a batch_update that may still be served failed (it timed out, its
    * connection dropped, or it met a 5xx: Feishu may carry it out later, after the try that
-   * succeeded, and so after a newer value of its rows), by this thread since the last call of this
-   * method; {@link #NONE} if none. A batch_update has no client_token: the caller writes nothing newer to the
-   * table until such a try can no longer land.
+   * succeeded, and so after a newer value of its rows), on this thread since the last call of this
+   * method; {@link #NONE} if none. A batch_update has no client_token: the caller writes nothing
+   * newer to the table until such a try can no longer land.
    */
   public static long takeUncertainUpdate() {
     long[] update = UNCERTAIN_UPDATE.get();
@@ -322,14 +322,13 @@ public final class BitableClient {
     boolean outcomesKnown = true; // every failed try so far was refused: none of them can land later
     LAST_UNCERTAIN.get()[0] = NONE;
     for (int attempt = 0; ; attempt++) {
-      long sent = System.nanoTime();
       Outcome<T> outcome = attempt(what, callClass, call);
       FeishuCallException failure = outcome.failure;
       if (failure == null) {
         return outcome.data;
       }
       if (outcomesKnown && !refused(failure)) {
-        LAST_UNCERTAIN.get()[0] = sent; // this try may still be carried out
+        LAST_UNCERTAIN.get()[0] = System.nanoTime(); // this try, sent before now, may still be carried out
       }
       outcomesKnown &= refused(failure);
       switch (failure.failure()) {

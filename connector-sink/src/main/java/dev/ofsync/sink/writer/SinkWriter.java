@@ -776,7 +776,7 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
       if (uncertain != BitableClient.NONE) {
         // an update try that timed out (or dropped, or met a 5xx) may still be carried out by Feishu,
         // after the try that succeeded: nothing newer goes to this table until it can no longer land
-        long until = uncertain + 3 * TimeUnit.MILLISECONDS.toNanos(config.requestTimeoutMs());
+        long until = uncertain + 2 * TimeUnit.MILLISECONDS.toNanos(config.requestTimeoutMs());
         lane.quietUntil(until);
         LOG.info("An update of table {} went through after a try with no answer (a timeout, a dropped connection or a "
             + "5xx); the table's next write waits {} ms, so that Feishu cannot carry that try out after it", table,
