@@ -312,11 +312,11 @@ class IndexLogFailureTest {
     IndexTopic healed = diesMidCreate(2, 3); // then tasks.max is lowered to 2
     assertThat(healed.owners).containsValue(2);
 
-    started(healed, 1, 2).close();
+    writer(healed, 1, 2, List.of()).close();
     synchronized (healed) {
       assertThat(healed.dirty).as("not task 1's: 2 % 2 is 0").hasSize(1);
     }
-    started(healed, 0, 2).close();
+    writer(healed, 0, 2, List.of(TaskHarness.TP)).close();
     synchronized (healed) {
       assertThat(healed.dirty).as("task 0 read it back and cleared it").isEmpty();
     }

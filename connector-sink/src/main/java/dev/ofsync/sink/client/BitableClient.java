@@ -253,13 +253,13 @@ public final class BitableClient {
       long since = LAST_UNCERTAIN.get()[0];
       if (since != NONE) {
         long[] update = UNCERTAIN_UPDATE.get();
-        update[0] = update[0] == NONE || since - update[0] < 0 ? since : update[0];
+        update[0] = update[0] == NONE || since - update[0] > 0 ? since : update[0]; // the latest
       }
     }
   }
 
   /**
-   * When the first try of a batch_update that may still be served failed (it timed out, its
+   * When the last try of a batch_update that may still be served failed (it timed out, its
    * connection dropped, or it met a 5xx: Feishu may carry it out later, after the try that
    * succeeded, and so after a newer value of its rows), on this thread since the last call of this
    * method; {@link #NONE} if none. A batch_update has no client_token: the caller writes nothing
@@ -312,9 +312,10 @@ public final class BitableClient {
     }
   }
 
-  /** Feishu answered that it did not do the call: a quota or throttle, or an error code in an answer below 500. */
+  /** Feishu answered that it did not do the call: a quota or throttle, a body too large, or an error code in an answer below 500. */
   private static boolean refused(FeishuCallException failure) {
-    return failure.httpStatus() == 429 || (failure.httpStatus() > 0 && failure.httpStatus() < 500 && failure.code() > 0);
+    int status = failure.httpStatus();
+    return status == 429 || status == 413 || (status > 0 && status < 500 && failure.code() > 0);
   }
 
   private <T> T call(String what, CallClass callClass, Call<T> call) throws InterruptedException {
@@ -327,7 +328,7 @@ public final class BitableClient {
       if (failure == null) {
         return outcome.data;
       }
-      if (outcomesKnown && !refused(failure)) {
+      if (!refused(failure)) {
         LAST_UNCERTAIN.get()[0] = System.nanoTime(); // this try, sent before now, may still be carried out
       }
       outcomesKnown &= refused(failure);
@@ -344,11 +345,11 @@ public final class BitableClient {
           if (attempt >= maxRetries * 2) {
             throw failure;
           }
-          unlessUnwanted(failure, outcomesKnown);
           // the gateway's reset, but never more than a minute at once: a wrong or huge header must not
           // hold every call back for longer than a rebalance or a flush waits
           budget.penalizeAll(failure.retryAfterMillis() > 0 ? Math.min(failure.retryAfterMillis(), MAX_RATE_LIMIT_WAIT_MS)
               : backoff(attempt));
+          unlessUnwanted(failure, outcomesKnown);
           break;
         case TRANSIENT:
           if (attempt >= maxRetries) {
@@ -413,8 +414,16 @@ public final class BitableClient {
     } catch (InterruptedException e) {
       throw e;
     } catch (Exception e) {
-      // I/O errors, timeouts, a dropped connection, a gateway's non-JSON answer: all passing.
-      return new Outcome<>(null, new FeishuCallException(what, 0, -1, e.toString(), null, Failure.TRANSIENT, 0, e), token);
+      // I/O errors, timeouts, a dropped connection, a gateway's non-JSON answer: passing, but for a
+      // body too large (413, split) and a throttle (429) a gateway's page says
+      int status = 0;
+      for (Throwable t = e; t != null && status == 0; t = t.getCause() == t ? null : t.getCause()) {
+        if (t instanceof BodyTransport.ErrorPage page) {
+          status = page.status();
+        }
+      }
+      Failure failure = status == 413 ? Failure.BAD_RECORD : status == 429 ? Failure.RATE_LIMITED : Failure.TRANSIENT;
+      return new Outcome<>(null, new FeishuCallException(what, status, -1, e.toString(), null, failure, 0, e), token);
     }
     if (resp.success()) {
       return new Outcome<>(resp.getData(), null, token);

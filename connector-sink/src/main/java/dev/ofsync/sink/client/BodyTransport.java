@@ -98,7 +98,7 @@ final class BodyTransport implements IHttpTransport {
     HttpResponse<byte[]> response = http.send(ready, HttpResponse.BodyHandlers.ofByteArray());
     if (response.statusCode() >= 300 && !looksLikeJson(response.body())) {
       // a gateway's error page: the SDK would fail to parse it and lose the status and request id
-      throw new IOException(notJson(response));
+      throw new ErrorPage(response.statusCode(), notJson(response));
     }
     RawResponse raw = new RawResponse();
     raw.setStatusCode(response.statusCode());
@@ -208,6 +208,20 @@ final class BodyTransport implements IHttpTransport {
       }
     }
     return false;
+  }
+
+  /** A gateway's answer that is not JSON (an error page), with its HTTP status. */
+  static final class ErrorPage extends IOException {
+    private final int status;
+
+    ErrorPage(int status, String message) {
+      super(message);
+      this.status = status;
+    }
+
+    int status() {
+      return status;
+    }
   }
 
   /** "HTTP 502: <the start of the body> (request id X)" for an answer that is not the Open API's JSON. */

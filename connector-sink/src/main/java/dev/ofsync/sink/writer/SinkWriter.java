@@ -125,7 +125,9 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
       index.adopt(snapshot.entries());
     }
     for (TableState t : roller.tables()) {
-      if (t.mineToReadBack() && snapshot.dirtyTables().contains(t.tableId())) {
+      // the task's own tables only: one inherited from a task removed by a lower tasks.max may still
+      // be written by it while it stops, and is read back at the first load, as before
+      if (t.mineForNewRows() && snapshot.dirtyTables().contains(t.tableId())) {
         try {
           reread(t, true);
         } catch (FeishuCallException e) {
@@ -775,11 +777,12 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
       long uncertain = BitableClient.takeUncertainUpdate();
       if (uncertain != BitableClient.NONE) {
         // an update try that timed out (or dropped, or met a 5xx) may still be carried out by Feishu,
-        // after the try that succeeded: nothing newer goes to this table until it can no longer land
+        // after the try that succeeded: nothing newer goes to this table from this task until it can
+        // no longer land (a rebalance does not wait for this: the partition's next owner may write sooner)
         long until = uncertain + 2 * TimeUnit.MILLISECONDS.toNanos(config.requestTimeoutMs());
         lane.quietUntil(until);
-        LOG.info("An update of table {} went through after a try with no answer (a timeout, a dropped connection or a "
-            + "5xx); the table's next write waits {} ms, so that Feishu cannot carry that try out after it", table,
+        LOG.info("An update of table {} had a try with no answer (a timeout, a dropped connection or a 5xx) that Feishu "
+            + "may still carry out; the table's next write waits {} ms, so that it cannot land after a newer one", table,
             Math.max(0, (until - System.nanoTime()) / 1_000_000));
       }
     }
