@@ -119,11 +119,7 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
     if (!upsert || !log.durable()) {
       return;
     }
-    IndexLog.Snapshot snapshot = log.load();
-    roller.claim(snapshot.tableOwners());
-    synchronized (routing) {
-      index.adopt(snapshot.entries());
-    }
+    IndexLog.Snapshot snapshot = readLog();
     for (TableState t : roller.tables()) {
       // the task's own tables only: one inherited from a task removed by a lower tasks.max may still
       // be written by it while it stops, and is read back at the first load, as before
@@ -161,9 +157,37 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
       roller.recount(tableId -> 0);
       return;
     }
+    IndexLog.Snapshot snapshot = readLog();
+    boolean anyEntries;
+    Map<String, Integer> keysByTable;
+    synchronized (routing) {
+      anyEntries = !index.isEmpty();
+      keysByTable = index.countByTable();
+    }
+    forgetTables(tablesNoLongerThere(keysByTable.keySet()));
+    roller.recount(tableId -> keysByTable.getOrDefault(tableId, 0));
+    Set<String> reread = new HashSet<>();
+    boolean anyRows = roller.tables().stream().anyMatch(t -> t.rows() > 0);
+    if (!log.durable() || (!anyEntries && anyRows)) {
+      roller.tables().forEach(t -> reread.add(t.tableId()));
+    } else {
+      roller.tables().stream().map(TableState::tableId).filter(snapshot.dirtyTables()::contains).forEach(reread::add);
+    }
+    for (TableState t : roller.tables()) {
+      if (reread.contains(t.tableId())) {
+        reread(t, snapshot.dirtyTables().contains(t.tableId()));
+      }
+    }
+  }
+
+  /**
+   * Reads the index's log (whole, or what was appended since the last read) into the index; keys
+   * with a change on its way keep what this task knows of them. Takes up the tables the log says
+   * this task created.
+   */
+  private IndexLog.Snapshot readLog() {
     IndexLog.Snapshot snapshot = log.load();
     roller.claim(snapshot.tableOwners());
-    boolean anyEntries;
     synchronized (routing) {
       if (!snapshot.whole()) {
         // each key's last record since the previous load: other tasks' writes, and this task's own again
@@ -191,25 +215,7 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
         });
       }
     }
-    Map<String, Integer> keysByTable;
-    synchronized (routing) {
-      anyEntries = !index.isEmpty();
-      keysByTable = index.countByTable();
-    }
-    forgetTables(tablesNoLongerThere(keysByTable.keySet()));
-    roller.recount(tableId -> keysByTable.getOrDefault(tableId, 0));
-    Set<String> reread = new HashSet<>();
-    boolean anyRows = roller.tables().stream().anyMatch(t -> t.rows() > 0);
-    if (!log.durable() || (!anyEntries && anyRows)) {
-      roller.tables().forEach(t -> reread.add(t.tableId()));
-    } else {
-      roller.tables().stream().map(TableState::tableId).filter(snapshot.dirtyTables()::contains).forEach(reread::add);
-    }
-    for (TableState t : roller.tables()) {
-      if (reread.contains(t.tableId())) {
-        reread(t, snapshot.dirtyTables().contains(t.tableId()));
-      }
-    }
+    return snapshot;
   }
 
   /**
