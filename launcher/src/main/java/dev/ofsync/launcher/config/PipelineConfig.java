@@ -105,7 +105,7 @@ public final class PipelineConfig {
       throw new UserError(JOB_NAME + ": '" + named + "' names the connectors in Connect's REST paths; use letters, "
           + "digits, '.', '_' and '-' only");
     }
-    this.job = named != null ? named.trim() : defaultJobName(tableId);
+    this.job = named != null ? named.trim() : defaultJobName(tableId.table());
     source.putIfAbsent(OracleSourceConfig.TOPIC_TEMPLATE, DEFAULT_TOPIC_TEMPLATE);
     this.topic = OracleSourceConfig.topicFor(source.get(OracleSourceConfig.TOPIC_TEMPLATE), tableId);
     if (seed.get(CHECKPOINT_FILE) != null) {
@@ -138,8 +138,7 @@ public final class PipelineConfig {
    * with the same name in two schemas set sync.job_name (in the embedded worker a state directory
    * refuses a config of another table).
    */
-  static String defaultJobName(TableId tableId) {
-    String table = tableId.table();
+  static String defaultJobName(String table) {
     String kept = table.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9._-]+", "-").replaceAll("^-+|-+$", "");
     if (!kept.matches(".*[a-z0-9].*")) {
       kept = "t" + Integer.toHexString(table.hashCode());

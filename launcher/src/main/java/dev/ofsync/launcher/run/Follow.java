@@ -3,9 +3,10 @@ package dev.ofsync.launcher.run;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ofsync.launcher.UserError;
 import dev.ofsync.launcher.config.PipelineConfig;
+import dev.ofsync.launcher.config.Validation;
+import dev.ofsync.launcher.kafka.ConnectRest;
 import dev.ofsync.sink.config.FeishuSinkConfig;
 import dev.ofsync.source.config.OracleSourceConfig;
-import dev.ofsync.launcher.kafka.ConnectRest;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;
@@ -66,10 +67,11 @@ public final class Follow {
 
   /** The sink's request quota, for the progress line (a reference like ${env:RATE} resolved). */
   private static double quota(PipelineConfig config) {
-    Map<String, String> sink = dev.ofsync.launcher.config.Validation.resolve(config.sinkConfig(null), new java.util.ArrayList<>());
+    String rate = Validation.resolve(config.sinkConfig(null), new ArrayList<>())
+        .get(FeishuSinkConfig.MAX_REQUESTS_PER_SECOND);
     try {
-      return Double.parseDouble(sink.getOrDefault(FeishuSinkConfig.MAX_REQUESTS_PER_SECOND, "50").trim());
-    } catch (NumberFormatException | NullPointerException e) {
+      return rate == null ? 50 : Double.parseDouble(rate.trim());
+    } catch (NumberFormatException e) {
       return 50; // validated before the run; a value that still does not parse only costs the progress line its figure
     }
   }
