@@ -182,6 +182,8 @@ class FeishuSinkIT {
       other.put("2", new RowIndex.Location("tblA", "rec2", 12));
       other.markOwner("tblA", 1);
       other.markDirty(java.util.Set.of("tblA"));
+      other.markIntent("Orders_001", 1);
+      other.markIntent("Orders_001", 2);
       other.flush();
 
       IndexLog.Snapshot first = mine.load();
@@ -190,11 +192,14 @@ class FeishuSinkIT {
       assertThat(first.entries().get("2")).isEqualTo(new RowIndex.Location("tblA", "rec2", 12));
       assertThat(first.dirtyTables()).containsExactly("tblA");
       assertThat(first.tableOwners()).containsExactly(Map.entry("tblA", 1));
+      assertThat(first.intents()).containsExactly(Map.entry("Orders_001", java.util.Set.of(1, 2)));
 
       other.remove("1");
       other.put("2", new RowIndex.Location("tblA", "rec2", 22));
       other.put("3", new RowIndex.Location("tblA", "rec3", 13));
       other.markClean(java.util.Set.of("tblA"));
+      other.dropIntent("Orders_001", 2);
+      other.markIntent("Orders_002", 1);
       other.flush();
 
       IndexLog.Snapshot next = mine.load();
@@ -206,6 +211,8 @@ class FeishuSinkIT {
       assertThat(next.changes()).isEqualTo(expected);
       assertThat(next.dirtyTables()).isEmpty();
       assertThat(next.tableOwners()).as("kept from the first load").containsExactly(Map.entry("tblA", 1));
+      assertThat(next.intents()).containsOnly(Map.entry("Orders_001", java.util.Set.of(1)),
+          Map.entry("Orders_002", java.util.Set.of(1)));
       assertThat(mine.load().changes()).as("nothing appended since").isEmpty();
     }
   }

@@ -53,6 +53,7 @@ class IndexLogFailureTest {
     final Map<String, RowIndex.Location> stored = new HashMap<>();
     final Set<String> dirty = new HashSet<>();
     final Map<String, Integer> owners = new HashMap<>();
+    final Map<String, Set<Integer>> intents = new HashMap<>();
     private final List<Runnable> appended = new ArrayList<>();
     private int flushesTaken;
     private final int flushesBeforeFailing;
@@ -70,7 +71,9 @@ class IndexLogFailureTest {
     public synchronized Snapshot load() {
       RowIndex entries = new RowIndex();
       stored.forEach(entries::put);
-      return new Snapshot(entries, Set.copyOf(dirty), Map.copyOf(owners));
+      Map<String, Set<Integer>> intentsNow = new HashMap<>();
+      intents.forEach((name, tasks) -> intentsNow.put(name, Set.copyOf(tasks)));
+      return new Snapshot(entries, Set.copyOf(dirty), Map.copyOf(owners), intentsNow);
     }
 
     @Override
@@ -99,7 +102,23 @@ class IndexLogFailureTest {
     }
 
     @Override
+    public synchronized void markIntent(String tableName, int taskId) {
+      appended.add(() -> intents.computeIfAbsent(tableName, n -> new HashSet<>()).add(taskId));
+    }
+
+    @Override
+    public synchronized void dropIntent(String tableName, int taskId) {
+      appended.add(() -> intents.computeIfPresent(tableName, (n, tasks) -> {
+        tasks.remove(taskId);
+        return tasks.isEmpty() ? null : tasks;
+      }));
+    }
+
+    @Override
     public synchronized void flush() {
+      if (appended.isEmpty()) {
+        return; // as the producer: nothing to wait for
+      }
       if (flushesTaken >= flushesBeforeFailing) {
         appended.clear(); // the producer gave them up
         throw new RetriableException("could not store the key index: the broker did not answer in time");
@@ -119,6 +138,7 @@ class IndexLogFailureTest {
       back.stored.putAll(stored);
       back.dirty.addAll(dirty);
       back.owners.putAll(owners);
+      intents.forEach((name, tasks) -> back.intents.put(name, new HashSet<>(tasks)));
       return back;
     }
   }
@@ -268,7 +288,9 @@ class IndexLogFailureTest {
    * entries: its table stays marked. Answers the index topic as it was left, taking writes again.
    */
   private static IndexTopic diesMidCreate(int taskId, int tasks) throws InterruptedException {
-    IndexTopic topic = new IndexTopic(1);
+    // the dirty mark is stored, the entries are not; another task than 0 first makes a table of its
+    // own, storing the name it asks for
+    IndexTopic topic = new IndexTopic(taskId == 0 ? 1 : 2);
     SinkWriter dying = writer(topic, taskId, tasks, List.of(TaskHarness.TP));
     try {
       dying.put(rows(3));

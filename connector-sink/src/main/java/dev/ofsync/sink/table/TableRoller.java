@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -32,9 +33,12 @@ import org.slf4j.LoggerFactory;
  * <p>With several tasks, a table takes new rows from one task only, so no two writers can push it
  * past the cap: a created table from its creator, recorded in the key index ({@link #claim}) so a
  * restarted task takes up its own tables again while the others go on with theirs. Any task may
- * create the missing base table then. A base table nobody recorded (given as feishu.base_table_id,
- * made by hand, or with no index topic) takes new rows from task 0; a partly filled numbered table
- * nobody recorded takes no more. Existing rows are updated wherever they are.
+ * create the missing base table then. A task records the name of a numbered table before it asks
+ * for it, so a table whose creator stopped before recording it as its own (a crash during the call)
+ * goes back to that task, when no other task set out to make that name. A base table nobody
+ * recorded (given as feishu.base_table_id, made by hand, or with no index topic) takes new rows from
+ * task 0; a numbered table nobody recorded or set out to make takes no more. Existing rows are
+ * updated wherever they are.
  */
 public final class TableRoller {
   private static final Logger LOG = LoggerFactory.getLogger(TableRoller.class);
@@ -73,6 +77,7 @@ public final class TableRoller {
   private int roundFirstSeq;
   private int roundSize;
   private java.util.function.Consumer<TableState> onCreate = t -> {};
+  private java.util.function.Consumer<String> beforeCreate = name -> {};
   /** Whether creators are recorded (in the key index topic): then any task may create the base table. */
   private boolean creatorsRecorded;
 
@@ -163,11 +168,22 @@ public final class TableRoller {
   }
 
   /**
-   * Takes up the tables that {@code owners} (table id to the task that created it) says this task
-   * created, as after a restart, and gives up those another task created. Tables with no recorded
-   * creator keep what {@link #discover} decided.
+   * Called, with several tasks and a durable record, with the name of each numbered table this task
+   * is about to ask Feishu for; returns once that is stored (see {@link #claim}).
    */
-  public synchronized void claim(Map<String, Integer> owners) {
+  public synchronized void beforeCreate(java.util.function.Consumer<String> listener) {
+    this.beforeCreate = listener;
+  }
+
+  /**
+   * Takes up the tables that {@code owners} (table id to the task that created it) says this task
+   * created, as after a restart, and gives up those another task created. A numbered table with no
+   * recorded creator is this task's when {@code intents} (table name to the tasks that set out to
+   * create it) names this task alone: its creation was under way when an earlier run of this task
+   * stopped (or its answer was lost), and it is recorded as this task's now. Other tables with no
+   * recorded creator keep what {@link #discover} decided.
+   */
+  public synchronized void claim(Map<String, Integer> owners, Map<String, Set<Integer>> intents) {
     if (tasks == 1) {
       return;
     }
@@ -177,6 +193,13 @@ public final class TableRoller {
         t.mineForNewRows(owner == taskId);
         // created by a task that no longer exists (tasks.max lowered): its marks are this task's to clear
         t.inheritMarks(owner >= tasks && owner % tasks == taskId);
+      } else if (t.seq() != TableState.BASE && !t.mineForNewRows()
+          && intents.getOrDefault(t.name(), Set.of()).equals(Set.of(taskId))) {
+        // no other task asked for this name, so the table is the one this task asked for
+        t.mineForNewRows(true);
+        onCreate.accept(t);
+        LOG.info("Table {} ({}) was made for task {} by a request whose outcome it did not record (it stopped, or "
+            + "the answer was lost); it puts new rows in it", t.name(), t.tableId(), taskId);
       }
     }
   }
@@ -612,6 +635,9 @@ public final class TableRoller {
         name[0] = numberedName(seq);
         inFlight = name[0];
         inFlightSeq = seq;
+      }
+      if (tasks > 1 && creatorsRecorded) {
+        beforeCreate.accept(name[0]);
       }
       if (create(name[0], seq, fields).isPresent()) {
         return null;

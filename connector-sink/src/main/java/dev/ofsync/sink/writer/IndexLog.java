@@ -8,18 +8,21 @@ import java.util.Set;
  * a table is marked dirty before rows are created in it and clean once their entries are written,
  * so a crash in between is known at the next start and only that table is read back. Each table a
  * task creates is recorded as that task's, so the task takes it up again after a restart and no
- * other task fills it.
+ * other task fills it; and before a task asks Feishu for a numbered table it records that it set out
+ * to make that name, so a table whose creator stopped before recording it is still known as its.
  */
 public interface IndexLog extends AutoCloseable {
   /**
    * What the log holds: the index entries (all of them, or, when {@code entries} is null, the
    * {@code changes} since this log's previous load, a null location for a key removed), the tables
-   * left dirty, and which task created each table.
+   * left dirty, which task created each table, and which tasks set out to create a table of each
+   * name and have not recorded the outcome ({@link #markIntent}).
    */
   record Snapshot(RowIndex entries, Map<String, RowIndex.Location> changes, Set<String> dirtyTables,
-      Map<String, Integer> tableOwners) {
-    public Snapshot(RowIndex entries, Set<String> dirtyTables, Map<String, Integer> tableOwners) {
-      this(entries, null, dirtyTables, tableOwners);
+      Map<String, Integer> tableOwners, Map<String, Set<Integer>> intents) {
+    public Snapshot(RowIndex entries, Set<String> dirtyTables, Map<String, Integer> tableOwners,
+        Map<String, Set<Integer>> intents) {
+      this(entries, null, dirtyTables, tableOwners, intents);
     }
 
     /** Whether this holds every entry, rather than the changes since the previous load. */
@@ -45,6 +48,16 @@ public interface IndexLog extends AutoCloseable {
   /** Records that task {@code taskId} created the table and alone puts new rows in it; stored at the next flush. */
   void markOwner(String tableId, int taskId);
 
+  /**
+   * Records that task {@code taskId} is about to ask Feishu for a table named {@code tableName}
+   * (stored at the next flush, which the caller makes before asking). Should the task stop before it
+   * records the table as its own ({@link #markOwner}), the table is still known as its.
+   */
+  void markIntent(String tableName, int taskId);
+
+  /** Forgets the intent: the table was made and recorded as the task's. Stored at the next flush. */
+  void dropIntent(String tableName, int taskId);
+
   /** Waits until everything the calling thread appended is stored. */
   void flush();
 
@@ -60,7 +73,7 @@ public interface IndexLog extends AutoCloseable {
 
     @Override
     public Snapshot load() {
-      return new Snapshot(new RowIndex(), Set.of(), Map.of());
+      return new Snapshot(new RowIndex(), Set.of(), Map.of(), Map.of());
     }
 
     @Override
@@ -77,6 +90,12 @@ public interface IndexLog extends AutoCloseable {
 
     @Override
     public void markOwner(String tableId, int taskId) {}
+
+    @Override
+    public void markIntent(String tableName, int taskId) {}
+
+    @Override
+    public void dropIntent(String tableName, int taskId) {}
 
     @Override
     public void flush() {}

@@ -29,12 +29,14 @@ import org.apache.kafka.connect.errors.ConnectException;
 
 /**
  * The key index in a compacted Kafka topic the connector owns: key = the row's key, value =
- * {@code tableId recordId hash}; a tombstone forgets a key. Table dirty markers and table owners
- * share the topic under keys that start with a NUL character, which no row key does.
+ * {@code tableId recordId hash}; a tombstone forgets a key. Table dirty markers, table owners and
+ * creation intents share the topic under keys that start with a NUL character, which no row key does.
  */
 public final class KafkaIndexLog implements IndexLog {
   private static final String DIRTY_PREFIX = "\u0000dirty:";
   private static final String OWNER_PREFIX = "\u0000owner:";
+  /** Followed by the task id, a colon and the table's name (a Feishu table name holds no colon). */
+  private static final String INTENT_PREFIX = "\u0000intent:";
 
   /** A load this long after the previous one reads the whole topic again (a tombstone is kept a day). */
   private static final long WHOLE_LOAD_AFTER_NANOS = TimeUnit.HOURS.toNanos(6);
@@ -45,6 +47,7 @@ public final class KafkaIndexLog implements IndexLog {
   private final Map<TopicPartition, Long> positions = new HashMap<>();
   private final Set<String> dirty = new HashSet<>();
   private final Map<String, Integer> owners = new HashMap<>();
+  private final Map<String, Set<Integer>> intents = new HashMap<>();
   private long lastLoadNanos;
   private final KafkaProducer<byte[], byte[]> producer;
   /**
@@ -125,6 +128,10 @@ public final class KafkaIndexLog implements IndexLog {
     Map<String, RowIndex.Location> changes = whole ? null : new HashMap<>();
     Set<String> dirtyNow = whole ? new HashSet<>() : new HashSet<>(dirty);
     Map<String, Integer> ownersNow = whole ? new HashMap<>() : new HashMap<>(owners);
+    Map<String, Set<Integer>> intentsNow = new HashMap<>();
+    if (!whole) {
+      intents.forEach((name, tasks) -> intentsNow.put(name, new HashSet<>(tasks)));
+    }
     Map<TopicPartition, Long> reached = new HashMap<>();
     try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
       List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
@@ -160,6 +167,19 @@ public final class KafkaIndexLog implements IndexLog {
             } else {
               ownersNow.put(table, Integer.parseInt(new String(r.value(), StandardCharsets.UTF_8)));
             }
+          } else if (key.startsWith(INTENT_PREFIX)) {
+            String rest = key.substring(INTENT_PREFIX.length());
+            int colon = rest.indexOf(':');
+            int task = Integer.parseInt(rest.substring(0, colon));
+            String name = rest.substring(colon + 1);
+            if (r.value() == null) {
+              Set<Integer> tasks = intentsNow.get(name);
+              if (tasks != null && tasks.remove(task) && tasks.isEmpty()) {
+                intentsNow.remove(name);
+              }
+            } else {
+              intentsNow.computeIfAbsent(name, n -> new HashSet<>()).add(task);
+            }
           } else if (key.startsWith(DIRTY_PREFIX)) {
             String table = key.substring(DIRTY_PREFIX.length());
             if (r.value() == null) {
@@ -187,7 +207,11 @@ public final class KafkaIndexLog implements IndexLog {
     dirty.addAll(dirtyNow);
     owners.clear();
     owners.putAll(ownersNow);
-    return new Snapshot(entries, changes, Set.copyOf(dirtyNow), Map.copyOf(ownersNow));
+    intents.clear();
+    intents.putAll(intentsNow);
+    Map<String, Set<Integer>> intentsCopy = new HashMap<>();
+    intentsNow.forEach((name, tasks) -> intentsCopy.put(name, Set.copyOf(tasks)));
+    return new Snapshot(entries, changes, Set.copyOf(dirtyNow), Map.copyOf(ownersNow), Map.copyOf(intentsCopy));
   }
 
   private static RowIndex.Location decode(byte[] value) {
@@ -218,6 +242,16 @@ public final class KafkaIndexLog implements IndexLog {
   @Override
   public void markOwner(String tableId, int taskId) {
     send(OWNER_PREFIX + tableId, String.valueOf(taskId).getBytes(StandardCharsets.UTF_8));
+  }
+
+  @Override
+  public void markIntent(String tableName, int taskId) {
+    send(INTENT_PREFIX + taskId + ":" + tableName, new byte[] {1});
+  }
+
+  @Override
+  public void dropIntent(String tableName, int taskId) {
+    send(INTENT_PREFIX + taskId + ":" + tableName, null);
   }
 
   private void send(String key, byte[] value) {

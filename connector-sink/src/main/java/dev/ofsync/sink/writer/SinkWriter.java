@@ -92,7 +92,14 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
     this.reporter = reporter;
     this.upsert = config.writeMode() == FeishuSinkConfig.WriteMode.UPSERT;
     this.buffer = new Semaphore(config.maxBufferedRecords());
-    roller.onCreate(t -> log.markOwner(t.tableId(), config.taskId()), log.durable());
+    roller.onCreate(t -> {
+      log.markOwner(t.tableId(), config.taskId());
+      log.dropIntent(t.name(), config.taskId());
+    }, log.durable());
+    roller.beforeCreate(name -> {
+      log.markIntent(name, config.taskId());
+      log.flush(); // stored before Feishu is asked: a crash during the call leaves the table known as this task's
+    });
     AtomicInteger n = new AtomicInteger();
     this.pool = Executors.newCachedThreadPool(r -> {
       Thread t = new Thread(r, "feishu-sink-lane-" + n.incrementAndGet());
@@ -187,7 +194,8 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
    */
   private IndexLog.Snapshot readLog() {
     IndexLog.Snapshot snapshot = log.load();
-    roller.claim(snapshot.tableOwners());
+    roller.claim(snapshot.tableOwners(), snapshot.intents());
+    log.flush(); // the tables it took up are recorded as its own
     synchronized (routing) {
       if (!snapshot.whole()) {
         // each key's last record since the previous load: other tasks' writes, and this task's own again

@@ -8,8 +8,10 @@ import dev.ofsync.sink.client.RequestBudget;
 import dev.ofsync.emulator.junit.FeishuEmulatorExtension;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -24,18 +26,43 @@ class TableRollerOwnersTest {
       .app(APP_ID, APP_SECRET).base(APP_TOKEN, "Sheet1", APP_ID);
 
   private final Map<String, Integer> owners = new HashMap<>();
+  /** Table name to the tasks that set out to create it, as the index topic holds them. */
+  private final Map<String, Set<Integer>> intents = new HashMap<>();
 
-  /** Task {@code taskId} of {@code tasks}, recording the tables it creates in {@link #owners} as the index topic does. */
+  /**
+   * Task {@code taskId} of {@code tasks}, recording the tables it creates in {@link #owners}, and
+   * the names it asks for in {@link #intents}, as the index topic does.
+   */
   private TableRoller roller(int taskId, int tasks) throws InterruptedException {
     return roller(taskId, tasks, true);
   }
 
   /** {@code recorded} false: no index topic, nothing survives a restart. */
   private TableRoller roller(int taskId, int tasks, boolean recorded) throws InterruptedException {
-    TableRoller roller = new TableRoller(client(), "Orders", "", 100, 1, taskId, tasks);
-    roller.onCreate(t -> owners.put(t.tableId(), taskId), recorded);
+    TableRoller roller = unstarted(taskId, tasks, recorded);
+    roller.onCreate(t -> {
+      owners.put(t.tableId(), taskId);
+      intents.computeIfPresent(t.name(), (name, by) -> by.remove(taskId) && by.isEmpty() ? null : by);
+    }, recorded);
     roller.discover();
     roller.recount(tableId -> 0);
+    return roller;
+  }
+
+  /** A task that records the names it asks for, but whose tables' creation is never recorded: it stops during the call. */
+  private TableRoller stopsWhileCreating(int taskId, int tasks) throws InterruptedException {
+    TableRoller roller = unstarted(taskId, tasks, true);
+    roller.onCreate(t -> {}, true);
+    roller.discover();
+    roller.recount(tableId -> 0);
+    return roller;
+  }
+
+  private TableRoller unstarted(int taskId, int tasks, boolean recorded) {
+    TableRoller roller = new TableRoller(client(), "Orders", "", 100, 1, taskId, tasks);
+    if (recorded) {
+      roller.beforeCreate(name -> intents.computeIfAbsent(name, n -> new HashSet<>()).add(taskId));
+    }
     return roller;
   }
 
@@ -67,7 +94,7 @@ class TableRollerOwnersTest {
 
     // task 1 dies and starts again while task 2 goes on: each fills its own table, none is filled by two
     TableRoller task1 = roller(1, 3);
-    task1.claim(owners);
+    task1.claim(owners, intents);
     assertThat(place(task1, 50)).containsExactly("Orders_001");
     assertThat(place(task2, 80)).as("task 2's own table filled, then a new one; none of task 1's room taken")
         .containsExactly("Orders", "Orders_002");
@@ -76,11 +103,44 @@ class TableRollerOwnersTest {
   }
 
   @Test
+  void aTableWhoseCreatorStoppedBeforeRecordingItIsFilledByThatTaskAfterItsRestart() throws Exception {
+    assertThat(place(roller(2, 3), 30)).containsExactly("Orders");
+    TableRoller dying = stopsWhileCreating(1, 3);
+    dying.assign(40, 40, 500, FIELDS, t -> 0); // Feishu makes Orders_001; the task stops before any row goes in
+    dying.close();
+    assertThat(owners).as("Orders_001 was never recorded as task 1's").hasSize(1);
+
+    TableRoller task0 = roller(0, 3);
+    task0.claim(owners, intents);
+    assertThat(place(task0, 10)).as("task 0 did not ask for Orders_001").containsExactly("Orders_002");
+
+    TableRoller restarted = roller(1, 3);
+    restarted.claim(owners, intents);
+    assertThat(place(restarted, 50)).as("task 1 asked for it, and no other task did").containsExactly("Orders_001");
+    assertThat(owners).as("recorded as task 1's now").containsValue(1);
+    assertThat(intents).as("nothing left to decide").isEmpty();
+  }
+
+  @Test
+  void aTableNoOneRecordedThatTwoTasksAskedForTakesNoNewRows() throws Exception {
+    assertThat(place(roller(2, 3), 30)).containsExactly("Orders");
+    stopsWhileCreating(1, 3).assign(40, 40, 500, FIELDS, t -> 0);
+    intents.get("Orders_001").add(0); // task 0 asked for the same name at the same time, and stopped too
+
+    for (int task = 0; task < 2; task++) {
+      TableRoller restarted = roller(task, 3);
+      restarted.claim(owners, intents);
+      assertThat(place(restarted, 10)).as("task %d cannot tell whose Orders_001 is", task)
+          .doesNotContain("Orders_001");
+    }
+  }
+
+  @Test
   void theBaseTableComesFirstWhicheverTaskNeedsATableFirst() throws Exception {
     assertThat(place(roller(1, 2), 10)).as("task 0 may have no rows at all").containsExactly("Orders");
 
     TableRoller task0 = roller(0, 2);
-    task0.claim(owners);
+    task0.claim(owners, intents);
     assertThat(place(task0, 10)).as("the base table is task 1's").containsExactly("Orders_001");
   }
 
@@ -91,7 +151,7 @@ class TableRollerOwnersTest {
 
     // seq 1 % 3 == 1, but task 1 cannot know whether another live task is filling that table
     TableRoller restarted = roller(1, 3, false);
-    restarted.claim(Map.of());
+    restarted.claim(Map.of(), Map.of());
     assertThat(place(restarted, 10)).containsExactly("Orders_002");
   }
 
@@ -130,7 +190,7 @@ class TableRollerOwnersTest {
 
     // the task starts again elsewhere and counts its tables, while the old instance, not yet stopped, writes on
     TableRoller restarted = roller(1, 3);
-    restarted.claim(owners);
+    restarted.claim(owners, intents);
     assertThat(place(old, 50)).containsExactly("Orders");
     restarted.recount(tableId -> 0); // its partitions are assigned once the old instance has let go of them
 
