@@ -118,6 +118,16 @@ class ConnectClusterIT {
     assertThat(other.output()).contains("ofs-other-source: not deployed").contains("ofs-other-sink: not deployed")
         .doesNotContain("404");
 
+    // the same tables under another job name (sync.job_name changed): refused, naming the sink that fills them
+    LauncherProcess.Result renamed = LauncherProcess.run(dir, Map.of(), "run", "--config", "other.yaml",
+        "--connect-url", url);
+    assertThat(renamed.exit()).as(renamed.output()).isEqualTo(2);
+    assertThat(renamed.output()).contains("connector ofs-items-sink on " + url)
+        .contains("already fills the tables 'Cluster', 'Cluster_001', ... of Feishu base " + APP_TOKEN)
+        .contains("curl -X DELETE " + url + "connectors/ofs-items-sink");
+    assertThat(new dev.ofsync.launcher.kafka.ConnectRest(connect.url()).exists("ofs-other-sink")).isFalse();
+    assertThat(new dev.ofsync.launcher.kafka.ConnectRest(connect.url()).exists("ofs-other-source")).isFalse();
+
     LauncherProcess.Result once = LauncherProcess.run(dir, Map.of(), "--config", "config.yaml", "--connect-url", url,
         "--once");
     assertThat(once.exit()).isEqualTo(2);

@@ -37,6 +37,7 @@ public class FeishuSinkConfig extends AbstractConfig {
   public static final String BASE_TABLE_ID = "feishu.base_table_id";
   private static final String BASE_TABLE_ID_DOC = "The table filled first (tbl...). Empty: a table named after the prefix, created when missing.";
   public static final String TABLE_NAME_PREFIX = "feishu.table_name_prefix";
+  public static final String TABLE_NAME_PREFIX_DEFAULT = "DataSync";
   private static final String TABLE_NAME_PREFIX_DOC = "Tables after the base table are named {prefix}_001, {prefix}_002, ...";
   public static final String MAX_ROWS_PER_TABLE = "feishu.max_rows_per_table";
   private static final String MAX_ROWS_PER_TABLE_DOC = "Rows a table is filled to before the next one is started (20,000 on Feishu's classic plan).";
@@ -111,7 +112,7 @@ public class FeishuSinkConfig extends AbstractConfig {
     order = 0;
     def.define(BASE_TABLE_ID, Type.STRING, "", Validators.EMPTY_OR_TABLE_ID, Importance.HIGH,
         BASE_TABLE_ID_DOC, GROUP_TABLE, ++order, Width.MEDIUM, "Base table id");
-    def.define(TABLE_NAME_PREFIX, Type.STRING, "DataSync", Validators.TABLE_NAME_PREFIX, Importance.HIGH,
+    def.define(TABLE_NAME_PREFIX, Type.STRING, TABLE_NAME_PREFIX_DEFAULT, Validators.TABLE_NAME_PREFIX, Importance.HIGH,
         TABLE_NAME_PREFIX_DOC, GROUP_TABLE, ++order, Width.MEDIUM, "Table name prefix");
     def.define(MAX_ROWS_PER_TABLE, Type.INT, 20_000, ConfigDef.Range.atLeast(1), Importance.HIGH,
         MAX_ROWS_PER_TABLE_DOC, GROUP_TABLE, ++order, Width.SHORT, "Max rows per table");

@@ -66,6 +66,18 @@ public final class ConnectRest {
     return out;
   }
 
+  /** {@code GET /connectors?expand=info}: each connector's config, by connector name. */
+  public Map<String, Map<String, String>> configs() throws UserError {
+    JsonNode answer = send("GET", "connectors?expand=info", null).expect("list the connectors", 200);
+    Map<String, Map<String, String>> out = new java.util.TreeMap<>();
+    answer.fields().forEachRemaining(e -> {
+      Map<String, String> config = new java.util.HashMap<>();
+      e.getValue().path("info").path("config").fields().forEachRemaining(c -> config.put(c.getKey(), c.getValue().asText()));
+      out.put(e.getKey(), config);
+    });
+    return out;
+  }
+
   public boolean exists(String name) throws UserError {
     Answer a = send("GET", "connectors/" + name, null);
     return a.status == 200;

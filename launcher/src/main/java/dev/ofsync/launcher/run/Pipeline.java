@@ -8,6 +8,8 @@ import dev.ofsync.launcher.config.PipelineConfig;
 import dev.ofsync.launcher.kafka.ConnectRest;
 import dev.ofsync.launcher.kafka.LocalConnect;
 import dev.ofsync.launcher.kafka.LocalKafka;
+import dev.ofsync.sink.FeishuSinkConnector;
+import dev.ofsync.sink.config.FeishuSinkConfig;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URI;
@@ -125,6 +127,7 @@ public final class Pipeline implements AutoCloseable {
       throws UserError, InterruptedException {
     String source = config.sourceName();
     String sink = config.sinkName();
+    refuseASecondWriterOfTheSameTables(config);
     boolean resetSource = (fullSync || resetCheckpoint) && rest.exists(source);
     boolean resetSink = resetCheckpoint && rest.exists(sink);
     Map<String, String> sourceConfig = isEmbedded() ? withCompressedRecords(config.sourceConfig()) : config.sourceConfig();
@@ -149,6 +152,39 @@ public final class Pipeline implements AutoCloseable {
     }
     out.println("Deployed " + source + " (" + config.seed().get("oracle.table_name") + " -> topic " + config.topic()
         + ") and " + sink + " (-> Feishu base " + config.seed().get("feishu.app_token") + ")");
+  }
+
+  /**
+   * Refuses to deploy beside another Feishu sink on the worker that fills the same tables (the
+   * same base and table name prefix) under another name, as when sync.job_name was changed, or a
+   * config copied for another table kept its prefix: two sinks would each create the next tables of
+   * the sequence and fill them, and neither knows the rows the other put in a table.
+   */
+  private void refuseASecondWriterOfTheSameTables(PipelineConfig config) throws UserError {
+    Map<String, String> ours = config.sinkConfig(bootstrap);
+    String base = ours.get(FeishuSinkConfig.APP_TOKEN);
+    String prefix = prefixOf(ours);
+    java.util.List<String> others = new java.util.ArrayList<>();
+    rest.configs().forEach((name, other) -> {
+      if (!name.equals(config.sinkName()) && FeishuSinkConnector.class.getName().equals(other.get("connector.class"))
+          && java.util.Objects.equals(base, other.get(FeishuSinkConfig.APP_TOKEN)) && prefix.equals(prefixOf(other))) {
+        others.add(name);
+      }
+    });
+    if (!others.isEmpty()) {
+      String where = rest.base().toString();
+      throw new UserError("connector " + String.join(", ", others) + " on " + where + " already fills the tables '"
+          + prefix + "', '" + prefix + "_001', ... of Feishu base " + base + "; " + config.sinkName() + " beside it would "
+          + "fill them too, each knowing only its own rows. If it is this sync under an earlier sync.job_name, delete it "
+          + "and its source first (curl -X DELETE " + where + "connectors/" + others.get(0) + "), then run again: the "
+          + "rows already in Feishu are found there, not written again; if it syncs another table, give this config "
+          + "its own feishu.table_name_prefix");
+    }
+  }
+
+  private static String prefixOf(Map<String, String> sinkConfig) {
+    String prefix = sinkConfig.get(FeishuSinkConfig.TABLE_NAME_PREFIX);
+    return prefix == null ? FeishuSinkConfig.TABLE_NAME_PREFIX_DEFAULT : prefix;
   }
 
   /**
