@@ -58,14 +58,23 @@ public class FeishuSinkTask extends SinkTask {
         config.writeMode() == FeishuSinkConfig.WriteMode.UPSERT, config.keyFieldName());
     IndexLog log = config.indexBootstrapServers().isEmpty() || config.writeMode() != FeishuSinkConfig.WriteMode.UPSERT
         ? IndexLog.NONE : new KafkaIndexLog(config.indexTopic(), new HashMap<>(config.indexClientProps()));
-    Backlog backlog = config.indexBootstrapServers().isEmpty() ? Backlog.NONE
-        : new KafkaBacklog(new HashMap<>(config.indexClientProps()), "feishu-sink-backlog-" + config.indexTopic()
+    Backlog backlog = Backlog.NONE;
+    try {
+      if (!config.indexBootstrapServers().isEmpty()) {
+        backlog = new KafkaBacklog(new HashMap<>(config.indexClientProps()), "feishu-sink-backlog-" + config.indexTopic()
             + "-" + config.taskId());
-    writer = new SinkWriter(config, client, roller, mapper, log, backlog, errantRecordReporter());
+      }
+      writer = new SinkWriter(config, client, roller, mapper, log, backlog, errantRecordReporter());
+    } catch (RuntimeException e) {
+      backlog.close();
+      log.close(); // its Kafka clients and their threads
+      throw e;
+    }
     SinkMetrics.register(pluginMetrics(), writer.counters(), client.counters(), roller);
     try {
       writer.start();
     } catch (InterruptedException e) {
+      writer.close();
       Thread.currentThread().interrupt();
       throw new ConnectException("interrupted while starting", e);
     } catch (FeishuCallException e) {

@@ -4,6 +4,7 @@ import static dev.ofsync.sink.TaskHarness.APP_ID;
 import static dev.ofsync.sink.TaskHarness.APP_SECRET;
 import static dev.ofsync.sink.TaskHarness.APP_TOKEN;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ofsync.emulator.CallClass;
 import dev.ofsync.emulator.Latency;
@@ -301,6 +302,22 @@ class IndexLogFailureTest {
     IndexTopic healed = topic.healed();
     assertThat(healed.dirty).hasSize(1);
     return healed;
+  }
+
+  @Test
+  void aTableNameTheIndexTopicCannotStoreStopsTheTaskBeforeTheTableIsMade() throws Exception {
+    IndexTopic topic = new IndexTopic(0);
+    SinkWriter task1 = writer(topic, 1, 2, List.of(TaskHarness.TP)); // the base table is task 0's: task 1 makes its own
+    try {
+      assertThatThrownBy(() -> task1.put(rows(3))).isInstanceOf(ConnectException.class)
+          .as("a stop, not a put() retried for ever while no table can be made")
+          .isNotInstanceOf(RetriableException.class)
+          .hasMessageContaining("could not store the name of table Orders_001 in the key index topic")
+          .hasMessageContaining("Restart the task once Kafka takes writes");
+    } finally {
+      task1.close();
+    }
+    assertThat(FEISHU.emulator().tables(APP_TOKEN)).extracting(TableSnapshot::name).containsExactly("Orders");
   }
 
   @Test

@@ -272,6 +272,14 @@ public final class BitableClient {
     return since;
   }
 
+  /**
+   * Whether a try of this thread's last call failed in a way that may still see it carried out (a
+   * timeout, a dropped connection, a 5xx), rather than refused by Feishu. Read right after the call.
+   */
+  public static boolean lastCallMayHaveLanded() {
+    return LAST_UNCERTAIN.get()[0] != NONE;
+  }
+
   /** No such try (a System.nanoTime() value may be any long, this one included, but not in practice). */
   public static final long NONE = Long.MIN_VALUE;
   private static final ThreadLocal<long[]> LAST_UNCERTAIN = ThreadLocal.withInitial(() -> new long[] {NONE});

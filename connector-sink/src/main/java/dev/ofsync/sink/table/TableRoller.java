@@ -49,6 +49,33 @@ public final class TableRoller {
   /** New rows for one table. */
   public record Assignment(TableState table, int rows) {}
 
+  /**
+   * Where a task records the tables it creates, so that after a restart it takes them up again and
+   * no other task fills them (the key index topic). Called outside the roller's lock.
+   */
+  public interface Records {
+    /** No record: nothing survives a restart. */
+    Records NONE = new Records() {
+      @Override
+      public void intend(String name) {}
+
+      @Override
+      public void abandon(String name) {}
+
+      @Override
+      public void created(TableState table) {}
+    };
+
+    /** This task is about to ask Feishu for a numbered table of this name; returns once that is stored. */
+    void intend(String name);
+
+    /** The name is another writer's, and no try of this task's can have made it: the intent is void. */
+    void abandon(String name);
+
+    /** The table is this task's (created, or taken up by {@link #claim}), before any new row goes in. */
+    void created(TableState table);
+  }
+
   private final BitableClient client;
   private final String prefix;
   private final String baseTableId;
@@ -76,10 +103,9 @@ public final class TableRoller {
   /** The current round of tables filled side by side ({@link #round}): where it starts in the sequence, how many. */
   private int roundFirstSeq;
   private int roundSize;
-  private java.util.function.Consumer<TableState> onCreate = t -> {};
-  private java.util.function.Consumer<String> beforeCreate = name -> {};
+  private volatile Records records = Records.NONE;
   /** Whether creators are recorded (in the key index topic): then any task may create the base table. */
-  private boolean creatorsRecorded;
+  private volatile boolean creatorsRecorded;
 
   public TableRoller(BitableClient client, String prefix, String baseTableId, int cap, int parallel, int taskId, int tasks) {
     this.client = client;
@@ -158,50 +184,57 @@ public final class TableRoller {
     }
   }
 
-  /**
-   * Called with each table this task creates, before any row goes into it, to record it as this
-   * task's where {@link #claim} will find it after a restart; {@code durable}: the record survives.
-   */
-  public synchronized void onCreate(java.util.function.Consumer<TableState> listener, boolean durable) {
-    this.onCreate = listener;
+  /** Where this task records its tables; {@code durable}: the records survive a restart. */
+  public synchronized void records(Records records, boolean durable) {
+    this.records = records;
     this.creatorsRecorded = durable;
   }
 
-  /**
-   * Called, with several tasks and a durable record, with the name of each numbered table this task
-   * is about to ask Feishu for; returns once that is stored (see {@link #claim}).
-   */
-  public synchronized void beforeCreate(java.util.function.Consumer<String> listener) {
-    this.beforeCreate = listener;
+  /** The ids of the tables known now. */
+  public synchronized Set<String> tableIds() {
+    return Set.copyOf(tables.keySet());
   }
 
   /**
    * Takes up the tables that {@code owners} (table id to the task that created it) says this task
-   * created, as after a restart, and gives up those another task created. A numbered table with no
-   * recorded creator is this task's when {@code intents} (table name to the tasks that set out to
-   * create it) names this task alone: its creation was under way when an earlier run of this task
-   * stopped (or its answer was lost), and it is recorded as this task's now. Other tables with no
-   * recorded creator keep what {@link #discover} decided.
+   * created, as after a restart, and gives up those another task created. Tables with no recorded
+   * creator keep what {@link #discover} decided, but for one case: a numbered table that {@code
+   * intents} (table name to the tasks that set out to create it) says this task alone asked for is
+   * this task's (its creation was under way when an earlier run of this task stopped, or its
+   * answer was lost), and is recorded as such. Only tables among {@code listedBefore}, those known
+   * before {@code owners} and {@code intents} were read, are taken up so: another task's intent is
+   * stored before it asks for the table, so it is among the intents read of any table listed
+   * before, but maybe not of one listed since.
    */
-  public synchronized void claim(Map<String, Integer> owners, Map<String, Set<Integer>> intents) {
-    if (tasks == 1) {
-      return;
-    }
-    for (TableState t : tables.values()) {
-      Integer owner = owners.get(t.tableId());
-      if (owner != null) {
-        t.mineForNewRows(owner == taskId);
-        // created by a task that no longer exists (tasks.max lowered): its marks are this task's to clear
-        t.inheritMarks(owner >= tasks && owner % tasks == taskId);
-      } else if (t.seq() != TableState.BASE && !t.mineForNewRows()
-          && intents.getOrDefault(t.name(), Set.of()).equals(Set.of(taskId))) {
-        // no other task asked for this name, so the table is the one this task asked for
-        t.mineForNewRows(true);
-        onCreate.accept(t);
-        LOG.info("Table {} ({}) was made for task {} by a request whose outcome it did not record (it stopped, or "
-            + "the answer was lost); it puts new rows in it", t.name(), t.tableId(), taskId);
+  public void claim(Map<String, Integer> owners, Map<String, Set<Integer>> intents, Set<String> listedBefore) {
+    List<TableState> adopted = new ArrayList<>();
+    List<String> settled = new ArrayList<>();
+    synchronized (this) {
+      if (tasks == 1) {
+        return;
+      }
+      for (TableState t : tables.values()) {
+        Integer owner = owners.get(t.tableId());
+        Set<Integer> askedBy = intents.getOrDefault(t.name(), Set.of());
+        if (owner != null) {
+          t.mineForNewRows(owner == taskId);
+          // created by a task that no longer exists (tasks.max lowered): its marks are this task's to clear
+          t.inheritMarks(owner >= tasks && owner % tasks == taskId);
+          if (owner != taskId && askedBy.contains(taskId)) {
+            settled.add(t.name()); // a name race this task lost, settled now that the winner is recorded
+          }
+        } else if (t.seq() != TableState.BASE && !t.mineForNewRows() && askedBy.equals(Set.of(taskId))
+            && listedBefore.contains(t.tableId())) {
+          // no other task asked for this name, so the table is the one this task asked for
+          t.mineForNewRows(true);
+          adopted.add(t);
+          LOG.info("Table {} ({}) was made for task {} by a request whose outcome it did not record (it stopped, or "
+              + "the answer was lost); it puts new rows in it", t.name(), t.tableId(), taskId);
+        }
       }
     }
+    adopted.forEach(records::created);
+    settled.forEach(records::abandon);
   }
 
   private TableState add(TableInfo t, int seq, boolean mine) throws InterruptedException {
@@ -619,10 +652,10 @@ public final class TableRoller {
    */
   private RuntimeException createNext(boolean base, List<FieldSpec> fields, String[] name, int retrySeq)
       throws InterruptedException {
-    if (base && create(prefix, TableState.BASE, fields).isPresent()) {
+    if (base && create(prefix, TableState.BASE, fields, false).isPresent()) {
       return null;
     }
-    if (retrySeq > 0 && create(name[0], retrySeq, fields).isPresent()) {
+    if (retrySeq > 0 && create(name[0], retrySeq, fields, true).isPresent()) {
       return null;
     }
     for (int attempt = 0; ; attempt++) {
@@ -637,9 +670,9 @@ public final class TableRoller {
         inFlightSeq = seq;
       }
       if (tasks > 1 && creatorsRecorded) {
-        beforeCreate.accept(name[0]);
+        records.intend(name[0]);
       }
-      if (create(name[0], seq, fields).isPresent()) {
+      if (create(name[0], seq, fields, false).isPresent()) {
         return null;
       }
       if (attempt + 1 >= NAME_RACE_TRIES) {
@@ -670,7 +703,8 @@ public final class TableRoller {
    * Creates a table; empty when another task took the name first (it is that task's table) or it
    * exists already full. Registers what it finds.
    */
-  private Optional<TableState> create(String name, int seq, List<FieldSpec> fields) throws InterruptedException {
+  private Optional<TableState> create(String name, int seq, List<FieldSpec> fields, boolean afterUncertainTry)
+      throws InterruptedException {
     try {
       BitableClient.CreatedTable created = client.createTable(name, fields);
       TableInfo info = created.table();
@@ -679,11 +713,12 @@ public final class TableRoller {
       synchronized (this) {
         tables.put(info.tableId(), s);
       }
-      onCreate.accept(s);
+      records.created(s);
       LOG.info("Created table {} ({}) in base {}; task {} of {} puts new rows in it", name, info.tableId(),
           client.appToken(), taskId, tasks);
       return Optional.of(s);
     } catch (FeishuCallException e) {
+      boolean mayHaveLanded = afterUncertainTry || BitableClient.lastCallMayHaveLanded();
       if (e.failure() != Failure.NAME_TAKEN) {
         if (e.code() == 1254100) {
           throw new ConnectException("cannot start table " + name + ": " + e.withAdvice(), e);
@@ -718,6 +753,9 @@ public final class TableRoller {
         }
       }
       LOG.info("Table name {} was taken by another writer; it fills that table, this task takes the next name", name);
+      if (!mayHaveLanded) {
+        records.abandon(name); // Feishu refused every try: the table is not one this task made
+      }
       for (TableInfo t : listed) {
         Matcher m = numbered.matcher(t.name());
         boolean known;

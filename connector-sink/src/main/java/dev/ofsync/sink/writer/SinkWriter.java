@@ -92,14 +92,7 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
     this.reporter = reporter;
     this.upsert = config.writeMode() == FeishuSinkConfig.WriteMode.UPSERT;
     this.buffer = new Semaphore(config.maxBufferedRecords());
-    roller.onCreate(t -> {
-      log.markOwner(t.tableId(), config.taskId());
-      log.dropIntent(t.name(), config.taskId());
-    }, log.durable());
-    roller.beforeCreate(name -> {
-      log.markIntent(name, config.taskId());
-      log.flush(); // stored before Feishu is asked: a crash during the call leaves the table known as this task's
-    });
+    roller.records(new TableRecords(log, config.taskId()), log.durable());
     AtomicInteger n = new AtomicInteger();
     this.pool = Executors.newCachedThreadPool(r -> {
       Thread t = new Thread(r, "feishu-sink-lane-" + n.incrementAndGet());
@@ -193,8 +186,9 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
    * this task created.
    */
   private IndexLog.Snapshot readLog() {
+    Set<String> listedBefore = roller.tableIds();
     IndexLog.Snapshot snapshot = log.load();
-    roller.claim(snapshot.tableOwners(), snapshot.intents());
+    roller.claim(snapshot.tableOwners(), snapshot.intents(), listedBefore);
     log.flush(); // the tables it took up are recorded as its own
     synchronized (routing) {
       if (!snapshot.whole()) {

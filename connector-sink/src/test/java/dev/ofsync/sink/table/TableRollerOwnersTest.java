@@ -39,31 +39,44 @@ class TableRollerOwnersTest {
 
   /** {@code recorded} false: no index topic, nothing survives a restart. */
   private TableRoller roller(int taskId, int tasks, boolean recorded) throws InterruptedException {
-    TableRoller roller = unstarted(taskId, tasks, recorded);
-    roller.onCreate(t -> {
-      owners.put(t.tableId(), taskId);
-      intents.computeIfPresent(t.name(), (name, by) -> by.remove(taskId) && by.isEmpty() ? null : by);
+    return started(taskId, tasks, recorded, true);
+  }
+
+  /** A task that records the names it asks for, but whose tables' creation is never recorded: it stops during the call. */
+  private TableRoller stopsWhileCreating(int taskId, int tasks) throws InterruptedException {
+    return started(taskId, tasks, true, false);
+  }
+
+  private TableRoller started(int taskId, int tasks, boolean recorded, boolean recordsCreations)
+      throws InterruptedException {
+    TableRoller roller = new TableRoller(client(), "Orders", "", 100, 1, taskId, tasks);
+    roller.records(!recorded ? TableRoller.Records.NONE : new TableRoller.Records() {
+      @Override
+      public void intend(String name) {
+        intents.computeIfAbsent(name, n -> new HashSet<>()).add(taskId);
+      }
+
+      @Override
+      public void abandon(String name) {
+        intents.computeIfPresent(name, (n, by) -> by.remove(taskId) && by.isEmpty() ? null : by);
+      }
+
+      @Override
+      public void created(TableState table) {
+        if (recordsCreations) {
+          owners.put(table.tableId(), taskId);
+          abandon(table.name());
+        }
+      }
     }, recorded);
     roller.discover();
     roller.recount(tableId -> 0);
     return roller;
   }
 
-  /** A task that records the names it asks for, but whose tables' creation is never recorded: it stops during the call. */
-  private TableRoller stopsWhileCreating(int taskId, int tasks) throws InterruptedException {
-    TableRoller roller = unstarted(taskId, tasks, true);
-    roller.onCreate(t -> {}, true);
-    roller.discover();
-    roller.recount(tableId -> 0);
-    return roller;
-  }
-
-  private TableRoller unstarted(int taskId, int tasks, boolean recorded) {
-    TableRoller roller = new TableRoller(client(), "Orders", "", 100, 1, taskId, tasks);
-    if (recorded) {
-      roller.beforeCreate(name -> intents.computeIfAbsent(name, n -> new HashSet<>()).add(taskId));
-    }
-    return roller;
+  /** Takes up the tables the records say are the task's, as its load of the key index does. */
+  private void claim(TableRoller roller) {
+    roller.claim(owners, intents, roller.tableIds());
   }
 
   private static BitableClient client() {
@@ -94,7 +107,7 @@ class TableRollerOwnersTest {
 
     // task 1 dies and starts again while task 2 goes on: each fills its own table, none is filled by two
     TableRoller task1 = roller(1, 3);
-    task1.claim(owners, intents);
+    claim(task1);
     assertThat(place(task1, 50)).containsExactly("Orders_001");
     assertThat(place(task2, 80)).as("task 2's own table filled, then a new one; none of task 1's room taken")
         .containsExactly("Orders", "Orders_002");
@@ -111,14 +124,38 @@ class TableRollerOwnersTest {
     assertThat(owners).as("Orders_001 was never recorded as task 1's").hasSize(1);
 
     TableRoller task0 = roller(0, 3);
-    task0.claim(owners, intents);
+    claim(task0);
     assertThat(place(task0, 10)).as("task 0 did not ask for Orders_001").containsExactly("Orders_002");
 
     TableRoller restarted = roller(1, 3);
-    restarted.claim(owners, intents);
+    claim(restarted);
     assertThat(place(restarted, 50)).as("task 1 asked for it, and no other task did").containsExactly("Orders_001");
     assertThat(owners).as("recorded as task 1's now").containsValue(1);
     assertThat(intents).as("nothing left to decide").isEmpty();
+  }
+
+  @Test
+  void aTableMadeWhileTheRecordsWereReadIsNotTakenUpOnThem() throws Exception {
+    assertThat(place(roller(2, 3), 30)).containsExactly("Orders");
+    stopsWhileCreating(1, 3).assign(40, 40, 500, FIELDS, t -> 0);
+
+    // read before the table was listed: another task's intent for it might be missing from them
+    TableRoller restarted = roller(1, 3);
+    restarted.claim(owners, intents, Set.of());
+    assertThat(place(restarted, 10)).doesNotContain("Orders_001");
+  }
+
+  @Test
+  void aNameAnotherWriterTookIsNeverTakenUp() throws Exception {
+    assertThat(place(roller(2, 3), 30)).containsExactly("Orders");
+    TableRoller task1 = roller(1, 3);
+    client().createTable("Orders_001", FIELDS); // by hand, after task 1 listed the tables
+    assertThat(place(task1, 10)).containsExactly("Orders_002");
+    assertThat(intents).as("Feishu refused task 1's request: nothing of its own to take up").isEmpty();
+
+    TableRoller restarted = roller(1, 3);
+    claim(restarted);
+    assertThat(place(restarted, 10)).as("a numbered table nobody recorded takes no new rows").containsExactly("Orders_002");
   }
 
   @Test
@@ -129,7 +166,7 @@ class TableRollerOwnersTest {
 
     for (int task = 0; task < 2; task++) {
       TableRoller restarted = roller(task, 3);
-      restarted.claim(owners, intents);
+      claim(restarted);
       assertThat(place(restarted, 10)).as("task %d cannot tell whose Orders_001 is", task)
           .doesNotContain("Orders_001");
     }
@@ -140,7 +177,7 @@ class TableRollerOwnersTest {
     assertThat(place(roller(1, 2), 10)).as("task 0 may have no rows at all").containsExactly("Orders");
 
     TableRoller task0 = roller(0, 2);
-    task0.claim(owners, intents);
+    claim(task0);
     assertThat(place(task0, 10)).as("the base table is task 1's").containsExactly("Orders_001");
   }
 
@@ -151,7 +188,7 @@ class TableRollerOwnersTest {
 
     // seq 1 % 3 == 1, but task 1 cannot know whether another live task is filling that table
     TableRoller restarted = roller(1, 3, false);
-    restarted.claim(Map.of(), Map.of());
+    restarted.claim(Map.of(), Map.of(), restarted.tableIds());
     assertThat(place(restarted, 10)).containsExactly("Orders_002");
   }
 
@@ -190,7 +227,7 @@ class TableRollerOwnersTest {
 
     // the task starts again elsewhere and counts its tables, while the old instance, not yet stopped, writes on
     TableRoller restarted = roller(1, 3);
-    restarted.claim(owners, intents);
+    claim(restarted);
     assertThat(place(old, 50)).containsExactly("Orders");
     restarted.recount(tableId -> 0); // its partitions are assigned once the old instance has let go of them
 
