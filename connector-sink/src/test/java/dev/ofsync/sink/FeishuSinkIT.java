@@ -218,6 +218,65 @@ class FeishuSinkIT {
   }
 
   @Test
+  void theKeyIndexTopicIsReadWholeAgainWhenItWasDeletedAndMadeAnew() {
+    Map<String, Object> props = Map.of("bootstrap.servers", connect.kafka().bootstrapServers());
+    String topic = "feishu-sink-index.recreated-test";
+    try (KafkaIndexLog mine = new KafkaIndexLog(topic, new HashMap<>(props))) {
+      try (KafkaIndexLog other = new KafkaIndexLog(topic, new HashMap<>(props))) {
+        other.put("1", new RowIndex.Location("tblA", "rec1", 11));
+        other.put("2", new RowIndex.Location("tblA", "rec2", 12));
+        other.flush();
+      }
+      assertThat(mine.load().entries().size()).isEqualTo(2);
+
+      // deleted (by hand, say) and made anew, holding more records than the old topic had when last read
+      connect.kafka().deleteTopic(topic);
+      await().atMost(Duration.ofSeconds(60)).until(() -> connect.kafka().describeTopics(topic).get(topic).isEmpty());
+      try (KafkaIndexLog other = new KafkaIndexLog(topic, new HashMap<>(props))) {
+        other.put("7", new RowIndex.Location("tblB", "rec7", 17));
+        other.put("8", new RowIndex.Location("tblB", "rec8", 18));
+        other.put("9", new RowIndex.Location("tblB", "rec9", 19));
+        other.flush();
+      }
+
+      IndexLog.Snapshot after = mine.load();
+      assertThat(after.whole()).as("not read on from the old topic's position").isTrue();
+      Map<String, RowIndex.Location> entries = new HashMap<>();
+      after.entries().forEach(entries::put);
+      assertThat(entries).containsOnlyKeys("7", "8", "9");
+    }
+  }
+
+  @Test
+  void aKeyIndexTopicIsReadWholeAgainOnceCompactionMayHaveDroppedARemovalSinceTheLastLoad() {
+    Map<String, Object> props = Map.of("bootstrap.servers", connect.kafka().bootstrapServers());
+    String brief = "feishu-sink-index.short-retention-test";
+    connect.kafka().createTopic(brief, 1, 1, Map.of("cleanup.policy", "compact", "delete.retention.ms", "10000"));
+    java.util.concurrent.atomic.AtomicLong clock = new java.util.concurrent.atomic.AtomicLong();
+    try (KafkaIndexLog other = new KafkaIndexLog(brief, new HashMap<>(props));
+         KafkaIndexLog mine = new KafkaIndexLog(brief, new HashMap<>(props), clock::get)) {
+      other.put("1", new RowIndex.Location("tblA", "rec1", 11));
+      other.flush();
+      assertThat(mine.load().whole()).isTrue();
+      other.remove("1");
+      other.flush();
+      clock.addAndGet(Duration.ofSeconds(4).toNanos());
+      assertThat(mine.load().changes()).as("4 s later: a removal is kept 10 s after compaction").containsEntry("1", null);
+      clock.addAndGet(Duration.ofSeconds(6).toNanos());
+      assertThat(mine.load().whole()).as("6 s after the last load, past half of delete.retention.ms").isTrue();
+    }
+
+    String usual = "feishu-sink-index.default-retention-test"; // Kafka's default: a day
+    try (KafkaIndexLog mine = new KafkaIndexLog(usual, new HashMap<>(props), clock::get)) {
+      assertThat(mine.load().whole()).isTrue();
+      clock.addAndGet(Duration.ofHours(5).toNanos());
+      assertThat(mine.load().whole()).isFalse();
+      clock.addAndGet(Duration.ofHours(7).toNanos());
+      assertThat(mine.load().whole()).as("at most 6 hours between whole reads").isTrue();
+    }
+  }
+
+  @Test
   void fiftyThousandRowsFillTheBaseTableThenNumberedTablesInOrder() throws Exception {
     start(sinkConfig(1), 1);
     sendOrders(1, 50_000);

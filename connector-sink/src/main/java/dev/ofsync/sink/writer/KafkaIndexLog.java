@@ -12,6 +12,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -22,6 +24,9 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -33,12 +38,16 @@ import org.apache.kafka.connect.errors.ConnectException;
  * creation intents share the topic under keys that start with a NUL character, which no row key does.
  */
 public final class KafkaIndexLog implements IndexLog {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(KafkaIndexLog.class);
   private static final String DIRTY_PREFIX = "\u0000dirty:";
   private static final String OWNER_PREFIX = "\u0000owner:";
   /** Followed by the task id, a colon and the table's name (a Feishu table name holds no colon). */
   private static final String INTENT_PREFIX = "\u0000intent:";
 
-  /** A load this long after the previous one reads the whole topic again (a tombstone is kept a day). */
+  /**
+   * A load this long after the previous one reads the whole topic again, or sooner when the topic
+   * keeps a removal less than twice as long ({@code delete.retention.ms}, a day by default).
+   */
   private static final long WHOLE_LOAD_AFTER_NANOS = TimeUnit.HOURS.toNanos(6);
 
   private final String topic;
@@ -49,7 +58,12 @@ public final class KafkaIndexLog implements IndexLog {
   private final Map<String, Integer> owners = new HashMap<>();
   private final Map<String, Set<Integer>> intents = new HashMap<>();
   private long lastLoadNanos;
+  private final java.util.function.LongSupplier nanoClock;
+  private boolean describeFailed;
+  /** The topic the previous load read (a topic deleted and made anew under the same name has another id). */
+  private Uuid topicId;
   private final KafkaProducer<byte[], byte[]> producer;
+  private final Admin admin;
   /**
    * What each thread sent and has not seen stored: a lane waits for its own entries only, so the
    * lanes do not take turns at one lock to store the index.
@@ -58,19 +72,31 @@ public final class KafkaIndexLog implements IndexLog {
       unconfirmed = ThreadLocal.withInitial(java.util.ArrayList::new);
 
   public KafkaIndexLog(String topic, Map<String, Object> clientProps) {
+    this(topic, clientProps, System::nanoTime);
+  }
+
+  /** With the clock that times the loads ({@link System#nanoTime()} but in tests). */
+  public KafkaIndexLog(String topic, Map<String, Object> clientProps, java.util.function.LongSupplier nanoClock) {
+    this.nanoClock = nanoClock;
     this.topic = topic;
     this.clientProps = clientProps;
-    ensureTopic();
-    Map<String, Object> p = new HashMap<>(clientProps);
-    p.put(ProducerConfig.ACKS_CONFIG, "all");
-    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-    p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
-    p.put(ProducerConfig.CLIENT_ID_CONFIG, "feishu-sink-index-" + topic);
-    this.producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
+    this.admin = Admin.create(adminProps());
+    try {
+      ensureTopic();
+      Map<String, Object> p = new HashMap<>(clientProps);
+      p.put(ProducerConfig.ACKS_CONFIG, "all");
+      p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+      p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+      p.put(ProducerConfig.CLIENT_ID_CONFIG, "feishu-sink-index-" + topic);
+      this.producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
+    } catch (RuntimeException e) {
+      admin.close(Duration.ZERO);
+      throw e;
+    }
   }
 
   private void ensureTopic() {
-    try (Admin admin = Admin.create(adminProps())) {
+    try {
       Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
       if (!existing.contains(topic)) {
         NewTopic t = new NewTopic(topic, Optional.of(1), Optional.empty())
@@ -107,14 +133,58 @@ public final class KafkaIndexLog implements IndexLog {
   /**
    * Every entry at the first load; afterwards only the records appended since the previous load,
    * unless that was so long ago that compaction may have dropped tombstones among them (Kafka keeps
-   * a tombstone {@code delete.retention.ms}, a day by default), or the topic no longer has them.
-   * A rebalance then costs a task the records written since its last one, not the whole index.
+   * a tombstone {@code delete.retention.ms} after it compacts the records before it: a load within
+   * half of that, and at most 6 hours, reads on), or the topic no longer has them (it was emptied,
+   * or deleted and made anew). A rebalance then costs a task the records written since its last
+   * one, not the whole index.
    */
   @Override
   public synchronized Snapshot load() {
-    boolean whole = positions.isEmpty() || System.nanoTime() - lastLoadNanos > WHOLE_LOAD_AFTER_NANOS;
+    Topic now = describe();
+    long wholeAfter = Math.min(WHOLE_LOAD_AFTER_NANOS, TimeUnit.MILLISECONDS.toNanos(now.deleteRetentionMs()) / 2);
+    boolean whole = positions.isEmpty() || (now.id() != null && !now.id().equals(topicId))
+        || nanoClock.getAsLong() - lastLoadNanos > wholeAfter;
     Snapshot changes = whole ? null : read(false);
-    return changes != null ? changes : read(true);
+    Snapshot snapshot = changes != null ? changes : read(true);
+    topicId = now.id();
+    return snapshot;
+  }
+
+  private record Topic(Uuid id, long deleteRetentionMs) {}
+
+  /**
+   * The topic's id and how long it keeps a removal after compacting what came before it. Where the
+   * cluster does not say (no DescribeConfigs permission, a broker or a worker's Kafka client too old
+   * for topic ids), the id is null and the retention Kafka's default: the topic is then read whole
+   * every 6 hours, and one made anew is noticed only when it holds fewer records than were read.
+   */
+  private Topic describe() {
+    Uuid id = null;
+    long retentionMs = TimeUnit.DAYS.toMillis(1);
+    ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+    try {
+      id = admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic).topicId();
+      if (Uuid.ZERO_UUID.equals(id)) {
+        id = null; // a broker without topic ids
+      }
+      Config config = admin.describeConfigs(List.of(resource)).all().get(30, TimeUnit.SECONDS).get(resource);
+      ConfigEntry retention = config == null ? null : config.get(TopicConfig.DELETE_RETENTION_MS_CONFIG);
+      if (retention != null && retention.value() != null) {
+        retentionMs = Long.parseLong(retention.value());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new org.apache.kafka.connect.errors.RetriableException("interrupted while reading the key index topic " + topic, e);
+    } catch (ExecutionException | TimeoutException | RuntimeException | LinkageError e) {
+      if (!describeFailed) {
+        describeFailed = true;
+        LOG.warn("Cannot describe the key index topic {} ({}); it is read whole every 6 hours, and a topic deleted and "
+            + "made anew is noticed only when it holds fewer records than were read from it. Grant the connector "
+            + "Describe and DescribeConfigs on the topic to have both checked", topic,
+            e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e);
+      }
+    }
+    return new Topic(id, retentionMs);
   }
 
   /** The whole topic, or the records since the previous load: null when that cannot be read on from where it stopped. */
@@ -202,7 +272,7 @@ public final class KafkaIndexLog implements IndexLog {
     }
     positions.clear();
     positions.putAll(reached);
-    lastLoadNanos = System.nanoTime();
+    lastLoadNanos = nanoClock.getAsLong();
     dirty.clear();
     dirty.addAll(dirtyNow);
     owners.clear();
@@ -283,6 +353,10 @@ public final class KafkaIndexLog implements IndexLog {
 
   @Override
   public void close() {
-    producer.close(Duration.ofSeconds(10));
+    try {
+      producer.close(Duration.ofSeconds(10));
+    } finally {
+      admin.close(Duration.ofSeconds(10));
+    }
   }
 }
