@@ -127,7 +127,9 @@ public final class Pipeline implements AutoCloseable {
       throws UserError, InterruptedException {
     String source = config.sourceName();
     String sink = config.sinkName();
-    refuseASecondWriterOfTheSameTables(config);
+    if (!isEmbedded()) {
+      refuseASecondWriterOfTheSameTables(config); // the embedded worker's state directory does this (StateDirectory)
+    }
     boolean resetSource = (fullSync || resetCheckpoint) && rest.exists(source);
     boolean resetSink = resetCheckpoint && rest.exists(sink);
     Map<String, String> sourceConfig = isEmbedded() ? withCompressedRecords(config.sourceConfig()) : config.sourceConfig();
@@ -155,22 +157,22 @@ public final class Pipeline implements AutoCloseable {
   }
 
   /**
-   * Refuses to deploy beside another Feishu sink on the worker that fills the same tables (the
-   * same base and table name prefix) under another name, as when sync.job_name was changed, or a
-   * config copied for another table kept its prefix: two sinks would each create the next tables of
-   * the sequence and fill them, and neither knows the rows the other put in a table.
+   * Refuses to deploy beside another Feishu sink on the cluster that fills the same tables (the
+   * same service, base and table name prefix) under another name, as when sync.job_name was
+   * changed, or a config copied for another table kept its prefix: two sinks would each create the
+   * next tables of the sequence and fill them, and neither knows the rows the other put in a table.
    */
   private void refuseASecondWriterOfTheSameTables(PipelineConfig config) throws UserError {
     Map<String, String> ours = config.sinkConfig(bootstrap);
-    String base = ours.get(FeishuSinkConfig.APP_TOKEN);
-    String prefix = prefixOf(ours);
     java.util.List<String> others = new java.util.ArrayList<>();
     rest.configs().forEach((name, other) -> {
       if (!name.equals(config.sinkName()) && FeishuSinkConnector.class.getName().equals(other.get("connector.class"))
-          && java.util.Objects.equals(base, other.get(FeishuSinkConfig.APP_TOKEN)) && prefix.equals(prefixOf(other))) {
+          && tablesOf(ours).equals(tablesOf(other))) {
         others.add(name);
       }
     });
+    String base = ours.get(FeishuSinkConfig.APP_TOKEN);
+    String prefix = tablesOf(ours).get(2);
     if (!others.isEmpty()) {
       String where = rest.base().toString();
       throw new UserError("connector " + String.join(", ", others) + " on " + where + " already fills the tables '"
@@ -182,9 +184,12 @@ public final class Pipeline implements AutoCloseable {
     }
   }
 
-  private static String prefixOf(Map<String, String> sinkConfig) {
-    String prefix = sinkConfig.get(FeishuSinkConfig.TABLE_NAME_PREFIX);
-    return prefix == null ? FeishuSinkConfig.TABLE_NAME_PREFIX_DEFAULT : prefix;
+  /** The tables a sink fills: its service, base and table name prefix, as its config gives them (defaults filled in). */
+  private static java.util.List<String> tablesOf(Map<String, String> sinkConfig) {
+    return java.util.Arrays.asList(
+        sinkConfig.getOrDefault(FeishuSinkConfig.BASE_URL, FeishuSinkConfig.BASE_URL_DEFAULT).trim(),
+        String.valueOf(sinkConfig.get(FeishuSinkConfig.APP_TOKEN)).trim(),
+        sinkConfig.getOrDefault(FeishuSinkConfig.TABLE_NAME_PREFIX, FeishuSinkConfig.TABLE_NAME_PREFIX_DEFAULT).trim());
   }
 
   /**
