@@ -201,8 +201,8 @@ public final class SinkBenchmark {
     c.put("feishu.base_url", feishu.url());
     c.put("feishu.table_name_prefix", prefix);
     c.put("feishu.tables_in_parallel", String.valueOf(parallel));
-    String buffer = System.getProperty("bench.buffer"); // unset: the connector's default, sized by tables_in_parallel
-    if (buffer != null) {
+    String buffer = System.getProperty("bench.buffer", ""); // empty: the connector's default, sized by tables_in_parallel
+    if (!buffer.isBlank()) {
       c.put("sync.max_buffered_records", buffer);
     }
     c.put("index.bootstrap.servers", connect.kafka().bootstrapServers());

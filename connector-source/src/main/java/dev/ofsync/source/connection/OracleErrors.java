@@ -116,6 +116,9 @@ public final class OracleErrors {
         return "insufficient privileges (ORA-01031): GRANT SELECT on the tables to " + user;
       case 1045:
         return user + " may not log in (ORA-01045): GRANT CREATE SESSION to it";
+      case 28000:
+        return "the account of " + user + " is locked (ORA-28000), often after too many logins with a wrong password: "
+            + "check oracle.password, then have the DBA unlock it (ALTER USER ... ACCOUNT UNLOCK)";
       case 28001:
         return "the password of " + user + " has expired (ORA-28001): set a new one and update oracle.password";
       default:

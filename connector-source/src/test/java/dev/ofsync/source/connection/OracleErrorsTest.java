@@ -29,6 +29,9 @@ class OracleErrorsTest {
         .contains("ORA-00942").contains("oracle.table_name").contains("GRANT SELECT").contains("SCOTT");
     assertThat(OracleErrors.explain(ora(904, "\"UPDATED\": invalid identifier"), CONFIG))
         .contains("ORA-00904").contains("oracle.sync_column").contains("oracle.primary_key").contains("\"UPDATED\"");
+    assertThat(OracleErrors.explain(ora(28000, "the account is locked"), CONFIG))
+        .contains("ORA-28000").contains("SCOTT").contains("oracle.password").contains("ACCOUNT UNLOCK");
+    assertThat(OracleErrors.isTransient(ora(28000, "x"))).isFalse();
     assertThat(OracleErrors.isTransient(ora(942, "x"))).isFalse();
     assertThat(OracleErrors.isTransient(ora(904, "x"))).isFalse();
     assertThat(OracleErrors.isTransient(ora(12514, "x"))).isFalse();
