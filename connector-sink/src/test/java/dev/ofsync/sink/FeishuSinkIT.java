@@ -184,6 +184,9 @@ class FeishuSinkIT {
       other.markDirty(java.util.Set.of("tblA"));
       other.markIntent("Orders_001", 1);
       other.markIntent("Orders_001", 2);
+      long soon = System.currentTimeMillis() + 60_000;
+      other.markQuiet("tblA", soon);
+      other.markQuiet("tblB", System.currentTimeMillis() - 1);
       other.flush();
 
       IndexLog.Snapshot first = mine.load();
@@ -193,6 +196,7 @@ class FeishuSinkIT {
       assertThat(first.dirtyTables()).containsExactly("tblA");
       assertThat(first.tableOwners()).containsExactly(Map.entry("tblA", 1));
       assertThat(first.intents()).containsExactly(Map.entry("Orders_001", java.util.Set.of(1, 2)));
+      assertThat(first.quietUntil()).as("a pause already over is left out").containsExactly(Map.entry("tblA", soon));
 
       other.remove("1");
       other.put("2", new RowIndex.Location("tblA", "rec2", 22));
@@ -211,6 +215,7 @@ class FeishuSinkIT {
       assertThat(next.changes()).isEqualTo(expected);
       assertThat(next.dirtyTables()).isEmpty();
       assertThat(next.tableOwners()).as("kept from the first load").containsExactly(Map.entry("tblA", 1));
+      assertThat(next.quietUntil()).as("kept from the first load").containsExactly(Map.entry("tblA", soon));
       assertThat(next.intents()).containsOnly(Map.entry("Orders_001", java.util.Set.of(1)),
           Map.entry("Orders_002", java.util.Set.of(1)));
       assertThat(mine.load().changes()).as("nothing appended since").isEmpty();
@@ -274,6 +279,49 @@ class FeishuSinkIT {
       clock.addAndGet(Duration.ofHours(7).toNanos());
       assertThat(mine.load().whole()).as("at most 6 hours between whole reads").isTrue();
     }
+  }
+
+  /** Task {@code taskId} of 2 on this class's emulator and broker (its key index in a real topic), given the partition. */
+  private TaskHarness task(int taskId, java.util.concurrent.atomic.AtomicLong offsets) {
+    Map<String, String> c = new HashMap<>();
+    c.put("feishu.app_id", APP_ID);
+    c.put("feishu.app_secret", APP_SECRET);
+    c.put("feishu.app_token", APP_TOKEN);
+    c.put("feishu.request_timeout_ms", "2000");
+    c.put("index.bootstrap.servers", connect.kafka().bootstrapServers());
+    c.put("index.topic", "index-" + topic);
+    c.put(dev.ofsync.sink.config.FeishuSinkConfig.TASK_ID_INTERNAL, String.valueOf(taskId));
+    c.put(dev.ofsync.sink.config.FeishuSinkConfig.TASKS_MAX_INTERNAL, "2");
+    return new TaskHarness(feishu, c, false, offsets);
+  }
+
+  private Object customerOf(long id) {
+    return feishu.tables(APP_TOKEN).stream().flatMap(t -> t.records().stream())
+        .filter(r -> String.valueOf(id).equals(String.valueOf(r.fields().get("ID"))))
+        .map(r -> r.fields().get("CUSTOMER")).findFirst().orElse(null);
+  }
+
+  @Test
+  void anUpdateTheLastOwnerGotNoAnswerForHoldsBackTheNextOwnersWritesUntilItCanNoLongerLand() {
+    java.util.concurrent.atomic.AtomicLong offsets = new java.util.concurrent.atomic.AtomicLong();
+    long replayFrom;
+    try (TaskHarness task0 = task(0, offsets)) {
+      task0.put(List.of(task0.upsert(1, "first", "1.00")));
+      task0.commit();
+      // the update is served 5 s after it came, 3 s after the task gave up waiting for its answer and tried again
+      feishu.faults().script(FaultRule.slow(5_000).on(CallClass.RECORD_WRITE));
+      replayFrom = offsets.get();
+      task0.put(List.of(task0.upsert(1, "second", "2.00")));
+      await().atMost(Duration.ofSeconds(30)).until(() -> feishu.faults().pendingScript().isEmpty());
+      // a rebalance gives the partition to task 1 meanwhile: task 0 lets go once its write is done
+      task0.task.close(List.of(TaskHarness.TP));
+    }
+    try (TaskHarness task1 = task(1, offsets)) {
+      offsets.set(replayFrom);
+      task1.put(List.of(task1.upsert(1, "second", "2.00"), task1.upsert(1, "third", "3.00"))); // the replay, a newer change
+      task1.commit();
+    }
+    await().during(Duration.ofSeconds(4)).atMost(Duration.ofSeconds(15)).until(() -> "third".equals(customerOf(1)));
   }
 
   @Test

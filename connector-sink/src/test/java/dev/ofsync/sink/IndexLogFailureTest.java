@@ -55,6 +55,7 @@ class IndexLogFailureTest {
     final Set<String> dirty = new HashSet<>();
     final Map<String, Integer> owners = new HashMap<>();
     final Map<String, Set<Integer>> intents = new HashMap<>();
+    final Map<String, Long> quiet = new HashMap<>();
     private final List<Runnable> appended = new ArrayList<>();
     private int flushesTaken;
     private final int flushesBeforeFailing;
@@ -74,7 +75,7 @@ class IndexLogFailureTest {
       stored.forEach(entries::put);
       Map<String, Set<Integer>> intentsNow = new HashMap<>();
       intents.forEach((name, tasks) -> intentsNow.put(name, Set.copyOf(tasks)));
-      return new Snapshot(entries, Set.copyOf(dirty), Map.copyOf(owners), intentsNow);
+      return new Snapshot(entries, Set.copyOf(dirty), Map.copyOf(owners), intentsNow, Map.copyOf(quiet));
     }
 
     @Override
@@ -116,6 +117,11 @@ class IndexLogFailureTest {
     }
 
     @Override
+    public synchronized void markQuiet(String tableId, long untilEpochMillis) {
+      appended.add(() -> quiet.put(tableId, untilEpochMillis));
+    }
+
+    @Override
     public synchronized void flush() {
       if (appended.isEmpty()) {
         return; // as the producer: nothing to wait for
@@ -140,6 +146,7 @@ class IndexLogFailureTest {
       back.dirty.addAll(dirty);
       back.owners.putAll(owners);
       intents.forEach((name, tasks) -> back.intents.put(name, new HashSet<>(tasks)));
+      back.quiet.putAll(quiet);
       return back;
     }
   }

@@ -15,14 +15,15 @@ public interface IndexLog extends AutoCloseable {
   /**
    * What the log holds: the index entries (all of them, or, when {@code entries} is null, the
    * {@code changes} since this log's previous load, a null location for a key removed), the tables
-   * left dirty, which task created each table, and which tasks set out to create a table of each
-   * name and have not recorded the outcome ({@link #markIntent}).
+   * left dirty, which task created each table, which tasks set out to create a table of each
+   * name and have not recorded the outcome ({@link #markIntent}), and until when (epoch
+   * milliseconds) a table may still see an update land that a task gave up on ({@link #markQuiet}).
    */
   record Snapshot(RowIndex entries, Map<String, RowIndex.Location> changes, Set<String> dirtyTables,
-      Map<String, Integer> tableOwners, Map<String, Set<Integer>> intents) {
+      Map<String, Integer> tableOwners, Map<String, Set<Integer>> intents, Map<String, Long> quietUntil) {
     public Snapshot(RowIndex entries, Set<String> dirtyTables, Map<String, Integer> tableOwners,
-        Map<String, Set<Integer>> intents) {
-      this(entries, null, dirtyTables, tableOwners, intents);
+        Map<String, Set<Integer>> intents, Map<String, Long> quietUntil) {
+      this(entries, null, dirtyTables, tableOwners, intents, quietUntil);
     }
 
     /** Whether this holds every entry, rather than the changes since the previous load. */
@@ -58,6 +59,13 @@ public interface IndexLog extends AutoCloseable {
   /** Forgets the intent: the table was made and recorded as the task's. Stored at the next flush. */
   void dropIntent(String tableName, int taskId);
 
+  /**
+   * Records that an update of the table that may still be carried out by Feishu (its try got no
+   * answer) could land until {@code untilEpochMillis}, for the next owner of the rows' partitions
+   * to write nothing newer to it before then. Stored at the next flush.
+   */
+  void markQuiet(String tableId, long untilEpochMillis);
+
   /** Waits until everything the calling thread appended is stored. */
   void flush();
 
@@ -73,7 +81,7 @@ public interface IndexLog extends AutoCloseable {
 
     @Override
     public Snapshot load() {
-      return new Snapshot(new RowIndex(), Set.of(), Map.of(), Map.of());
+      return new Snapshot(new RowIndex(), Set.of(), Map.of(), Map.of(), Map.of());
     }
 
     @Override
@@ -96,6 +104,9 @@ public interface IndexLog extends AutoCloseable {
 
     @Override
     public void dropIntent(String tableName, int taskId) {}
+
+    @Override
+    public void markQuiet(String tableId, long untilEpochMillis) {}
 
     @Override
     public void flush() {}

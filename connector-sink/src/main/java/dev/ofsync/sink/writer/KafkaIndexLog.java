@@ -43,6 +43,7 @@ public final class KafkaIndexLog implements IndexLog {
   private static final String OWNER_PREFIX = "\u0000owner:";
   /** Followed by the task id, a colon and the table's name (a Feishu table name holds no colon). */
   private static final String INTENT_PREFIX = "\u0000intent:";
+  private static final String QUIET_PREFIX = "\u0000quiet:";
 
   /**
    * A load this long after the previous one reads the whole topic again, or sooner when the topic
@@ -57,6 +58,7 @@ public final class KafkaIndexLog implements IndexLog {
   private final Set<String> dirty = new HashSet<>();
   private final Map<String, Integer> owners = new HashMap<>();
   private final Map<String, Set<Integer>> intents = new HashMap<>();
+  private final Map<String, Long> quiet = new HashMap<>();
   private long lastLoadNanos;
   private final java.util.function.LongSupplier nanoClock;
   private boolean describeFailed;
@@ -199,8 +201,10 @@ public final class KafkaIndexLog implements IndexLog {
     Set<String> dirtyNow = whole ? new HashSet<>() : new HashSet<>(dirty);
     Map<String, Integer> ownersNow = whole ? new HashMap<>() : new HashMap<>(owners);
     Map<String, Set<Integer>> intentsNow = new HashMap<>();
+    Map<String, Long> quietNow = new HashMap<>();
     if (!whole) {
       intents.forEach((name, tasks) -> intentsNow.put(name, new HashSet<>(tasks)));
+      quietNow.putAll(quiet);
     }
     Map<TopicPartition, Long> reached = new HashMap<>();
     try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
@@ -236,6 +240,13 @@ public final class KafkaIndexLog implements IndexLog {
               ownersNow.remove(table);
             } else {
               ownersNow.put(table, Integer.parseInt(new String(r.value(), StandardCharsets.UTF_8)));
+            }
+          } else if (key.startsWith(QUIET_PREFIX)) {
+            String table = key.substring(QUIET_PREFIX.length());
+            if (r.value() == null) {
+              quietNow.remove(table);
+            } else {
+              quietNow.merge(table, Long.parseLong(new String(r.value(), StandardCharsets.UTF_8)), Math::max);
             }
           } else if (key.startsWith(INTENT_PREFIX)) {
             String rest = key.substring(INTENT_PREFIX.length());
@@ -279,9 +290,14 @@ public final class KafkaIndexLog implements IndexLog {
     owners.putAll(ownersNow);
     intents.clear();
     intents.putAll(intentsNow);
+    long nowMillis = System.currentTimeMillis();
+    quietNow.values().removeIf(until -> until <= nowMillis); // past: nothing more to wait for
+    quiet.clear();
+    quiet.putAll(quietNow);
     Map<String, Set<Integer>> intentsCopy = new HashMap<>();
     intentsNow.forEach((name, tasks) -> intentsCopy.put(name, Set.copyOf(tasks)));
-    return new Snapshot(entries, changes, Set.copyOf(dirtyNow), Map.copyOf(ownersNow), Map.copyOf(intentsCopy));
+    return new Snapshot(entries, changes, Set.copyOf(dirtyNow), Map.copyOf(ownersNow), Map.copyOf(intentsCopy),
+        Map.copyOf(quietNow));
   }
 
   private static RowIndex.Location decode(byte[] value) {
@@ -322,6 +338,11 @@ public final class KafkaIndexLog implements IndexLog {
   @Override
   public void dropIntent(String tableName, int taskId) {
     send(INTENT_PREFIX + taskId + ":" + tableName, null);
+  }
+
+  @Override
+  public void markQuiet(String tableId, long untilEpochMillis) {
+    send(QUIET_PREFIX + tableId, String.valueOf(untilEpochMillis).getBytes(StandardCharsets.UTF_8));
   }
 
   private void send(String key, byte[] value) {

@@ -18,6 +18,7 @@ import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -64,6 +65,11 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
   private final SinkCounters counters = new SinkCounters();
   private final OffsetTracker offsets = new OffsetTracker();
   private final Map<String, Lane> lanes = new ConcurrentHashMap<>();
+  /**
+   * Table id to the instant (System.nanoTime()) until which an update of it that got no answer may
+   * still be carried out by Feishu: a rebalance passes it on to the next owner through the index log.
+   */
+  private final Map<String, Long> uncertainUntil = new ConcurrentHashMap<>();
   /** The lane that holds (or is writing) the latest change of each key. */
   private final Map<String, Lane> keyLanes = new ConcurrentHashMap<>();
   private final Map<String, FieldSpec> columns = new LinkedHashMap<>();
@@ -190,6 +196,7 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
     IndexLog.Snapshot snapshot = log.load();
     roller.claim(snapshot.tableOwners(), snapshot.intents(), listedBefore);
     log.flush(); // the tables it took up are recorded as its own
+    holdBackUncertainUpdates(snapshot.quietUntil());
     synchronized (routing) {
       if (!snapshot.whole()) {
         // each key's last record since the previous load: other tasks' writes, and this task's own again
@@ -218,6 +225,29 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
       }
     }
     return snapshot;
+  }
+
+  /**
+   * Holds back this task's writes to the tables on which another task's update that got no answer
+   * may still land ({@link #passOnUncertainUpdates}), until it no longer can.
+   */
+  private void holdBackUncertainUpdates(Map<String, Long> quietUntil) {
+    long nowMillis = System.currentTimeMillis();
+    quietUntil.forEach((tableId, untilMillis) -> {
+      long waitMillis = untilMillis - nowMillis;
+      Optional<TableState> table = roller.table(tableId);
+      if (waitMillis > 0 && table.isPresent()) {
+        long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMillis);
+        lane(table.get()).quietUntil(until);
+        Long known = uncertainUntil.get(tableId);
+        uncertainUntil.merge(tableId, until, (a, b) -> b - a > 0 ? b : a); // passed on again at the next rebalance
+        if (known != null && known - until > -TimeUnit.MILLISECONDS.toNanos(100)) {
+          return; // held back already (an earlier load read the same record)
+        }
+        LOG.info("Another task's update of table {} got no answer and may still be carried out by Feishu; the table's "
+            + "next write waits {} ms, so that it cannot land after a newer one", table.get(), waitMillis);
+      }
+    });
   }
 
   /**
@@ -631,6 +661,7 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
       }
     }
     offsets.forget(partitions);
+    passOnUncertainUpdates();
     if (!done) {
       LOG.warn("Gave up partitions {} while a write to Feishu was still under way after {} s", partitions,
           DROP_WAIT_SECONDS);
@@ -638,6 +669,25 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
     if (dropped > 0) {
       LOG.info("Gave up partitions {}; their {} changes not yet in Feishu are left to the next owner", partitions, dropped);
     }
+  }
+
+  /**
+   * Records, for the next owner of the partitions given up, the tables on which an update this task
+   * gave up on may still land, and until when: its rows may be among those partitions, and a newer
+   * value the next owner wrote sooner would be overwritten by the late one for good. Wall-clock
+   * time, as the next owner may run on another worker.
+   */
+  private void passOnUncertainUpdates() {
+    long now = System.nanoTime();
+    long nowMillis = System.currentTimeMillis();
+    uncertainUntil.forEach((tableId, until) -> {
+      if (until - now > 0) {
+        log.markQuiet(tableId, nowMillis + TimeUnit.NANOSECONDS.toMillis(until - now) + 1);
+      } else {
+        uncertainUntil.remove(tableId, until);
+      }
+    });
+    log.flush();
   }
 
   /** Whether the change belongs to a partition this task owns (a key seen in several: any of them). */
@@ -786,9 +836,10 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
       if (uncertain != BitableClient.NONE) {
         // an update try that timed out (or dropped, or met a 5xx) may still be carried out by Feishu,
         // after the try that succeeded: nothing newer goes to this table from this task until it can
-        // no longer land (a rebalance does not wait for this: the partition's next owner may write sooner)
+        // no longer land, nor from the next owner of its partitions (dropPartitions tells it)
         long until = uncertain + 2 * TimeUnit.MILLISECONDS.toNanos(config.requestTimeoutMs());
         lane.quietUntil(until);
+        uncertainUntil.merge(table.tableId(), until, (a, b) -> b - a > 0 ? b : a);
         LOG.info("An update of table {} had a try with no answer (a timeout, a dropped connection or a 5xx) that Feishu "
             + "may still carry out; the table's next write waits {} ms, so that it cannot land after a newer one", table,
             Math.max(0, (until - System.nanoTime()) / 1_000_000));
