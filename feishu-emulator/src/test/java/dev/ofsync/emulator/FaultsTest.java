@@ -71,7 +71,8 @@ class FaultsTest {
   void httpErrorsComeWithAGatewaysPlainBodyThatTheSdkCannotParse() {
     FEISHU.emulator().faults().script(FaultRule.httpError(503).on(CallClass.RECORD_WRITE));
 
-    assertThatThrownBy(this::write).isNotNull();
+    assertThatThrownBy(this::write).as("the SDK reads every body as JSON")
+        .isInstanceOf(com.google.gson.JsonSyntaxException.class);
     assertThat(rows()).isZero();
     assertThat(FEISHU.emulator().stats().answersByHttpStatus()).containsEntry("503", 1L);
   }
@@ -92,7 +93,8 @@ class FaultsTest {
     impatient.bitable().v1().appTable().list(ListAppTableReq.newBuilder().appToken(APP_TOKEN).build());
     FEISHU.emulator().faults().script(FaultRule.slow(1500).on(CallClass.RECORD_WRITE));
 
-    assertThatThrownBy(() -> Sdk.create(impatient, table, List.of(Map.of("Text", "x")))).isNotNull();
+    assertThatThrownBy(() -> Sdk.create(impatient, table, List.of(Map.of("Text", "x"))))
+        .as("the client's timeout").isInstanceOf(com.lark.oapi.core.exception.ClientTimeoutException.class);
     org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5)).until(() -> rows() == 1);
   }
 

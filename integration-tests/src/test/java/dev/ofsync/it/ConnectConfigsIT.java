@@ -228,16 +228,19 @@ class ConnectConfigsIT {
       files = listed.filter(p -> p.toString().endsWith(".json")).sorted().toList();
     }
     assertThat(files).hasSize(3);
+    int references = 0;
     for (Path path : files) {
       for (String value : ConnectorFile.read(path).config().values()) {
         Matcher m = ENV_REFERENCE.matcher(value);
         while (m.find()) {
+          references++;
           assertThat(readme).as("connect-configs/README.md lists %s, which %s reads", m.group(1), path.getFileName())
               .contains("`" + m.group(1) + "`");
           env(m.group(1)); // a variable the worker lacks would reach the connector as the literal ${env:...}
         }
       }
     }
+    assertThat(references).as("secrets the files take from the worker's environment").isPositive();
   }
 
   @Test

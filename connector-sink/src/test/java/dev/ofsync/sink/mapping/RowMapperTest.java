@@ -109,7 +109,7 @@ class RowMapperTest {
   }
 
   @Test
-  void theDigestIgnoresOrderAndEmptyCellsAndMatchesWhatFeishuReadsBack() {
+  void theDigestIgnoresOrderAndEmptyCellsAndTakesNumbersReadBackAsDoubles() {
     Map<String, Object> sent = new LinkedHashMap<>();
     sent.put("NAME", "a");
     sent.put("AMOUNT", 12.5);
@@ -124,7 +124,6 @@ class RowMapperTest {
     readBack.put("NAME", "b");
     assertThat(RowMapper.hash("1", sent)).isNotEqualTo(RowMapper.hash("1", readBack));
     assertThat(RowMapper.hash("1", Map.of())).isNotEqualTo(RowMapper.hash("2", Map.of()));
-    assertThat(List.of()).isEmpty();
   }
 
   /** The digests stored in a key index must stay what they were: the old way of computing them, kept here. */

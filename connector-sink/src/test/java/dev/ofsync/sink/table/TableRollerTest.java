@@ -251,7 +251,7 @@ class TableRollerTest {
     load.put("Orders", 0); // the base table's lane took its batch to write
     r.tookBatch();
 
-    assertThat(placing.get(300, java.util.concurrent.TimeUnit.MILLISECONDS))
+    assertThat(placing.get(10, java.util.concurrent.TimeUnit.SECONDS)) // a table is made in 20 s here
         .as("placed at once in the table that has room for its next batch, not after a table is made")
         .extracting(a -> a.table().name()).containsExactly("Orders");
   }

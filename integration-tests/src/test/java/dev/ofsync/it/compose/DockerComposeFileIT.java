@@ -293,9 +293,10 @@ class DockerComposeFileIT {
       assertThat(Integer.parseInt(connectUrls.group(1))).isEqualTo(rest);
     } while (connectUrls.find());
     Matcher emulatorUrls = Pattern.compile("http://localhost:(\\d+)/_emulator").matcher(readme);
-    while (emulatorUrls.find()) {
+    assertThat(emulatorUrls.find()).as("docker/README.md shows how to look at the emulator's tables").isTrue();
+    do {
       assertThat(Integer.parseInt(emulatorUrls.group(1))).isEqualTo(compose.service("feishu-emulator").ports().get(0).host());
-    }
+    } while (emulatorUrls.find());
     Matcher files = Pattern.compile("@(docker/connect-configs/[\\w.-]+\\.json)").matcher(readme);
     assertThat(files.find()).isTrue();
     do {
