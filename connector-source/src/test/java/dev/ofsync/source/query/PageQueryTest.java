@@ -8,9 +8,12 @@ import dev.ofsync.source.dialect.Oracle11gDialect;
 import dev.ofsync.source.dialect.Oracle12cDialect;
 import dev.ofsync.source.schema.TableSchema;
 import dev.ofsync.source.schema.TypeMapper;
-import java.lang.reflect.Proxy;
 import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.sql.Types;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
@@ -31,16 +34,37 @@ class PageQueryTest {
         new int[] {0, 1}, withSync ? 2 : -1, -1, List.of());
   }
 
-  /** A PreparedStatement that only records what is bound. */
-  private static PreparedStatement recorder(List<Object> bound) {
-    return (PreparedStatement) Proxy.newProxyInstance(PreparedStatement.class.getClassLoader(),
-        new Class<?>[] {PreparedStatement.class}, (p, m, a) -> {
-          if (m.getName().equals("setObject")) {
-            bound.add(a[0] + "=" + a[1]);
-            return null;
+  private static final LocalDateTime T = LocalDateTime.of(2024, 1, 1, 12, 0);
+  private static final LocalDateTime BOUND = LocalDateTime.of(2024, 6, 1, 0, 0);
+
+  /**
+   * SALES."order lines" in H2 (Oracle mode), with rows on each side of the position (T, 7, 3) and
+   * of the upper bound; answers the (order id, line) of the rows a page query returns.
+   */
+  private static List<String> page(PageQuery q, Position position, LocalDateTime bound) throws Exception {
+    try (Connection c = DriverManager.getConnection("jdbc:h2:mem:page" + System.nanoTime() + ";MODE=Oracle", "sa", "");
+         Statement st = c.createStatement()) {
+      st.execute("CREATE SCHEMA SALES");
+      st.execute("CREATE TABLE SALES.\"order lines\" (\"order id\" NUMBER(10), LINE NUMBER(4), CHANGED TIMESTAMP(6),"
+          + " NOTE VARCHAR2(20), PRIMARY KEY (\"order id\", LINE))");
+      String[][] rows = {
+          {"6", "9", "2024-01-01 12:00:00"}, {"7", "2", "2024-01-01 12:00:00"}, {"7", "3", "2024-01-01 12:00:00"},
+          {"7", "4", "2024-01-01 12:00:00"}, {"8", "1", "2024-01-01 12:00:00"}, {"1", "1", "2024-01-01 12:00:01"},
+          {"2", "1", "2024-01-01 11:59:59"}, {"3", "1", "2024-06-01 00:00:00"}, {"4", "1", "2024-05-31 23:59:59"}};
+      for (String[] r : rows) {
+        st.execute("INSERT INTO SALES.\"order lines\" VALUES (" + r[0] + ", " + r[1] + ", TIMESTAMP '" + r[2] + "', 'x')");
+      }
+      try (PreparedStatement ps = c.prepareStatement(q.nextPageSql())) {
+        q.bind(ps, position, bound);
+        List<String> out = new ArrayList<>();
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            out.add(rs.getLong(1) + "/" + rs.getLong(2));
           }
-          throw new UnsupportedOperationException(m.getName());
-        });
+        }
+        return out;
+      }
+    }
   }
 
   @Test
@@ -69,13 +93,12 @@ class PageQueryTest {
   }
 
   @Test
-  void bindsThePositionInThePredicatesOrderThenTheUpperBound() throws Exception {
+  void aPageStartsRightAfterThePositionAndEndsBeforeTheUpperBound() throws Exception {
     PageQuery q = new PageQuery(orderLines(true), new Oracle12cDialect(), 500, true);
-    LocalDateTime t = LocalDateTime.of(2024, 1, 1, 12, 0);
-    LocalDateTime bound = LocalDateTime.of(2024, 6, 1, 0, 0);
-    List<Object> bound1 = new ArrayList<>();
-    q.bind(recorder(bound1), new Position(t, List.of(new BigDecimal(7), new BigDecimal(3))), bound);
-    assertThat(bound1).containsExactly("1=" + t, "2=" + t, "3=" + t, "4=7", "5=" + t, "6=7", "7=3", "8=" + bound);
+
+    assertThat(page(q, new Position(T, List.of(new BigDecimal(7), new BigDecimal(3))), BOUND))
+        .as("in (CHANGED, order id, LINE) order, after (T, 7, 3), before the bound")
+        .containsExactly("7/4", "8/1", "1/1", "4/1");
   }
 
   @Test
@@ -86,9 +109,8 @@ class PageQueryTest {
         + " ORDER BY \"order id\", \"LINE\") WHERE ROWNUM <= 1000");
     assertThat(q.firstPageSql()).isEqualTo("SELECT * FROM (SELECT \"order id\", \"LINE\", \"CHANGED\", \"NOTE\" FROM \"SALES\".\"order lines\""
         + " ORDER BY \"order id\", \"LINE\") WHERE ROWNUM <= 1000");
-    List<Object> bound = new ArrayList<>();
-    q.bind(recorder(bound), new Position(null, List.of(new BigDecimal(7), new BigDecimal(3))), null);
-    assertThat(bound).containsExactly("1=7", "2=7", "3=7", "4=3");
+    assertThat(page(q, new Position(null, List.of(new BigDecimal(7), new BigDecimal(3))), null))
+        .as("bulk: by key only, after (7, 3)").containsExactly("7/4", "8/1");
   }
 
   @Test
