@@ -59,7 +59,7 @@ class WorkerCrashIT {
   }
 
   @Test
-  void workersKilledMidLoadLoseNothingAndTheSinkDoesNotReadTheBitableBack() throws Exception {
+  void workersKilledMidLoadLoseNothingAndTheSinkDoesNotReadTheWholeBitableBack() throws Exception {
     long seed = Long.getLong("e2e.seed", System.nanoTime());
     System.out.println("[e2e] WorkerCrashIT seed " + seed + " (repeat with -De2e.seed=" + seed + ")");
     Random random = new Random(seed);
