@@ -175,6 +175,9 @@ abstract class AbstractSourceIT {
     assertThat(topicSize("oracle.ORDERS")).as("initial load, nothing repeated").isEqualTo(5000);
     assertTopicMatchesTable("ORDERS", "oracle.ORDERS");
     assertTopicMatchesTable("ARCHIVE", "oracle.ARCHIVE");
+    // what the tasks publish for monitoring (and for the launcher's progress), as JMX shows it
+    await().atMost(DEADLINE).until(() -> tasksMetric("caught-up-to-ms").stream().allMatch(ms -> ms > 0));
+    assertThat(tasksMetric("rows-read-total").stream().mapToLong(Long::longValue).sum()).isEqualTo(5300);
 
     // Changes: new rows and updated rows, stamped just before the database clock.
     insertOrders(5001, 5100, true);
@@ -207,6 +210,19 @@ abstract class AbstractSourceIT {
     await().atMost(DEADLINE).until(() -> topicSize("oracle.ORDERS") >= 5160 + 5150 && topicSize("oracle.ARCHIVE") >= 600);
     assertTopicMatchesTable("ORDERS", "oracle.ORDERS");
     connect.assertions().assertConnectorAndExactlyNumTasksAreRunning(CONNECTOR, 2, "source stopped running");
+  }
+
+  /** A metric of each of the connector's tasks, as JMX shows it. */
+  private static List<Long> tasksMetric(String name) throws Exception {
+    var server = java.lang.management.ManagementFactory.getPlatformMBeanServer();
+    var names = server.queryNames(new javax.management.ObjectName("kafka.connect:type=plugins,connector=" + CONNECTOR
+        + ",task=*"), null);
+    assertThat(names).as("the tasks' metrics beans").hasSize(2);
+    List<Long> out = new java.util.ArrayList<>();
+    for (var bean : names) {
+      out.add(((Number) server.getAttribute(bean, name)).longValue());
+    }
+    return out;
   }
 
   private static Map<String, List<String>> errors(ConfigInfos infos) {
