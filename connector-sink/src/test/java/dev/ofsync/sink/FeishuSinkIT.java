@@ -185,9 +185,16 @@ class FeishuSinkIT {
       other.markIntent("Orders_001", 1);
       other.markIntent("Orders_001", 2);
       long soon = System.currentTimeMillis() + 60_000;
-      other.markQuiet("tblA", soon);
-      other.markQuiet("tblB", System.currentTimeMillis() - 1);
+      long past = System.currentTimeMillis() - 1;
+      other.markQuiet("tblA", 1, soon);
+      other.markQuiet("tblB", 1, past);
       other.flush();
+      // a record of the connector's own that this version cannot read (a newer one's, or damaged): skipped
+      producer.send(new ProducerRecord<>(topic, "\u0000future:tblA".getBytes(java.nio.charset.StandardCharsets.UTF_8),
+          new byte[] {7}));
+      producer.send(new ProducerRecord<>(topic, "\u0000quiet:x:tblA".getBytes(java.nio.charset.StandardCharsets.UTF_8),
+          "soon".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+      producer.flush();
 
       IndexLog.Snapshot first = mine.load();
       assertThat(first.whole()).isTrue();
@@ -196,12 +203,14 @@ class FeishuSinkIT {
       assertThat(first.dirtyTables()).containsExactly("tblA");
       assertThat(first.tableOwners()).containsExactly(Map.entry("tblA", 1));
       assertThat(first.intents()).containsExactly(Map.entry("Orders_001", java.util.Set.of(1, 2)));
-      assertThat(first.quietUntil()).as("a pause already over is left out").containsExactly(Map.entry("tblA", soon));
+      assertThat(first.quiet()).containsOnly(Map.entry("tblA", Map.of(1, soon)), Map.entry("tblB", Map.of(1, past)));
+      assertThat(first.entries().size()).as("no row key among the connector's own records").isEqualTo(2);
 
       other.remove("1");
       other.put("2", new RowIndex.Location("tblA", "rec2", 22));
       other.put("3", new RowIndex.Location("tblA", "rec3", 13));
       other.markClean(java.util.Set.of("tblA"));
+      other.clearQuiet("tblB", 1);
       other.dropIntent("Orders_001", 2);
       other.markIntent("Orders_002", 1);
       other.flush();
@@ -215,7 +224,8 @@ class FeishuSinkIT {
       assertThat(next.changes()).isEqualTo(expected);
       assertThat(next.dirtyTables()).isEmpty();
       assertThat(next.tableOwners()).as("kept from the first load").containsExactly(Map.entry("tblA", 1));
-      assertThat(next.quietUntil()).as("kept from the first load").containsExactly(Map.entry("tblA", soon));
+      assertThat(next.quiet()).as("kept from the first load, less the one cleared").containsExactly(
+          Map.entry("tblA", Map.of(1, soon)));
       assertThat(next.intents()).containsOnly(Map.entry("Orders_001", java.util.Set.of(1)),
           Map.entry("Orders_002", java.util.Set.of(1)));
       assertThat(mine.load().changes()).as("nothing appended since").isEmpty();
@@ -287,7 +297,7 @@ class FeishuSinkIT {
     c.put("feishu.app_id", APP_ID);
     c.put("feishu.app_secret", APP_SECRET);
     c.put("feishu.app_token", APP_TOKEN);
-    c.put("feishu.request_timeout_ms", "2000");
+    c.put("feishu.request_timeout_ms", "3000");
     c.put("index.bootstrap.servers", connect.kafka().bootstrapServers());
     c.put("index.topic", "index-" + topic);
     c.put(dev.ofsync.sink.config.FeishuSinkConfig.TASK_ID_INTERNAL, String.valueOf(taskId));
@@ -308,8 +318,9 @@ class FeishuSinkIT {
     try (TaskHarness task0 = task(0, offsets)) {
       task0.put(List.of(task0.upsert(1, "first", "1.00")));
       task0.commit();
-      // the update is served 5 s after it came, 3 s after the task gave up waiting for its answer and tried again
-      feishu.faults().script(FaultRule.slow(5_000).on(CallClass.RECORD_WRITE));
+      // the update is served 8 s after it came, 5 s after the task gave up waiting for its answer and tried again
+      // (the next owner, starting meanwhile, would write long before that without the pause)
+      feishu.faults().script(FaultRule.slow(8_000).on(CallClass.RECORD_WRITE));
       replayFrom = offsets.get();
       task0.put(List.of(task0.upsert(1, "second", "2.00")));
       await().atMost(Duration.ofSeconds(30)).until(() -> feishu.faults().pendingScript().isEmpty());
@@ -321,7 +332,30 @@ class FeishuSinkIT {
       task1.put(List.of(task1.upsert(1, "second", "2.00"), task1.upsert(1, "third", "3.00"))); // the replay, a newer change
       task1.commit();
     }
-    await().during(Duration.ofSeconds(4)).atMost(Duration.ofSeconds(15)).until(() -> "third".equals(customerOf(1)));
+    await().during(Duration.ofSeconds(5)).atMost(Duration.ofSeconds(20)).until(() -> "third".equals(customerOf(1)));
+  }
+
+  @Test
+  void aPauseRecordedFarAheadHoldsATablesWritesNoLongerThanAnUpdateCanWait() throws Exception {
+    java.util.concurrent.atomic.AtomicLong offsets = new java.util.concurrent.atomic.AtomicLong();
+    try (TaskHarness task0 = task(0, offsets)) {
+      task0.put(List.of(task0.upsert(1, "first", "1.00")));
+      task0.commit();
+    }
+    // as if task 0's worker clock were an hour ahead when it gave up its partitions
+    String table = feishu.tables(APP_TOKEN).get(0).tableId();
+    try (KafkaIndexLog index = new KafkaIndexLog("index-" + topic,
+        new HashMap<>(Map.of("bootstrap.servers", connect.kafka().bootstrapServers())))) {
+      index.markQuiet(table, 0, System.currentTimeMillis() + 3_600_000);
+      index.flush();
+    }
+    try (TaskHarness task1 = task(1, offsets)) {
+      task1.put(List.of(task1.upsert(1, "second", "2.00")));
+      await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() -> {
+        task1.put(List.of());
+        return "second".equals(customerOf(1));
+      });
+    }
   }
 
   @Test

@@ -55,7 +55,7 @@ class IndexLogFailureTest {
     final Set<String> dirty = new HashSet<>();
     final Map<String, Integer> owners = new HashMap<>();
     final Map<String, Set<Integer>> intents = new HashMap<>();
-    final Map<String, Long> quiet = new HashMap<>();
+    final Map<String, Map<Integer, Long>> quiet = new HashMap<>();
     private final List<Runnable> appended = new ArrayList<>();
     private int flushesTaken;
     private final int flushesBeforeFailing;
@@ -75,7 +75,9 @@ class IndexLogFailureTest {
       stored.forEach(entries::put);
       Map<String, Set<Integer>> intentsNow = new HashMap<>();
       intents.forEach((name, tasks) -> intentsNow.put(name, Set.copyOf(tasks)));
-      return new Snapshot(entries, Set.copyOf(dirty), Map.copyOf(owners), intentsNow, Map.copyOf(quiet));
+      Map<String, Map<Integer, Long>> quietNow = new HashMap<>();
+      quiet.forEach((table, byTask) -> quietNow.put(table, Map.copyOf(byTask)));
+      return new Snapshot(entries, Set.copyOf(dirty), Map.copyOf(owners), intentsNow, quietNow);
     }
 
     @Override
@@ -117,8 +119,16 @@ class IndexLogFailureTest {
     }
 
     @Override
-    public synchronized void markQuiet(String tableId, long untilEpochMillis) {
-      appended.add(() -> quiet.put(tableId, untilEpochMillis));
+    public synchronized void markQuiet(String tableId, int taskId, long untilEpochMillis) {
+      appended.add(() -> quiet.computeIfAbsent(tableId, t -> new HashMap<>()).put(taskId, untilEpochMillis));
+    }
+
+    @Override
+    public synchronized void clearQuiet(String tableId, int taskId) {
+      appended.add(() -> quiet.computeIfPresent(tableId, (t, byTask) -> {
+        byTask.remove(taskId);
+        return byTask.isEmpty() ? null : byTask;
+      }));
     }
 
     @Override
@@ -146,7 +156,7 @@ class IndexLogFailureTest {
       back.dirty.addAll(dirty);
       back.owners.putAll(owners);
       intents.forEach((name, tasks) -> back.intents.put(name, new HashSet<>(tasks)));
-      back.quiet.putAll(quiet);
+      quiet.forEach((table, byTask) -> back.quiet.put(table, new HashMap<>(byTask)));
       return back;
     }
   }

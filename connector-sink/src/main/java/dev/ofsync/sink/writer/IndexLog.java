@@ -16,14 +16,15 @@ public interface IndexLog extends AutoCloseable {
    * What the log holds: the index entries (all of them, or, when {@code entries} is null, the
    * {@code changes} since this log's previous load, a null location for a key removed), the tables
    * left dirty, which task created each table, which tasks set out to create a table of each
-   * name and have not recorded the outcome ({@link #markIntent}), and until when (epoch
-   * milliseconds) a table may still see an update land that a task gave up on ({@link #markQuiet}).
+   * name and have not recorded the outcome ({@link #markIntent}), and, per table and task that
+   * recorded it, until when (epoch milliseconds) an update that task gave up on may still land
+   * ({@link #markQuiet}; past ones too, until their task clears them).
    */
   record Snapshot(RowIndex entries, Map<String, RowIndex.Location> changes, Set<String> dirtyTables,
-      Map<String, Integer> tableOwners, Map<String, Set<Integer>> intents, Map<String, Long> quietUntil) {
+      Map<String, Integer> tableOwners, Map<String, Set<Integer>> intents, Map<String, Map<Integer, Long>> quiet) {
     public Snapshot(RowIndex entries, Set<String> dirtyTables, Map<String, Integer> tableOwners,
-        Map<String, Set<Integer>> intents, Map<String, Long> quietUntil) {
-      this(entries, null, dirtyTables, tableOwners, intents, quietUntil);
+        Map<String, Set<Integer>> intents, Map<String, Map<Integer, Long>> quiet) {
+      this(entries, null, dirtyTables, tableOwners, intents, quiet);
     }
 
     /** Whether this holds every entry, rather than the changes since the previous load. */
@@ -64,7 +65,10 @@ public interface IndexLog extends AutoCloseable {
    * answer) could land until {@code untilEpochMillis}, for the next owner of the rows' partitions
    * to write nothing newer to it before then. Stored at the next flush.
    */
-  void markQuiet(String tableId, long untilEpochMillis);
+  void markQuiet(String tableId, int taskId, long untilEpochMillis);
+
+  /** Forgets task {@code taskId}'s pause of the table, once it is over. Stored at the next flush. */
+  void clearQuiet(String tableId, int taskId);
 
   /** Waits until everything the calling thread appended is stored. */
   void flush();
@@ -106,7 +110,10 @@ public interface IndexLog extends AutoCloseable {
     public void dropIntent(String tableName, int taskId) {}
 
     @Override
-    public void markQuiet(String tableId, long untilEpochMillis) {}
+    public void markQuiet(String tableId, int taskId, long untilEpochMillis) {}
+
+    @Override
+    public void clearQuiet(String tableId, int taskId) {}
 
     @Override
     public void flush() {}

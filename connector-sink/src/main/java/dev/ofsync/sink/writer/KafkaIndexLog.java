@@ -43,7 +43,10 @@ public final class KafkaIndexLog implements IndexLog {
   private static final String OWNER_PREFIX = "\u0000owner:";
   /** Followed by the task id, a colon and the table's name (a Feishu table name holds no colon). */
   private static final String INTENT_PREFIX = "\u0000intent:";
+  /** Followed by the task id, a colon and the table id. */
   private static final String QUIET_PREFIX = "\u0000quiet:";
+  /** Keys of the connector's own records start with it; no row key does. */
+  private static final String RECORD_PREFIX = "\u0000";
 
   /**
    * A load this long after the previous one reads the whole topic again, or sooner when the topic
@@ -58,7 +61,8 @@ public final class KafkaIndexLog implements IndexLog {
   private final Set<String> dirty = new HashSet<>();
   private final Map<String, Integer> owners = new HashMap<>();
   private final Map<String, Set<Integer>> intents = new HashMap<>();
-  private final Map<String, Long> quiet = new HashMap<>();
+  private final Map<String, Map<Integer, Long>> quiet = new HashMap<>();
+  private boolean unreadableLogged;
   private long lastLoadNanos;
   private final java.util.function.LongSupplier nanoClock;
   private boolean describeFailed;
@@ -201,10 +205,10 @@ public final class KafkaIndexLog implements IndexLog {
     Set<String> dirtyNow = whole ? new HashSet<>() : new HashSet<>(dirty);
     Map<String, Integer> ownersNow = whole ? new HashMap<>() : new HashMap<>(owners);
     Map<String, Set<Integer>> intentsNow = new HashMap<>();
-    Map<String, Long> quietNow = new HashMap<>();
+    Map<String, Map<Integer, Long>> quietNow = new HashMap<>();
     if (!whole) {
       intents.forEach((name, tasks) -> intentsNow.put(name, new HashSet<>(tasks)));
-      quietNow.putAll(quiet);
+      quiet.forEach((table, byTask) -> quietNow.put(table, new HashMap<>(byTask)));
     }
     Map<TopicPartition, Long> reached = new HashMap<>();
     try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
@@ -234,39 +238,16 @@ public final class KafkaIndexLog implements IndexLog {
         }
         for (ConsumerRecord<byte[], byte[]> r : polled) {
           String key = new String(r.key(), StandardCharsets.UTF_8);
-          if (key.startsWith(OWNER_PREFIX)) {
-            String table = key.substring(OWNER_PREFIX.length());
-            if (r.value() == null) {
-              ownersNow.remove(table);
-            } else {
-              ownersNow.put(table, Integer.parseInt(new String(r.value(), StandardCharsets.UTF_8)));
-            }
-          } else if (key.startsWith(QUIET_PREFIX)) {
-            String table = key.substring(QUIET_PREFIX.length());
-            if (r.value() == null) {
-              quietNow.remove(table);
-            } else {
-              quietNow.merge(table, Long.parseLong(new String(r.value(), StandardCharsets.UTF_8)), Math::max);
-            }
-          } else if (key.startsWith(INTENT_PREFIX)) {
-            String rest = key.substring(INTENT_PREFIX.length());
-            int colon = rest.indexOf(':');
-            int task = Integer.parseInt(rest.substring(0, colon));
-            String name = rest.substring(colon + 1);
-            if (r.value() == null) {
-              Set<Integer> tasks = intentsNow.get(name);
-              if (tasks != null && tasks.remove(task) && tasks.isEmpty()) {
-                intentsNow.remove(name);
+          if (key.startsWith(RECORD_PREFIX)) {
+            try {
+              readRecord(key, r.value(), ownersNow, dirtyNow, intentsNow, quietNow);
+            } catch (RuntimeException e) {
+              // a record this version cannot read (written by a newer one, or damaged): not a row key
+              if (!unreadableLogged) {
+                unreadableLogged = true;
+                LOG.warn("Skipping a record of the key index topic {} that this version cannot read (key {}): {}", topic,
+                    key.substring(1), e.toString());
               }
-            } else {
-              intentsNow.computeIfAbsent(name, n -> new HashSet<>()).add(task);
-            }
-          } else if (key.startsWith(DIRTY_PREFIX)) {
-            String table = key.substring(DIRTY_PREFIX.length());
-            if (r.value() == null) {
-              dirtyNow.remove(table);
-            } else {
-              dirtyNow.add(table);
             }
           } else if (whole) {
             if (r.value() == null) {
@@ -290,14 +271,63 @@ public final class KafkaIndexLog implements IndexLog {
     owners.putAll(ownersNow);
     intents.clear();
     intents.putAll(intentsNow);
-    long nowMillis = System.currentTimeMillis();
-    quietNow.values().removeIf(until -> until <= nowMillis); // past: nothing more to wait for
     quiet.clear();
     quiet.putAll(quietNow);
     Map<String, Set<Integer>> intentsCopy = new HashMap<>();
     intentsNow.forEach((name, tasks) -> intentsCopy.put(name, Set.copyOf(tasks)));
+    Map<String, Map<Integer, Long>> quietCopy = new HashMap<>();
+    quietNow.forEach((table, byTask) -> quietCopy.put(table, Map.copyOf(byTask)));
     return new Snapshot(entries, changes, Set.copyOf(dirtyNow), Map.copyOf(ownersNow), Map.copyOf(intentsCopy),
-        Map.copyOf(quietNow));
+        Map.copyOf(quietCopy));
+  }
+
+  /** One of the connector's own records (its key starts with NUL): a table's owner, dirty mark, intent or pause. */
+  private static void readRecord(String key, byte[] value, Map<String, Integer> owners, Set<String> dirty,
+      Map<String, Set<Integer>> intents, Map<String, Map<Integer, Long>> quiet) {
+    String text = value == null ? null : new String(value, StandardCharsets.UTF_8);
+    if (key.startsWith(OWNER_PREFIX)) {
+      String table = key.substring(OWNER_PREFIX.length());
+      if (text == null) {
+        owners.remove(table);
+      } else {
+        owners.put(table, Integer.parseInt(text));
+      }
+    } else if (key.startsWith(DIRTY_PREFIX)) {
+      String table = key.substring(DIRTY_PREFIX.length());
+      if (text == null) {
+        dirty.remove(table);
+      } else {
+        dirty.add(table);
+      }
+    } else if (key.startsWith(INTENT_PREFIX)) {
+      String rest = key.substring(INTENT_PREFIX.length());
+      int colon = rest.indexOf(':');
+      int task = Integer.parseInt(rest.substring(0, colon));
+      String name = rest.substring(colon + 1);
+      if (text == null) {
+        Set<Integer> tasks = intents.get(name);
+        if (tasks != null && tasks.remove(task) && tasks.isEmpty()) {
+          intents.remove(name);
+        }
+      } else {
+        intents.computeIfAbsent(name, n -> new HashSet<>()).add(task);
+      }
+    } else if (key.startsWith(QUIET_PREFIX)) {
+      String rest = key.substring(QUIET_PREFIX.length());
+      int colon = rest.indexOf(':');
+      int task = Integer.parseInt(rest.substring(0, colon));
+      String table = rest.substring(colon + 1);
+      if (text == null) {
+        Map<Integer, Long> byTask = quiet.get(table);
+        if (byTask != null && byTask.remove(task) != null && byTask.isEmpty()) {
+          quiet.remove(table);
+        }
+      } else {
+        quiet.computeIfAbsent(table, t -> new HashMap<>()).put(task, Long.parseLong(text));
+      }
+    } else {
+      throw new IllegalArgumentException("unknown kind of record");
+    }
   }
 
   private static RowIndex.Location decode(byte[] value) {
@@ -341,8 +371,13 @@ public final class KafkaIndexLog implements IndexLog {
   }
 
   @Override
-  public void markQuiet(String tableId, long untilEpochMillis) {
-    send(QUIET_PREFIX + tableId, String.valueOf(untilEpochMillis).getBytes(StandardCharsets.UTF_8));
+  public void markQuiet(String tableId, int taskId, long untilEpochMillis) {
+    send(QUIET_PREFIX + taskId + ":" + tableId, String.valueOf(untilEpochMillis).getBytes(StandardCharsets.UTF_8));
+  }
+
+  @Override
+  public void clearQuiet(String tableId, int taskId) {
+    send(QUIET_PREFIX + taskId + ":" + tableId, null);
   }
 
   private void send(String key, byte[] value) {

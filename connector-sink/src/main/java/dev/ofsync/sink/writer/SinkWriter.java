@@ -195,8 +195,8 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
     Set<String> listedBefore = roller.tableIds();
     IndexLog.Snapshot snapshot = log.load();
     roller.claim(snapshot.tableOwners(), snapshot.intents(), listedBefore);
-    log.flush(); // the tables it took up are recorded as its own
-    holdBackUncertainUpdates(snapshot.quietUntil());
+    holdBackUncertainUpdates(snapshot.quiet());
+    log.flush(); // the tables it took up are recorded as its own, pauses that are over forgotten
     synchronized (routing) {
       if (!snapshot.whole()) {
         // each key's last record since the previous load: other tasks' writes, and this task's own again
@@ -228,24 +228,43 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
   }
 
   /**
-   * Holds back this task's writes to the tables on which another task's update that got no answer
-   * may still land ({@link #passOnUncertainUpdates}), until it no longer can.
+   * Holds back this task's writes to the tables on which an update another task (or an earlier run
+   * of this one) got no answer for may still land ({@link #passOnUncertainUpdates}), until it no
+   * longer can; and clears this task's own records of pauses that are over. A pause is taken for at
+   * most as long as one can last (three request timeouts), whatever the record says: a worker's
+   * clock ahead of the others, or a damaged record, must not stop a table's writes.
    */
-  private void holdBackUncertainUpdates(Map<String, Long> quietUntil) {
+  private void holdBackUncertainUpdates(Map<String, Map<Integer, Long>> quiet) {
     long nowMillis = System.currentTimeMillis();
-    quietUntil.forEach((tableId, untilMillis) -> {
-      long waitMillis = untilMillis - nowMillis;
-      Optional<TableState> table = roller.table(tableId);
-      if (waitMillis > 0 && table.isPresent()) {
-        long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMillis);
-        lane(table.get()).quietUntil(until);
-        Long known = uncertainUntil.get(tableId);
-        uncertainUntil.merge(tableId, until, (a, b) -> b - a > 0 ? b : a); // passed on again at the next rebalance
-        if (known != null && known - until > -TimeUnit.MILLISECONDS.toNanos(100)) {
-          return; // held back already (an earlier load read the same record)
+    long longest = 3L * config.requestTimeoutMs() + 1_000;
+    quiet.forEach((tableId, byTask) -> {
+      long untilMillis = Long.MIN_VALUE;
+      for (Map.Entry<Integer, Long> e : byTask.entrySet()) {
+        if (e.getValue() <= nowMillis && e.getKey() == config.taskId()) {
+          log.clearQuiet(tableId, config.taskId()); // over: stored at the flush after the load
         }
-        LOG.info("Another task's update of table {} got no answer and may still be carried out by Feishu; the table's "
-            + "next write waits {} ms, so that it cannot land after a newer one", table.get(), waitMillis);
+        untilMillis = Math.max(untilMillis, e.getValue());
+      }
+      long waitMillis = untilMillis - nowMillis;
+      if (waitMillis <= 0 || roller.table(tableId).isEmpty()) {
+        return;
+      }
+      if (waitMillis > longest) {
+        LOG.warn("The key index says an update of table {} may still land for {} ms, longer than an update can wait "
+            + "({} ms: three feishu.request_timeout_ms and a second): is a worker's clock ahead? Holding its writes {} ms", tableId,
+            waitMillis, longest, longest);
+        waitMillis = longest;
+      }
+      long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMillis);
+      Long known = uncertainUntil.get(tableId);
+      uncertainUntil.merge(tableId, until, (a, b) -> b - a > 0 ? b : a); // passed on again at the next rebalance
+      Lane lane = lanes.get(tableId); // a lane made later takes it up when it is made (lane())
+      if (lane != null) {
+        lane.quietUntil(until);
+      }
+      if (known == null || until - known > TimeUnit.MILLISECONDS.toNanos(100)) { // not one an earlier load read
+        LOG.info("An update of table {} that got no answer may still be carried out by Feishu; the table's next write "
+            + "waits {} ms, so that it cannot land after a newer one", roller.table(tableId).get(), waitMillis);
       }
     });
   }
@@ -555,8 +574,14 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
   }
 
   private Lane lane(TableState t) {
-    return lanes.computeIfAbsent(t.tableId(), id -> new Lane(t, this, config.writeBatchSize(), config.lingerMs(),
-        Math.max(1_000, config.retryBackoffMs() * 10)));
+    return lanes.computeIfAbsent(t.tableId(), id -> {
+      Lane lane = new Lane(t, this, config.writeBatchSize(), config.lingerMs(), Math.max(1_000, config.retryBackoffMs() * 10));
+      Long until = uncertainUntil.get(id);
+      if (until != null) {
+        lane.quietUntil(until); // an update another task got no answer for may still land
+      }
+      return lane;
+    });
   }
 
   /**
@@ -680,14 +705,25 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
   private void passOnUncertainUpdates() {
     long now = System.nanoTime();
     long nowMillis = System.currentTimeMillis();
+    List<String> marked = new ArrayList<>();
     uncertainUntil.forEach((tableId, until) -> {
       if (until - now > 0) {
-        log.markQuiet(tableId, nowMillis + TimeUnit.NANOSECONDS.toMillis(until - now) + 1);
+        log.markQuiet(tableId, config.taskId(), nowMillis + TimeUnit.NANOSECONDS.toMillis(until - now) + 1);
+        marked.add(tableId);
       } else {
         uncertainUntil.remove(tableId, until);
       }
     });
-    log.flush();
+    if (marked.isEmpty()) {
+      return;
+    }
+    try {
+      log.flush();
+    } catch (ConnectException e) {
+      // giving up partitions must not fail: the next owner then goes without the pause, as after a crash
+      LOG.warn("Could not record in the key index topic that an update of table(s) {} may still land; the next owner "
+          + "of their partitions may write them sooner: {}", marked, e.getMessage());
+    }
   }
 
   /** Whether the change belongs to a partition this task owns (a key seen in several: any of them). */
