@@ -217,14 +217,21 @@ public final class TableRoller {
         Integer owner = owners.get(t.tableId());
         Set<Integer> askedBy = intents.getOrDefault(t.name(), Set.of());
         if (owner != null) {
-          t.mineForNewRows(owner == taskId);
-          // created by a task that no longer exists (tasks.max lowered): its marks are this task's to clear
-          t.inheritMarks(owner >= tasks && owner % tasks == taskId);
+          // created by a task that no longer exists (tasks.max lowered): it falls to task owner % tasks,
+          // which fills it and clears its marks (reading it back only once that task has stopped)
+          boolean inherited = owner >= tasks && owner % tasks == taskId;
+          if (inherited && !t.mineForNewRows()) {
+            adopted.add(t);
+            LOG.info("Table {} ({}) was filled by task {}, which no longer exists (tasks.max is {}); task {} fills it now",
+                t.name(), t.tableId(), owner, tasks, taskId);
+          }
+          t.mineForNewRows(owner == taskId || inherited);
+          t.inheritMarks(inherited);
           if (owner != taskId && askedBy.contains(taskId)) {
             settled.add(t.name()); // a name race this task lost, settled now that the winner is recorded
           }
-        } else if (t.seq() != TableState.BASE && !t.mineForNewRows() && askedBy.equals(Set.of(taskId))
-            && listedBefore.contains(t.tableId())) {
+        } else if (t.seq() != TableState.BASE && !t.mineForNewRows() && askedBy.size() == 1
+            && fallsToThisTask(askedBy.iterator().next()) && listedBefore.contains(t.tableId())) {
           // no other task asked for this name, so the table is the one this task asked for
           t.mineForNewRows(true);
           adopted.add(t);
@@ -235,6 +242,11 @@ public final class TableRoller {
     }
     adopted.forEach(records::created);
     settled.forEach(records::abandon);
+  }
+
+  /** Whether what task {@code id} made is this task's: its own, or a task no longer there whose work falls to it. */
+  private boolean fallsToThisTask(int id) {
+    return id == taskId || (id >= tasks && id % tasks == taskId);
   }
 
   private TableState add(TableInfo t, int seq, boolean mine) throws InterruptedException {

@@ -101,6 +101,11 @@ public final class TableState {
     inheritedMarks = inherit;
   }
 
+  /** Whether the table was created by a task that no longer exists (tasks.max lowered) and fell to this one. */
+  public synchronized boolean inherited() {
+    return inheritedMarks;
+  }
+
   /** Fields by name; null until listed. */
   public synchronized Map<String, FieldInfo> fields() {
     return fields;

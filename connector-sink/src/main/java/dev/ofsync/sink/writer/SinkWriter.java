@@ -129,7 +129,7 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
     for (TableState t : roller.tables()) {
       // the task's own tables only: one inherited from a task removed by a lower tasks.max may still
       // be written by it while it stops, and is read back at the first load, as before
-      if (t.mineForNewRows() && snapshot.dirtyTables().contains(t.tableId())) {
+      if (t.mineForNewRows() && !t.inherited() && snapshot.dirtyTables().contains(t.tableId())) {
         try {
           reread(t, true);
         } catch (FeishuCallException e) {

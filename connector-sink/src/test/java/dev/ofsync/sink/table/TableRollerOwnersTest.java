@@ -135,6 +135,27 @@ class TableRollerOwnersTest {
   }
 
   @Test
+  void theTablesOfATaskThatNoLongerExistsAreFilledByTheTaskTheyFallTo() throws Exception {
+    assertThat(place(roller(0, 3), 100)).containsExactly("Orders");
+    assertThat(place(roller(2, 3), 40)).containsExactly("Orders_001");
+    stopsWhileCreating(2, 3).assign(10, 10, 500, FIELDS, t -> 0); // Orders_002, never recorded as task 2's
+
+    // tasks.max lowered to 2: task 2's tables fall to task 0 (2 % 2), not to task 1
+    TableRoller task1 = roller(1, 2);
+    claim(task1);
+    assertThat(place(task1, 10)).containsExactly("Orders_003");
+    TableRoller task0 = roller(0, 2);
+    claim(task0);
+    assertThat(place(task0, 170)).as("filled to the cap, in sequence, before a new table")
+        .containsExactly("Orders_001", "Orders_002", "Orders_004");
+    assertThat(FEISHU.emulator().tables(APP_TOKEN)).filteredOn(t -> t.name().startsWith("Orders"))
+        .extracting(dev.ofsync.emulator.TableSnapshot::name, dev.ofsync.emulator.TableSnapshot::rowCount)
+        .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple("Orders", 100),
+            org.assertj.core.groups.Tuple.tuple("Orders_001", 100), org.assertj.core.groups.Tuple.tuple("Orders_002", 100),
+            org.assertj.core.groups.Tuple.tuple("Orders_003", 10), org.assertj.core.groups.Tuple.tuple("Orders_004", 10));
+  }
+
+  @Test
   void aTableMadeWhileTheRecordsWereReadIsNotTakenUpOnThem() throws Exception {
     assertThat(place(roller(2, 3), 30)).containsExactly("Orders");
     stopsWhileCreating(1, 3).assign(40, 40, 500, FIELDS, t -> 0);
