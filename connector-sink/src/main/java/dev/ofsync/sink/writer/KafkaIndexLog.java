@@ -281,6 +281,14 @@ public final class KafkaIndexLog implements IndexLog {
         Map.copyOf(quietCopy));
   }
 
+  /** The "{task id}:{name}" part of a record's key: a task's intent for a table name, its pause of a table id. */
+  private record PerTask(int task, String name) {
+    static PerTask of(String rest) {
+      int colon = rest.indexOf(':');
+      return new PerTask(Integer.parseInt(rest.substring(0, colon)), rest.substring(colon + 1));
+    }
+  }
+
   /** One of the connector's own records (its key starts with NUL): a table's owner, dirty mark, intent or pause. */
   private static void readRecord(String key, byte[] value, Map<String, Integer> owners, Set<String> dirty,
       Map<String, Set<Integer>> intents, Map<String, Map<Integer, Long>> quiet) {
@@ -300,30 +308,24 @@ public final class KafkaIndexLog implements IndexLog {
         dirty.add(table);
       }
     } else if (key.startsWith(INTENT_PREFIX)) {
-      String rest = key.substring(INTENT_PREFIX.length());
-      int colon = rest.indexOf(':');
-      int task = Integer.parseInt(rest.substring(0, colon));
-      String name = rest.substring(colon + 1);
+      PerTask k = PerTask.of(key.substring(INTENT_PREFIX.length()));
       if (text == null) {
-        Set<Integer> tasks = intents.get(name);
-        if (tasks != null && tasks.remove(task) && tasks.isEmpty()) {
-          intents.remove(name);
+        Set<Integer> tasks = intents.get(k.name());
+        if (tasks != null && tasks.remove(k.task()) && tasks.isEmpty()) {
+          intents.remove(k.name());
         }
       } else {
-        intents.computeIfAbsent(name, n -> new HashSet<>()).add(task);
+        intents.computeIfAbsent(k.name(), n -> new HashSet<>()).add(k.task());
       }
     } else if (key.startsWith(QUIET_PREFIX)) {
-      String rest = key.substring(QUIET_PREFIX.length());
-      int colon = rest.indexOf(':');
-      int task = Integer.parseInt(rest.substring(0, colon));
-      String table = rest.substring(colon + 1);
+      PerTask k = PerTask.of(key.substring(QUIET_PREFIX.length()));
       if (text == null) {
-        Map<Integer, Long> byTask = quiet.get(table);
-        if (byTask != null && byTask.remove(task) != null && byTask.isEmpty()) {
-          quiet.remove(table);
+        Map<Integer, Long> byTask = quiet.get(k.name());
+        if (byTask != null && byTask.remove(k.task()) != null && byTask.isEmpty()) {
+          quiet.remove(k.name());
         }
       } else {
-        quiet.computeIfAbsent(table, t -> new HashMap<>()).put(task, Long.parseLong(text));
+        quiet.computeIfAbsent(k.name(), t -> new HashMap<>()).put(k.task(), Long.parseLong(text));
       }
     } else {
       throw new IllegalArgumentException("unknown kind of record");
