@@ -34,8 +34,9 @@ import org.apache.kafka.connect.errors.ConnectException;
 
 /**
  * The key index in a compacted Kafka topic the connector owns: key = the row's key, value =
- * {@code tableId recordId hash}; a tombstone forgets a key. Table dirty markers, table owners and
- * creation intents share the topic under keys that start with a NUL character, which no row key does.
+ * {@code tableId recordId hash}; a tombstone forgets a key. Table dirty markers, table owners,
+ * creation intents and pauses after uncertain updates share the topic under keys that start with a
+ * NUL character, which no row key does (a reader skips such a record it does not know).
  */
 public final class KafkaIndexLog implements IndexLog {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(KafkaIndexLog.class);

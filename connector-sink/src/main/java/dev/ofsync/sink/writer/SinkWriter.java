@@ -257,7 +257,7 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
       }
       long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMillis);
       Long known = uncertainUntil.get(tableId);
-      uncertainUntil.merge(tableId, until, (a, b) -> b - a > 0 ? b : a); // passed on again at the next rebalance
+      holdUntil(tableId, until); // passed on again at the next rebalance
       Lane lane = lanes.get(tableId); // a lane made later takes it up when it is made (lane())
       if (lane != null) {
         lane.quietUntil(until);
@@ -573,6 +573,11 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
     return out;
   }
 
+  /** Notes that an update of the table may still land until {@code until} (System.nanoTime()), keeping the later instant. */
+  private void holdUntil(String tableId, long until) {
+    uncertainUntil.merge(tableId, until, (a, b) -> b - a > 0 ? b : a);
+  }
+
   private Lane lane(TableState t) {
     return lanes.computeIfAbsent(t.tableId(), id -> {
       Lane lane = new Lane(t, this, config.writeBatchSize(), config.lingerMs(), Math.max(1_000, config.retryBackoffMs() * 10));
@@ -875,7 +880,7 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
         // no longer land, nor from the next owner of its partitions (dropPartitions tells it)
         long until = uncertain + 2 * TimeUnit.MILLISECONDS.toNanos(config.requestTimeoutMs());
         lane.quietUntil(until);
-        uncertainUntil.merge(table.tableId(), until, (a, b) -> b - a > 0 ? b : a);
+        holdUntil(table.tableId(), until);
         LOG.info("An update of table {} had a try with no answer (a timeout, a dropped connection or a 5xx) that Feishu "
             + "may still carry out; the table's next write waits {} ms, so that it cannot land after a newer one", table,
             Math.max(0, (until - System.nanoTime()) / 1_000_000));
