@@ -9,6 +9,7 @@ import dev.ofsync.emulator.FaultRule;
 import dev.ofsync.emulator.FeishuEmulator;
 import dev.ofsync.emulator.Latency;
 import dev.ofsync.emulator.TableSnapshot;
+import dev.ofsync.sink.config.FeishuSinkConfig;
 import dev.ofsync.sink.writer.IndexLog;
 import dev.ofsync.sink.writer.KafkaIndexLog;
 import dev.ofsync.sink.writer.RowIndex;
@@ -64,6 +65,8 @@ class FeishuSinkIT {
   private static final JsonConverter KEYS = converter(true);
   private static final JsonConverter VALUES = converter(false);
   private static int topicNo;
+  /** How late a scripted slow write is carried out: after the 3 s timeout of {@link #task} and its retry. */
+  private static final int LATE_TRY_MS = 8_000;
 
   private String topic;
   private String connector;
@@ -293,37 +296,60 @@ class FeishuSinkIT {
 
   /** Task {@code taskId} of 2 on this class's emulator and broker (its key index in a real topic), given the partition. */
   private TaskHarness task(int taskId, java.util.concurrent.atomic.AtomicLong offsets) {
-    Map<String, String> c = new HashMap<>();
+    return task(taskId, offsets, Map.of());
+  }
+
+  private TaskHarness task(int taskId, java.util.concurrent.atomic.AtomicLong offsets, Map<String, String> more) {
+    Map<String, String> c = new HashMap<>(more);
     c.put("feishu.app_id", APP_ID);
     c.put("feishu.app_secret", APP_SECRET);
     c.put("feishu.app_token", APP_TOKEN);
     c.put("feishu.request_timeout_ms", "3000");
     c.put("index.bootstrap.servers", connect.kafka().bootstrapServers());
     c.put("index.topic", "index-" + topic);
-    c.put(dev.ofsync.sink.config.FeishuSinkConfig.TASK_ID_INTERNAL, String.valueOf(taskId));
-    c.put(dev.ofsync.sink.config.FeishuSinkConfig.TASKS_MAX_INTERNAL, "2");
+    c.put(FeishuSinkConfig.TASK_ID_INTERNAL, String.valueOf(taskId));
+    c.put(FeishuSinkConfig.TASKS_MAX_INTERNAL, "2");
     return new TaskHarness(feishu, c, false, offsets);
   }
 
-  private Object customerOf(long id) {
+  private static java.util.Optional<TableSnapshot.RecordInfo> row(long id) {
     return feishu.tables(APP_TOKEN).stream().flatMap(t -> t.records().stream())
-        .filter(r -> String.valueOf(id).equals(String.valueOf(r.fields().get("ID"))))
-        .map(r -> r.fields().get("CUSTOMER")).findFirst().orElse(null);
+        .filter(r -> String.valueOf(id).equals(String.valueOf(r.fields().get("ID")))).findFirst();
+  }
+
+  private Object customerOf(long id) {
+    return row(id).map(r -> r.fields().get("CUSTOMER")).orElse(null);
+  }
+
+  /**
+   * Waits until the scripted slow fault has taken a write (it is carried out {@link #LATE_TRY_MS} after
+   * that), and answers the instant (ms) before which the late try cannot have changed a row.
+   */
+  private static long lateTryTaken() {
+    await().atMost(Duration.ofSeconds(30)).until(() -> feishu.faults().pendingScript().isEmpty());
+    return System.currentTimeMillis() + LATE_TRY_MS - 500;
+  }
+
+  /** Once the late try has changed row 1 (or a write after it has), row 1 shows the newest value. */
+  private void assertTheNewestValueOutlivesTheLateTry(long lateTryNotBefore) {
+    await().atMost(Duration.ofSeconds(30)).until(() -> row(1).map(r -> r.lastModifiedTime() >= lateTryNotBefore).orElse(false));
+    assertThat(customerOf(1)).as("the value of the newest change, not that of the late try").isEqualTo("third");
   }
 
   @Test
   void anUpdateTheLastOwnerGotNoAnswerForHoldsBackTheNextOwnersWritesUntilItCanNoLongerLand() {
     java.util.concurrent.atomic.AtomicLong offsets = new java.util.concurrent.atomic.AtomicLong();
     long replayFrom;
+    long lateTry;
     try (TaskHarness task0 = task(0, offsets)) {
       task0.put(List.of(task0.upsert(1, "first", "1.00")));
       task0.commit();
       // the update is served 8 s after it came, 5 s after the task gave up waiting for its answer and tried again
       // (the next owner, starting meanwhile, would write long before that without the pause)
-      feishu.faults().script(FaultRule.slow(8_000).on(CallClass.RECORD_WRITE));
+      feishu.faults().script(FaultRule.slow(LATE_TRY_MS).on(CallClass.RECORD_WRITE));
       replayFrom = offsets.get();
       task0.put(List.of(task0.upsert(1, "second", "2.00")));
-      await().atMost(Duration.ofSeconds(30)).until(() -> feishu.faults().pendingScript().isEmpty());
+      lateTry = lateTryTaken();
       // a rebalance gives the partition to task 1 meanwhile: task 0 lets go once its write is done
       task0.task.close(List.of(TaskHarness.TP));
     }
@@ -332,7 +358,54 @@ class FeishuSinkIT {
       task1.put(List.of(task1.upsert(1, "second", "2.00"), task1.upsert(1, "third", "3.00"))); // the replay, a newer change
       task1.commit();
     }
-    await().during(Duration.ofSeconds(5)).atMost(Duration.ofSeconds(20)).until(() -> "third".equals(customerOf(1)));
+    assertTheNewestValueOutlivesTheLateTry(lateTry);
+  }
+
+  @Test
+  void anUpdateATaskGotNoAnswerForHoldsBackTheWritesOfTheTaskThatTakesOverAfterItDies() {
+    java.util.concurrent.atomic.AtomicLong offsets = new java.util.concurrent.atomic.AtomicLong();
+    long replayFrom;
+    TaskHarness task0 = task(0, offsets);
+    task0.put(List.of(task0.upsert(1, "first", "1.00")));
+    task0.commit();
+    feishu.faults().script(FaultRule.slow(LATE_TRY_MS).on(CallClass.RECORD_WRITE)); // served 5 s after the retry
+    replayFrom = offsets.get();
+    task0.put(List.of(task0.upsert(1, "second", "2.00")));
+    long lateTry = lateTryTaken();
+    task0.commit(); // the retry is in Feishu
+    // task 0 dies: stopped, its partitions never given up (close() not called), so it passes nothing on then
+    task0.close();
+    try (TaskHarness task1 = task(1, offsets)) {
+      offsets.set(replayFrom); // what the worker replays from: the last committed offset before the update
+      task1.put(List.of(task1.upsert(1, "second", "2.00"), task1.upsert(1, "third", "3.00")));
+      task1.commit();
+    }
+    assertTheNewestValueOutlivesTheLateTry(lateTry);
+  }
+
+  @Test
+  void aWriteStillUnderWayWhenARevocationStopsWaitingHoldsBackTheNextOwnersWrites() {
+    java.util.concurrent.atomic.AtomicLong offsets = new java.util.concurrent.atomic.AtomicLong();
+    long replayFrom;
+    long lateTry;
+    Map<String, String> shortWait = Map.of(FeishuSinkConfig.REVOCATION_WAIT_MS_INTERNAL, "500");
+    try (TaskHarness task0 = task(0, offsets, shortWait)) {
+      task0.put(List.of(task0.upsert(1, "first", "1.00")));
+      task0.commit();
+      // the update's first try is served 8 s after it came; task 0 tries again after its 3 s timeout
+      feishu.faults().script(FaultRule.slow(LATE_TRY_MS).on(CallClass.RECORD_WRITE));
+      replayFrom = offsets.get();
+      task0.put(List.of(task0.upsert(1, "second", "2.00")));
+      lateTry = lateTryTaken();
+      // a rebalance: giving up the partition waits 0.5 s for the write, which is still under way then
+      task0.task.close(List.of(TaskHarness.TP));
+      try (TaskHarness task1 = task(1, offsets)) {
+        offsets.set(replayFrom);
+        task1.put(List.of(task1.upsert(1, "second", "2.00"), task1.upsert(1, "third", "3.00")));
+        task1.commit();
+      }
+    }
+    assertTheNewestValueOutlivesTheLateTry(lateTry);
   }
 
   @Test

@@ -292,12 +292,17 @@ class SinkTaskTest {
       FEISHU.emulator().faults().script(FaultRule.slow(2_500).on(CallClass.RECORD_WRITE));
       h.put(List.of(h.upsert(1, "second", "2.00")));
       org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
+          .until(() -> FEISHU.emulator().faults().pendingScript().isEmpty());
+      long lateTryNotBefore = System.currentTimeMillis() + 2_000; // carried out 2.5 s after it was taken
+      org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
           .until(() -> "second".equals(byKey().get("1").get("CUSTOMER")));
       h.put(List.of(h.upsert(1, "third", "3.00")));
       h.commit();
+      // once the late try has changed the row (or a write after it has), the row holds the newest value
+      org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() -> tables().get(0).records()
+          .stream().allMatch(r -> r.lastModifiedTime() >= lateTryNotBefore));
     }
-    org.awaitility.Awaitility.await().during(java.time.Duration.ofSeconds(3)).atMost(java.time.Duration.ofSeconds(10))
-        .until(() -> "third".equals(byKey().get("1").get("CUSTOMER")));
+    assertThat(byKey().get("1")).containsEntry("CUSTOMER", "third");
   }
 
   @Test

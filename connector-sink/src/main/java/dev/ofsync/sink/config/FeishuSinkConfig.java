@@ -86,6 +86,8 @@ public class FeishuSinkConfig extends AbstractConfig {
 
   public static final String TASKS_MAX_INTERNAL = "internal.tasks.max";
   public static final String TASK_ID_INTERNAL = "internal.task.id";
+  /** How long giving up partitions waits for writes under way (tests shorten it). */
+  public static final String REVOCATION_WAIT_MS_INTERNAL = "internal.revocation.wait.ms";
 
   public enum WriteMode { UPSERT, APPEND }
 
@@ -153,6 +155,7 @@ public class FeishuSinkConfig extends AbstractConfig {
 
     def.defineInternal(TASKS_MAX_INTERNAL, Type.INT, 1, Importance.LOW);
     def.defineInternal(TASK_ID_INTERNAL, Type.INT, 0, Importance.LOW);
+    def.defineInternal(REVOCATION_WAIT_MS_INTERNAL, Type.LONG, 120_000L, Importance.LOW);
     return def;
   }
 
@@ -259,6 +262,11 @@ public class FeishuSinkConfig extends AbstractConfig {
   /** This task's number, 0 to tasks - 1. */
   public int taskId() {
     return getInt(TASK_ID_INTERNAL);
+  }
+
+  /** How long giving up partitions waits for the writes under way to end (2 minutes). */
+  public long revocationWaitMs() {
+    return getLong(REVOCATION_WAIT_MS_INTERNAL);
   }
 
   /** Index settings for the Kafka clients, with the {@code index.} prefix removed. */

@@ -49,7 +49,6 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
   private static final long BUFFER_WAIT_SECONDS = 60;
   private static final long FLUSH_WAIT_SECONDS = 120;
   /** How long giving partitions up waits for the writes under way. */
-  private static final long DROP_WAIT_SECONDS = 120;
 
   private final FeishuSinkConfig config;
   private final BitableClient client;
@@ -241,7 +240,7 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
       long untilMillis = Long.MIN_VALUE;
       for (Map.Entry<Integer, Long> e : byTask.entrySet()) {
         if (e.getValue() <= nowMillis && e.getKey() == config.taskId()) {
-          log.clearQuiet(tableId, config.taskId()); // over: stored at the flush after the load
+          clearPauseIfOver(tableId); // stored at the flush after the load
         }
         untilMillis = Math.max(untilMillis, e.getValue());
       }
@@ -578,6 +577,39 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
     uncertainUntil.merge(tableId, until, (a, b) -> b - a > 0 ? b : a);
   }
 
+  /**
+   * Notes the pause after an update of this task that got no answer, and records it in the key index
+   * topic at once: should this task die before it gives up its partitions, the task that takes them
+   * over reads it there and waits too (a record made only at the revocation would be lost with the task).
+   */
+  private void recordPause(String tableId, long until) {
+    synchronized (uncertainUntil) { // never between the check and the removal of clearPauseIfOver
+      holdUntil(tableId, until);
+      log.markQuiet(tableId, config.taskId(), epochMillis(uncertainUntil.get(tableId)));
+    }
+    try {
+      log.flush();
+    } catch (ConnectException e) {
+      LOG.warn("Could not record in the key index topic that an update of table {} may still land; should this task "
+          + "die before it gives up its partitions, their next owner may write them sooner: {}", tableId, e.getMessage());
+    }
+  }
+
+  /** Removes this task's record of a pause of the table that is over, unless a newer one began meanwhile. */
+  private void clearPauseIfOver(String tableId) {
+    synchronized (uncertainUntil) {
+      Long until = uncertainUntil.get(tableId);
+      if (until == null || until - System.nanoTime() <= 0) {
+        log.clearQuiet(tableId, config.taskId());
+      }
+    }
+  }
+
+  /** The wall-clock instant (ms) of a System.nanoTime() instant, rounded up: other workers read it. */
+  private static long epochMillis(long nanoInstant) {
+    return System.currentTimeMillis() + TimeUnit.NANOSECONDS.toMillis(nanoInstant - System.nanoTime()) + 1;
+  }
+
   private Lane lane(TableState t) {
     return lanes.computeIfAbsent(t.tableId(), id -> {
       Lane lane = new Lane(t, this, config.writeBatchSize(), config.lingerMs(), Math.max(1_000, config.retryBackoffMs() * 10));
@@ -678,10 +710,12 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
         dropped++;
       }
     }
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(DROP_WAIT_SECONDS);
-    boolean done = true;
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.revocationWaitMs());
+    List<String> stillWriting = new ArrayList<>();
     for (Lane lane : lanes.values()) {
-      done &= lane.awaitWriteDone(deadline);
+      if (!lane.awaitWriteDone(deadline)) {
+        stillWriting.add(lane.table.tableId());
+      }
       // what a write under way gave back to try again: not this task's to write any more (left
       // queued, a change of the partition put again after a quick reassignment would merge with it
       // and close its new offsets, while its own were forgotten here)
@@ -691,11 +725,16 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
       }
     }
     offsets.forget(partitions);
-    passOnUncertainUpdates();
-    if (!done) {
-      LOG.warn("Gave up partitions {} while a write to Feishu was still under way after {} s", partitions,
-          DROP_WAIT_SECONDS);
+    if (!stillWriting.isEmpty()) {
+      // its try under way may still land after what the next owner writes: that owner waits as long as
+      // after an update sent now that got no answer (a try begun later is not covered)
+      long until = System.nanoTime() + 3 * TimeUnit.MILLISECONDS.toNanos(config.requestTimeoutMs());
+      stillWriting.forEach(tableId -> holdUntil(tableId, until));
+      LOG.warn("Gave up partitions {} while a write to Feishu was still under way after {} ms, to table(s) {}; their "
+          + "next owner waits three feishu.request_timeout_ms before writing to them", partitions,
+          config.revocationWaitMs(), stillWriting);
     }
+    passOnUncertainUpdates();
     if (dropped > 0) {
       LOG.info("Gave up partitions {}; their {} changes not yet in Feishu are left to the next owner", partitions, dropped);
     }
@@ -709,11 +748,10 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
    */
   private void passOnUncertainUpdates() {
     long now = System.nanoTime();
-    long nowMillis = System.currentTimeMillis();
     List<String> marked = new ArrayList<>();
     uncertainUntil.forEach((tableId, until) -> {
       if (until - now > 0) {
-        log.markQuiet(tableId, config.taskId(), nowMillis + TimeUnit.NANOSECONDS.toMillis(until - now) + 1);
+        log.markQuiet(tableId, config.taskId(), epochMillis(until));
         marked.add(tableId);
       } else {
         uncertainUntil.remove(tableId, until);
@@ -725,7 +763,7 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
     try {
       log.flush();
     } catch (ConnectException e) {
-      // giving up partitions must not fail: the next owner then goes without the pause, as after a crash
+      // giving up partitions must not fail: the next owner then has only the records made when the pauses began
       LOG.warn("Could not record in the key index topic that an update of table(s) {} may still land; the next owner "
           + "of their partitions may write them sooner: {}", marked, e.getMessage());
     }
@@ -880,7 +918,7 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
         // no longer land, nor from the next owner of its partitions (dropPartitions tells it)
         long until = uncertain + 2 * TimeUnit.MILLISECONDS.toNanos(config.requestTimeoutMs());
         lane.quietUntil(until);
-        holdUntil(table.tableId(), until);
+        recordPause(table.tableId(), until);
         LOG.info("An update of table {} had a try with no answer (a timeout, a dropped connection or a 5xx) that Feishu "
             + "may still carry out; the table's next write waits {} ms, so that it cannot land after a newer one", table,
             Math.max(0, (until - System.nanoTime()) / 1_000_000));
