@@ -336,76 +336,66 @@ class FeishuSinkIT {
     assertThat(customerOf(1)).as("the value of the newest change, not that of the late try").isEqualTo("third");
   }
 
+  /** Where the replay of row 1's update starts, and the instant (ms) before which its late try cannot land. */
+  private record LateUpdate(long replayFrom, long lateTryNotBefore) {}
+
+  /**
+   * Writes row 1, then updates it with its first try served {@link #LATE_TRY_MS} after it came: the
+   * task gives up waiting after its 3 s timeout and tries again.
+   */
+  private static LateUpdate updateServedLate(TaskHarness task, java.util.concurrent.atomic.AtomicLong offsets) {
+    task.put(List.of(task.upsert(1, "first", "1.00")));
+    task.commit();
+    feishu.faults().script(FaultRule.slow(LATE_TRY_MS).on(CallClass.RECORD_WRITE));
+    long replayFrom = offsets.get();
+    task.put(List.of(task.upsert(1, "second", "2.00")));
+    return new LateUpdate(replayFrom, lateTryTaken());
+  }
+
+  /** The next owner of the partition replays the update from the committed offset, then writes a newer change. */
+  private void replayWithANewerChange(int taskId, java.util.concurrent.atomic.AtomicLong offsets, LateUpdate update) {
+    try (TaskHarness next = task(taskId, offsets)) {
+      offsets.set(update.replayFrom());
+      next.put(List.of(next.upsert(1, "second", "2.00"), next.upsert(1, "third", "3.00")));
+      next.commit();
+    }
+    assertTheNewestValueOutlivesTheLateTry(update.lateTryNotBefore());
+  }
+
   @Test
   void anUpdateTheLastOwnerGotNoAnswerForHoldsBackTheNextOwnersWritesUntilItCanNoLongerLand() {
     java.util.concurrent.atomic.AtomicLong offsets = new java.util.concurrent.atomic.AtomicLong();
-    long replayFrom;
-    long lateTry;
+    LateUpdate update;
     try (TaskHarness task0 = task(0, offsets)) {
-      task0.put(List.of(task0.upsert(1, "first", "1.00")));
-      task0.commit();
-      // the update is served 8 s after it came, 5 s after the task gave up waiting for its answer and tried again
-      // (the next owner, starting meanwhile, would write long before that without the pause)
-      feishu.faults().script(FaultRule.slow(LATE_TRY_MS).on(CallClass.RECORD_WRITE));
-      replayFrom = offsets.get();
-      task0.put(List.of(task0.upsert(1, "second", "2.00")));
-      lateTry = lateTryTaken();
+      // the late try lands 5 s after the retry: the next owner, starting meanwhile, would write long before that
+      update = updateServedLate(task0, offsets);
       // a rebalance gives the partition to task 1 meanwhile: task 0 lets go once its write is done
       task0.task.close(List.of(TaskHarness.TP));
     }
-    try (TaskHarness task1 = task(1, offsets)) {
-      offsets.set(replayFrom);
-      task1.put(List.of(task1.upsert(1, "second", "2.00"), task1.upsert(1, "third", "3.00"))); // the replay, a newer change
-      task1.commit();
-    }
-    assertTheNewestValueOutlivesTheLateTry(lateTry);
+    replayWithANewerChange(1, offsets, update);
   }
 
   @Test
   void anUpdateATaskGotNoAnswerForHoldsBackTheWritesOfTheTaskThatTakesOverAfterItDies() {
     java.util.concurrent.atomic.AtomicLong offsets = new java.util.concurrent.atomic.AtomicLong();
-    long replayFrom;
     TaskHarness task0 = task(0, offsets);
-    task0.put(List.of(task0.upsert(1, "first", "1.00")));
-    task0.commit();
-    feishu.faults().script(FaultRule.slow(LATE_TRY_MS).on(CallClass.RECORD_WRITE)); // served 5 s after the retry
-    replayFrom = offsets.get();
-    task0.put(List.of(task0.upsert(1, "second", "2.00")));
-    long lateTry = lateTryTaken();
+    LateUpdate update = updateServedLate(task0, offsets);
     task0.commit(); // the retry is in Feishu
     // task 0 dies: stopped, its partitions never given up (close() not called), so it passes nothing on then
     task0.close();
-    try (TaskHarness task1 = task(1, offsets)) {
-      offsets.set(replayFrom); // what the worker replays from: the last committed offset before the update
-      task1.put(List.of(task1.upsert(1, "second", "2.00"), task1.upsert(1, "third", "3.00")));
-      task1.commit();
-    }
-    assertTheNewestValueOutlivesTheLateTry(lateTry);
+    replayWithANewerChange(1, offsets, update);
   }
 
   @Test
   void aWriteStillUnderWayWhenARevocationStopsWaitingHoldsBackTheNextOwnersWrites() {
     java.util.concurrent.atomic.AtomicLong offsets = new java.util.concurrent.atomic.AtomicLong();
-    long replayFrom;
-    long lateTry;
     Map<String, String> shortWait = Map.of(FeishuSinkConfig.REVOCATION_WAIT_MS_INTERNAL, "500");
     try (TaskHarness task0 = task(0, offsets, shortWait)) {
-      task0.put(List.of(task0.upsert(1, "first", "1.00")));
-      task0.commit();
-      // the update's first try is served 8 s after it came; task 0 tries again after its 3 s timeout
-      feishu.faults().script(FaultRule.slow(LATE_TRY_MS).on(CallClass.RECORD_WRITE));
-      replayFrom = offsets.get();
-      task0.put(List.of(task0.upsert(1, "second", "2.00")));
-      lateTry = lateTryTaken();
+      LateUpdate update = updateServedLate(task0, offsets);
       // a rebalance: giving up the partition waits 0.5 s for the write, which is still under way then
       task0.task.close(List.of(TaskHarness.TP));
-      try (TaskHarness task1 = task(1, offsets)) {
-        offsets.set(replayFrom);
-        task1.put(List.of(task1.upsert(1, "second", "2.00"), task1.upsert(1, "third", "3.00")));
-        task1.commit();
-      }
+      replayWithANewerChange(1, offsets, update);
     }
-    assertTheNewestValueOutlivesTheLateTry(lateTry);
   }
 
   @Test

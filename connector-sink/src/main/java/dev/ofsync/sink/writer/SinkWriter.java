@@ -587,11 +587,19 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
       holdUntil(tableId, until);
       log.markQuiet(tableId, config.taskId(), epochMillis(uncertainUntil.get(tableId)));
     }
+    storePauses(List.of(tableId), "should this task die before it gives up its partitions, ");
+  }
+
+  /**
+   * Waits until the pause records just appended are stored. A failure only warns: the writes go on,
+   * and the next owner of the partitions may then write those tables sooner.
+   */
+  private void storePauses(List<String> tableIds, String when) {
     try {
       log.flush();
     } catch (ConnectException e) {
-      LOG.warn("Could not record in the key index topic that an update of table {} may still land; should this task "
-          + "die before it gives up its partitions, their next owner may write them sooner: {}", tableId, e.getMessage());
+      LOG.warn("Could not record in the key index topic that an update of table(s) {} may still land; {}the next owner "
+          + "of their partitions may write them sooner: {}", tableIds, when, e.getMessage());
     }
   }
 
@@ -757,15 +765,9 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
         uncertainUntil.remove(tableId, until);
       }
     });
-    if (marked.isEmpty()) {
-      return;
-    }
-    try {
-      log.flush();
-    } catch (ConnectException e) {
+    if (!marked.isEmpty()) {
       // giving up partitions must not fail: the next owner then has only the records made when the pauses began
-      LOG.warn("Could not record in the key index topic that an update of table(s) {} may still land; the next owner "
-          + "of their partitions may write them sooner: {}", marked, e.getMessage());
+      storePauses(marked, "");
     }
   }
 
