@@ -321,69 +321,69 @@ class FeishuSinkIT {
     return row(id).map(r -> r.fields().get("CUSTOMER")).orElse(null);
   }
 
-  /**
-   * Waits until the scripted slow fault has taken a write (it is carried out {@link #LATE_TRY_MS} after
-   * that), and answers the instant (ms) before which the late try cannot have changed a row.
-   */
-  private static long lateTryTaken() {
+  /** Waits until the scripted slow fault has taken a write: it is carried out {@link #LATE_TRY_MS} after that. */
+  private static void awaitLateTryTaken() {
     await().atMost(Duration.ofSeconds(30)).until(() -> feishu.faults().pendingScript().isEmpty());
-    return System.currentTimeMillis() + LATE_TRY_MS - 500;
   }
 
-  /** Once the late try has changed row 1 (or a write after it has), row 1 shows the newest value. */
-  private void assertTheNewestValueOutlivesTheLateTry(long lateTryNotBefore) {
-    await().atMost(Duration.ofSeconds(30)).until(() -> row(1).map(r -> r.lastModifiedTime() >= lateTryNotBefore).orElse(false));
+  /** Once the late try has been carried out, row 1 shows the newest value, not the late try's. */
+  private void assertTheNewestValueOutlivesTheLateTry() {
+    await().atMost(Duration.ofSeconds(30)).until(() -> feishu.stats().slowCallsCarriedOut() == 1);
     assertThat(customerOf(1)).as("the value of the newest change, not that of the late try").isEqualTo("third");
   }
 
-  /** Where the replay of row 1's update starts, and the instant (ms) before which its late try cannot land. */
-  private record LateUpdate(long replayFrom, long lateTryNotBefore) {}
-
   /**
    * Writes row 1, then updates it with its first try served {@link #LATE_TRY_MS} after it came: the
-   * task gives up waiting after its 3 s timeout and tries again.
+   * task gives up waiting after its 3 s timeout and tries again. Answers where the replay of the
+   * update starts.
    */
-  private static LateUpdate updateServedLate(TaskHarness task, java.util.concurrent.atomic.AtomicLong offsets) {
+  private static long updateServedLate(TaskHarness task, java.util.concurrent.atomic.AtomicLong offsets) {
     task.put(List.of(task.upsert(1, "first", "1.00")));
     task.commit();
     feishu.faults().script(FaultRule.slow(LATE_TRY_MS).on(CallClass.RECORD_WRITE));
     long replayFrom = offsets.get();
     task.put(List.of(task.upsert(1, "second", "2.00")));
-    return new LateUpdate(replayFrom, lateTryTaken());
+    awaitLateTryTaken();
+    return replayFrom;
   }
 
   /** The next owner of the partition replays the update from the committed offset, then writes a newer change. */
-  private void replayWithANewerChange(int taskId, java.util.concurrent.atomic.AtomicLong offsets, LateUpdate update) {
+  private void replayWithANewerChange(int taskId, java.util.concurrent.atomic.AtomicLong offsets, long replayFrom) {
     try (TaskHarness next = task(taskId, offsets)) {
-      offsets.set(update.replayFrom());
+      offsets.set(replayFrom);
       next.put(List.of(next.upsert(1, "second", "2.00"), next.upsert(1, "third", "3.00")));
       next.commit();
     }
-    assertTheNewestValueOutlivesTheLateTry(update.lateTryNotBefore());
+    assertTheNewestValueOutlivesTheLateTry();
   }
 
   @Test
   void anUpdateTheLastOwnerGotNoAnswerForHoldsBackTheNextOwnersWritesUntilItCanNoLongerLand() {
     java.util.concurrent.atomic.AtomicLong offsets = new java.util.concurrent.atomic.AtomicLong();
-    LateUpdate update;
+    long replayFrom;
     try (TaskHarness task0 = task(0, offsets)) {
-      // the late try lands 5 s after the retry: the next owner, starting meanwhile, would write long before that
-      update = updateServedLate(task0, offsets);
+      // the try lands 8 s after it came, 5 s after the task stopped waiting for its answer: the next owner,
+      // starting then, would write long before that
+      replayFrom = updateServedLate(task0, offsets);
       // a rebalance gives the partition to task 1 meanwhile: task 0 lets go once its write is done
       task0.task.close(List.of(TaskHarness.TP));
     }
-    replayWithANewerChange(1, offsets, update);
+    replayWithANewerChange(1, offsets, replayFrom);
   }
 
   @Test
   void anUpdateATaskGotNoAnswerForHoldsBackTheWritesOfTheTaskThatTakesOverAfterItDies() {
     java.util.concurrent.atomic.AtomicLong offsets = new java.util.concurrent.atomic.AtomicLong();
     TaskHarness task0 = task(0, offsets);
-    LateUpdate update = updateServedLate(task0, offsets);
-    task0.commit(); // the retry is in Feishu
-    // task 0 dies: stopped, its partitions never given up (close() not called), so it passes nothing on then
-    task0.close();
-    replayWithANewerChange(1, offsets, update);
+    long replayFrom;
+    try {
+      replayFrom = updateServedLate(task0, offsets);
+      task0.commit(); // the retry is in Feishu
+    } finally {
+      // task 0 dies: stopped, its partitions never given up (close() not called), so it passes nothing on then
+      task0.close();
+    }
+    replayWithANewerChange(1, offsets, replayFrom);
   }
 
   @Test
@@ -391,10 +391,10 @@ class FeishuSinkIT {
     java.util.concurrent.atomic.AtomicLong offsets = new java.util.concurrent.atomic.AtomicLong();
     Map<String, String> shortWait = Map.of(FeishuSinkConfig.REVOCATION_WAIT_MS_INTERNAL, "500");
     try (TaskHarness task0 = task(0, offsets, shortWait)) {
-      LateUpdate update = updateServedLate(task0, offsets);
+      long replayFrom = updateServedLate(task0, offsets);
       // a rebalance: giving up the partition waits 0.5 s for the write, which is still under way then
       task0.task.close(List.of(TaskHarness.TP));
-      replayWithANewerChange(1, offsets, update);
+      replayWithANewerChange(1, offsets, replayFrom);
     }
   }
 

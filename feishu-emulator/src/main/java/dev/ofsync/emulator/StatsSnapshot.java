@@ -16,6 +16,8 @@ import java.util.Map;
  * @param recordsReadByEndpoint records answered per endpoint ({@code POST records/search}, {@code GET
  *     records}): how much of the tables a client read back
  * @param writeConflicts writes refused with 1254291
+ * @param slowCallsCarriedOut calls a {@code slow} fault held that were then carried out: a test
+ *     that lets its client give up on such a call learns here when the call took effect after all
  * @param rowsPerTable rows per table, keyed {@code app_token/table name}
  */
 public record StatsSnapshot(
@@ -27,6 +29,7 @@ public record StatsSnapshot(
     Map<String, Long> faultsInjected,
     Map<String, Long> recordsReadByEndpoint,
     long writeConflicts,
+    long slowCallsCarriedOut,
     Map<String, Integer> rowsPerTable) {
 
   public long calls(String endpoint) {

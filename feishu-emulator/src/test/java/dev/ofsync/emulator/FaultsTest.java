@@ -95,7 +95,11 @@ class FaultsTest {
 
     assertThatThrownBy(() -> Sdk.create(impatient, table, List.of(Map.of("Text", "x"))))
         .as("the client's timeout").isInstanceOf(com.lark.oapi.core.exception.ClientTimeoutException.class);
-    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5)).until(() -> rows() == 1);
+    assertThat(rows()).as("not yet: the call is held").isZero();
+    // the stats tell when the late call took effect
+    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5))
+        .until(() -> FEISHU.emulator().stats().slowCallsCarriedOut() == 1);
+    assertThat(rows()).isEqualTo(1);
   }
 
   @Test

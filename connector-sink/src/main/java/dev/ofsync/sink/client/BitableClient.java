@@ -243,33 +243,11 @@ public final class BitableClient {
     AppTableRecord[] records = rowsById.entrySet().stream()
         .map(e -> AppTableRecord.newBuilder().recordId(e.getKey()).fields(e.getValue()).build())
         .toArray(AppTableRecord[]::new);
-    try {
-      call("batch_update of " + records.length + " rows in table " + tableId, CallClass.RECORD_WRITE,
-          o -> client.bitable().v1().appTableRecord().batchUpdate(BatchUpdateAppTableRecordReq.newBuilder()
-              .appToken(appToken).tableId(tableId)
-              .batchUpdateAppTableRecordReqBody(BatchUpdateAppTableRecordReqBody.newBuilder().records(records).build())
-              .build(), o));
-    } finally {
-      long since = LAST_UNCERTAIN.get()[0];
-      if (since != NONE) {
-        long[] update = UNCERTAIN_UPDATE.get();
-        update[0] = update[0] == NONE || since - update[0] > 0 ? since : update[0]; // the latest
-      }
-    }
-  }
-
-  /**
-   * When the last try of a batch_update that may still be served failed (it timed out, its
-   * connection dropped, or it met a 5xx: Feishu may carry it out later, after the try that
-   * succeeded, and so after a newer value of its rows), on this thread since the last call of this
-   * method; {@link #NONE} if none. A batch_update has no client_token: the caller writes nothing
-   * newer to the table until such a try can no longer land.
-   */
-  public static long takeUncertainUpdate() {
-    long[] update = UNCERTAIN_UPDATE.get();
-    long since = update[0];
-    update[0] = NONE;
-    return since;
+    call("batch_update of " + records.length + " rows in table " + tableId, CallClass.RECORD_WRITE, Repeat.OVERWRITES,
+        o -> client.bitable().v1().appTableRecord().batchUpdate(BatchUpdateAppTableRecordReq.newBuilder()
+            .appToken(appToken).tableId(tableId)
+            .batchUpdateAppTableRecordReqBody(BatchUpdateAppTableRecordReqBody.newBuilder().records(records).build())
+            .build(), o));
   }
 
   /**
@@ -283,10 +261,9 @@ public final class BitableClient {
   /** No such try (a System.nanoTime() value may be any long, this one included, but not in practice). */
   public static final long NONE = Long.MIN_VALUE;
   private static final ThreadLocal<long[]> LAST_UNCERTAIN = ThreadLocal.withInitial(() -> new long[] {NONE});
-  private static final ThreadLocal<long[]> UNCERTAIN_UPDATE = ThreadLocal.withInitial(() -> new long[] {NONE});
 
   public void batchDelete(String tableId, List<String> recordIds) throws InterruptedException {
-    call("batch_delete of " + recordIds.size() + " rows in table " + tableId, CallClass.RECORD_WRITE,
+    call("batch_delete of " + recordIds.size() + " rows in table " + tableId, CallClass.RECORD_WRITE, Repeat.NO_TOKEN,
         o -> client.bitable().v1().appTableRecord().batchDelete(BatchDeleteAppTableRecordReq.newBuilder()
             .appToken(appToken).tableId(tableId)
             .batchDeleteAppTableRecordReqBody(BatchDeleteAppTableRecordReqBody.newBuilder()
@@ -295,27 +272,57 @@ public final class BitableClient {
 
   // ---- the retry loop ----
 
-  /** Set on a thread around work that may become unwanted: then refused calls are not tried again. */
-  private static final ThreadLocal<java.util.function.BooleanSupplier> UNWANTED = new ThreadLocal<>();
+  /** What trying a call again (or Feishu carrying out a try late) can do. */
+  private enum Repeat {
+    /** Nothing twice: a read, or a create with a client_token or a name Feishu keeps unique. */
+    SAFE,
+    /** batch_delete: no client_token, but a record id is never used again, so a late try harms nothing. */
+    NO_TOKEN,
+    /** batch_update: no client_token, and a try carried out late may overwrite a newer value. */
+    OVERWRITES
+  }
 
   /**
-   * Until {@link #retryAlways()}, this thread's calls stop trying again once {@code unwanted}
-   * answers true (the caller's work was given up: its partitions went to another task), but only
-   * while Feishu has refused every try of the call so far (a throttle, a write conflict, an error
-   * code): after a timeout, a dropped connection or a 5xx the call may still land, and it goes on
-   * being tried, with the same client_token, until its outcome is known.
+   * The work a thread's calls belong to (a batch of a lane), which may be given up while they run:
+   * its partitions go to another task at a rebalance.
    */
-  public static void stopRetryingWhen(java.util.function.BooleanSupplier unwanted) {
-    UNWANTED.set(unwanted);
+  public interface Work {
+    /** The work was given up: its partitions went to another task. */
+    boolean givenUp();
+
+    /** The task given up to no longer waits for it: nothing more of it may reach Feishu. */
+    boolean abandoned();
+
+    /**
+     * A try of a batch_update, sent before {@code nanoTime}, got no answer (a timeout, a dropped
+     * connection, a 5xx): Feishu may still carry it out, after the try that succeeds and so after a
+     * newer value. Called at once, before the call is tried again.
+     */
+    void updateMayLand(long nanoTime);
   }
 
-  public static void retryAlways() {
-    UNWANTED.remove();
+  private static final ThreadLocal<Work> WORK = new ThreadLocal<>();
+
+  /**
+   * Until {@link #workDone()}, this thread's calls belong to {@code work}. Once it is given up, no
+   * new call starts, and a failed call is not tried again unless a try of it may still land and a
+   * repeat cannot write twice (a create with its client_token): that one goes on until its outcome
+   * is known (the rebalance waits for it), or until the work is abandoned. A batch_update or
+   * batch_delete with a try that may still land is not tried again: the next owner replays it, after
+   * the pause {@link Work#updateMayLand} began.
+   */
+  public static void during(Work work) {
+    WORK.set(work);
   }
 
-  private static void unlessUnwanted(FeishuCallException failure, boolean outcomesKnown) {
-    java.util.function.BooleanSupplier unwanted = UNWANTED.get();
-    if (outcomesKnown && unwanted != null && unwanted.getAsBoolean()) {
+  public static void workDone() {
+    WORK.remove();
+  }
+
+  /** Throws the failure rather than try the call again, if the work it belongs to was given up (see {@link #during}). */
+  private static void unlessGivenUp(FeishuCallException failure, boolean outcomesKnown, Repeat repeat) {
+    Work work = WORK.get();
+    if (work != null && work.givenUp() && (outcomesKnown || repeat != Repeat.SAFE || work.abandoned())) {
       throw failure;
     }
   }
@@ -327,9 +334,18 @@ public final class BitableClient {
   }
 
   private <T> T call(String what, CallClass callClass, Call<T> call) throws InterruptedException {
+    return call(what, callClass, Repeat.SAFE, call);
+  }
+
+  private <T> T call(String what, CallClass callClass, Repeat repeat, Call<T> call) throws InterruptedException {
     boolean tokenRenewed = false;
     boolean outcomesKnown = true; // every failed try so far was refused: none of them can land later
     LAST_UNCERTAIN.get()[0] = NONE;
+    Work work = WORK.get();
+    if (work != null && work.givenUp()) {
+      throw new FeishuCallException(what, 0, 0, "not sent: the partitions of its records went to another task", null,
+          Failure.TRANSIENT, 0, null);
+    }
     for (int attempt = 0; ; attempt++) {
       Outcome<T> outcome = attempt(what, callClass, call);
       FeishuCallException failure = outcome.failure;
@@ -337,7 +353,11 @@ public final class BitableClient {
         return outcome.data;
       }
       if (!refused(failure)) {
-        LAST_UNCERTAIN.get()[0] = System.nanoTime(); // this try, sent before now, may still be carried out
+        long now = System.nanoTime();
+        LAST_UNCERTAIN.get()[0] = now; // this try, sent before now, may still be carried out
+        if (repeat == Repeat.OVERWRITES && work != null) {
+          work.updateMayLand(now);
+        }
       }
       outcomesKnown &= refused(failure);
       switch (failure.failure()) {
@@ -357,13 +377,13 @@ public final class BitableClient {
           // hold every call back for longer than a rebalance or a flush waits
           budget.penalizeAll(failure.retryAfterMillis() > 0 ? Math.min(failure.retryAfterMillis(), MAX_RATE_LIMIT_WAIT_MS)
               : backoff(attempt));
-          unlessUnwanted(failure, outcomesKnown);
+          unlessGivenUp(failure, outcomesKnown, repeat);
           break;
         case TRANSIENT:
           if (attempt >= maxRetries) {
             throw failure;
           }
-          unlessUnwanted(failure, outcomesKnown);
+          unlessGivenUp(failure, outcomesKnown, repeat);
           budget.penalize(callClass, backoff(attempt));
           break;
         default:

@@ -394,8 +394,8 @@ public final class KafkaIndexLog implements IndexLog {
     if (mine.isEmpty()) {
       return;
     }
-    producer.flush();
     try {
+      producer.flush();
       for (var f : mine) {
         f.get();
       }

@@ -45,6 +45,8 @@ final class Lane implements Runnable {
   /** A batch is being written (between {@link #next} and the end of its write). */
   private boolean writing;
   private long writesDone;
+  /** The write (its number, counted by writesDone) a rebalance stopped waiting for; -1: none. */
+  private long abandonedWrite = -1;
   /** The keys of the batch last given back, queued first: the next batch is made of them alone. */
   private Set<String> retryGroup = Set.of();
   /** Later changes of keys of {@link #retryGroup}, queued once that batch has gone. */
@@ -134,17 +136,26 @@ final class Lane implements Runnable {
     return out;
   }
 
-  /** Waits until the batch being written now, if any, is done (true), or the deadline passes (false). */
+  /**
+   * Waits until the batch being written now, if any, is done (true), or the deadline passes (false):
+   * then that write is abandoned ({@link #writeAbandoned}).
+   */
   synchronized boolean awaitWriteDone(long deadlineNanos) throws InterruptedException {
     long done = writesDone;
     while (writing && writesDone == done) {
       long left = deadlineNanos - System.nanoTime();
       if (left <= 0) {
+        abandonedWrite = done;
         return false;
       }
       wait(Math.max(1, left / 1_000_000));
     }
     return true;
+  }
+
+  /** Whether the rebalance that gave up the partitions of the write under way stopped waiting for it. */
+  synchronized boolean writeAbandoned() {
+    return writing && abandonedWrite == writesDone;
   }
 
   synchronized boolean holds(String key) {

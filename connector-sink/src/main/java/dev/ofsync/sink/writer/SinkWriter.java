@@ -48,7 +48,6 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
   private static final Logger LOG = LoggerFactory.getLogger(SinkWriter.class);
   private static final long BUFFER_WAIT_SECONDS = 60;
   private static final long FLUSH_WAIT_SECONDS = 120;
-  /** How long giving partitions up waits for the writes under way. */
 
   private final FeishuSinkConfig config;
   private final BitableClient client;
@@ -229,8 +228,9 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
   /**
    * Holds back this task's writes to the tables on which an update another task (or an earlier run
    * of this one) got no answer for may still land ({@link #passOnUncertainUpdates}), until it no
-   * longer can; and clears this task's own records of pauses that are over. A pause is taken for at
-   * most as long as one can last (three request timeouts), whatever the record says: a worker's
+   * longer can; and clears this task's own records of pauses that are over (and those of the removed
+   * tasks whose tables fall to it). A pause is taken for at most three request timeouts and a
+   * second, whatever the record says: a worker's
    * clock ahead of the others, or a damaged record, must not stop a table's writes.
    */
   private void holdBackUncertainUpdates(Map<String, Map<Integer, Long>> quiet) {
@@ -239,8 +239,11 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
     quiet.forEach((tableId, byTask) -> {
       long untilMillis = Long.MIN_VALUE;
       for (Map.Entry<Integer, Long> e : byTask.entrySet()) {
-        if (e.getValue() <= nowMillis && e.getKey() == config.taskId()) {
+        int task = e.getKey();
+        if (e.getValue() <= nowMillis && task == config.taskId()) {
           clearPauseIfOver(tableId); // stored at the flush after the load
+        } else if (e.getValue() <= nowMillis && task >= config.tasksMax() && task % config.tasksMax() == config.taskId()) {
+          log.clearQuiet(tableId, task); // of a task removed by a lower tasks.max: nobody else would
         }
         untilMillis = Math.max(untilMillis, e.getValue());
       }
@@ -583,11 +586,17 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
    * over reads it there and waits too (a record made only at the revocation would be lost with the task).
    */
   private void recordPause(String tableId, long until) {
+    String ifItDies = "should this task die before it gives up its partitions, ";
     synchronized (uncertainUntil) { // never between the check and the removal of clearPauseIfOver
       holdUntil(tableId, until);
-      log.markQuiet(tableId, config.taskId(), epochMillis(uncertainUntil.get(tableId)));
+      try {
+        log.markQuiet(tableId, config.taskId(), epochMillis(uncertainUntil.get(tableId)));
+      } catch (RuntimeException e) { // the index's producer closed by the task's stop
+        warnPauseNotStored(List.of(tableId), ifItDies, e);
+        return;
+      }
     }
-    storePauses(List.of(tableId), "should this task die before it gives up its partitions, ");
+    storePauses(List.of(tableId), ifItDies);
   }
 
   /**
@@ -595,12 +604,19 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
    * and the next owner of the partitions may then write those tables sooner.
    */
   private void storePauses(List<String> tableIds, String when) {
+    if (fatal.get() != null) {
+      return; // the task is stopping, maybe because Kafka takes no writes: waiting for it would hold up the stop
+    }
     try {
       log.flush();
-    } catch (ConnectException e) {
-      LOG.warn("Could not record in the key index topic that an update of table(s) {} may still land; {}the next owner "
-          + "of their partitions may write them sooner: {}", tableIds, when, e.getMessage());
+    } catch (RuntimeException e) { // Kafka's too: an interrupt at the task's stop, a producer closed by it
+      warnPauseNotStored(tableIds, when, e);
     }
+  }
+
+  private static void warnPauseNotStored(List<String> tableIds, String when, RuntimeException e) {
+    LOG.warn("Could not record in the key index topic that an update of table(s) {} may still land; {}the next owner "
+        + "of their partitions may write them sooner: {}", tableIds, when, e.toString());
   }
 
   /** Removes this task's record of a pause of the table that is over, unless a newer one began meanwhile. */
@@ -757,18 +773,30 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
   private void passOnUncertainUpdates() {
     long now = System.nanoTime();
     List<String> marked = new ArrayList<>();
-    uncertainUntil.forEach((tableId, until) -> {
-      if (until - now > 0) {
-        log.markQuiet(tableId, config.taskId(), epochMillis(until));
-        marked.add(tableId);
-      } else {
-        uncertainUntil.remove(tableId, until);
-      }
-    });
+    synchronized (uncertainUntil) { // a lane recording a later pause meanwhile must not be overwritten by this one
+      uncertainUntil.forEach((tableId, until) -> {
+        if (until - now > 0) {
+          log.markQuiet(tableId, config.taskId(), epochMillis(until));
+          marked.add(tableId);
+        } else {
+          uncertainUntil.remove(tableId, until);
+        }
+      });
+    }
     if (!marked.isEmpty()) {
       // giving up partitions must not fail: the next owner then has only the records made when the pauses began
       storePauses(marked, "");
     }
+  }
+
+  /** Whether a partition of any of the changes was given up. */
+  private boolean givenUp(Collection<Pending> changes) {
+    for (Pending p : changes) { // every change of a batch: no stream
+      if (!owned(p)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Whether the change belongs to a partition this task owns (a key seen in several: any of them). */
@@ -845,15 +873,30 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
     // changes handed to another lane (or dropped with their partition): no longer this batch's
     Set<Pending> handed = Collections.newSetFromMap(new IdentityHashMap<>());
     Set<Pending> settled = Collections.newSetFromMap(new IdentityHashMap<>());
-    // once a partition of the batch is given up, a failing call is not tried again: the rebalance
-    // waits for this write, and the partition's next owner must not be raced by its retries
-    BitableClient.stopRetryingWhen(() -> {
-      for (Pending p : batch) {
-        if (!owned(p)) {
-          return true;
-        }
+    // once a partition of the batch is given up, no new call starts and a failing one is not tried
+    // again (but for a create still learning its outcome while the rebalance waits): the partition's
+    // next owner must not be raced
+    long[] mayLandUntil = {BitableClient.NONE};
+    BitableClient.during(new BitableClient.Work() {
+      @Override
+      public boolean givenUp() {
+        return SinkWriter.this.givenUp(batch);
       }
-      return false;
+
+      @Override
+      public boolean abandoned() {
+        return lane.writeAbandoned();
+      }
+
+      @Override
+      public void updateMayLand(long nanoTime) {
+        // nothing newer goes to this table from this task until the try can no longer land, nor from
+        // the next owner of its partitions, even if this task dies first (the pause is recorded now)
+        long until = nanoTime + 2 * TimeUnit.MILLISECONDS.toNanos(config.requestTimeoutMs());
+        lane.quietUntil(until);
+        recordPause(table.tableId(), until);
+        mayLandUntil[0] = until;
+      }
     });
     try {
       if (tablesToReread.contains(table.tableId())) {
@@ -901,10 +944,14 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
       again.addAll(leftOver(batch, completed, handed, settled));
       LOG.warn("Writing to table {} must wait: {}", table, e.getMessage());
     } catch (FeishuCallException e) {
-      lastFailure = e;
-      noteFailure(translate(e));
       again.addAll(leftOver(batch, completed, handed, settled));
-      LOG.warn("Writing to table {} failed; {} changes wait for the next try: {}", table, batch.size(), e.getMessage());
+      if (givenUp(batch)) {
+        LOG.info("Stopped writing to table {}: partitions of its changes went to another task: {}", table, e.getMessage());
+      } else {
+        lastFailure = e;
+        noteFailure(translate(e));
+        LOG.warn("Writing to table {} failed; {} changes wait for the next try: {}", table, batch.size(), e.getMessage());
+      }
     } catch (ConnectException e) {
       fatal.compareAndSet(null, e);
       again.addAll(leftOver(batch, completed, handed, settled));
@@ -912,15 +959,9 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
       fatal.compareAndSet(null, new ConnectException("writing to Feishu failed unexpectedly: " + e, e));
       again.addAll(leftOver(batch, completed, handed, settled));
     } finally {
-      BitableClient.retryAlways();
-      long uncertain = BitableClient.takeUncertainUpdate();
-      if (uncertain != BitableClient.NONE) {
-        // an update try that timed out (or dropped, or met a 5xx) may still be carried out by Feishu,
-        // after the try that succeeded: nothing newer goes to this table from this task until it can
-        // no longer land, nor from the next owner of its partitions (dropPartitions tells it)
-        long until = uncertain + 2 * TimeUnit.MILLISECONDS.toNanos(config.requestTimeoutMs());
-        lane.quietUntil(until);
-        recordPause(table.tableId(), until);
+      BitableClient.workDone();
+      long until = mayLandUntil[0];
+      if (until != BitableClient.NONE) {
         LOG.info("An update of table {} had a try with no answer (a timeout, a dropped connection or a 5xx) that Feishu "
             + "may still carry out; the table's next write waits {} ms, so that it cannot land after a newer one", table,
             Math.max(0, (until - System.nanoTime()) / 1_000_000));
@@ -1034,13 +1075,18 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
     }
     completed.addAll(written);
     if (r.error != null) {
-      lastFailure = r.error;
       if (creating) {
         tablesToReread.add(table.tableId()); // a create whose answer never came may have been written
       }
-      noteFailure(translate(r.error));
-      LOG.warn("Writing to table {} failed; {} changes wait for the next try: {}", table, r.retry.size(),
-          r.error.getMessage());
+      if (givenUp(r.retry)) {
+        LOG.info("Stopped writing to table {}: partitions of its changes went to another task: {}", table,
+            r.error.getMessage());
+      } else {
+        lastFailure = r.error;
+        noteFailure(translate(r.error));
+        LOG.warn("Writing to table {} failed; {} changes wait for the next try: {}", table, r.retry.size(),
+            r.error.getMessage());
+      }
     }
     moveOrStop(lane, moving);
     return retry;

@@ -164,6 +164,9 @@ public final class OpenApiHandler implements HttpHandler {
           sleep(route.callClass, records);
           data = execute(route, base, table, body, batch, query);
         }
+        if (fault != null && fault.kind() == FaultRule.Kind.SLOW) {
+          stats.slowCallCarriedOut();
+        }
         if (route.op == Op.SEARCH || route.op == Op.LIST_RECORDS) {
           stats.recordsRead(route.endpoint, data.path("items").size());
         }

@@ -17,6 +17,7 @@ public final class Stats {
   private final Map<String, LongAdder> faultsInjected = new ConcurrentHashMap<>();
   private final Map<String, LongAdder> recordsRead = new ConcurrentHashMap<>();
   private final LongAdder writeConflicts = new LongAdder();
+  private final LongAdder slowCallsCarriedOut = new LongAdder();
 
   /** A call arrived (before any check): counts towards its endpoint and its class's busiest second. */
   void arrived(String endpoint, CallClass callClass, long nanoTime) {
@@ -42,6 +43,11 @@ public final class Stats {
     recordsRead.computeIfAbsent(endpoint, k -> new LongAdder()).add(records);
   }
 
+  /** A call the fault plan made slow was carried out, its delay over (whether or not its client still waited). */
+  void slowCallCarriedOut() {
+    slowCallsCarriedOut.increment();
+  }
+
   void faultInjected(String kind) {
     faultsInjected.computeIfAbsent(kind, k -> new LongAdder()).increment();
   }
@@ -55,6 +61,7 @@ public final class Stats {
     faultsInjected.clear();
     recordsRead.clear();
     writeConflicts.reset();
+    slowCallsCarriedOut.reset();
   }
 
   public StatsSnapshot snapshot(Map<String, Integer> rowsPerTable) {
@@ -63,7 +70,7 @@ public final class Stats {
     Map<String, Long> limited = new TreeMap<>();
     rateLimited.forEach((c, n) -> limited.put(c.wireName(), n.sum()));
     return new StatsSnapshot(sums(callsByEndpoint), sums(answersByCode), sums(answersByStatus), peaks, limited,
-        sums(faultsInjected), sums(recordsRead), writeConflicts.sum(), rowsPerTable);
+        sums(faultsInjected), sums(recordsRead), writeConflicts.sum(), slowCallsCarriedOut.sum(), rowsPerTable);
   }
 
   private static <K extends Comparable<K>> Map<String, Long> sums(Map<K, LongAdder> counters) {
