@@ -263,7 +263,7 @@ public final class BitableClient {
   private static final ThreadLocal<long[]> LAST_UNCERTAIN = ThreadLocal.withInitial(() -> new long[] {NONE});
 
   public void batchDelete(String tableId, List<String> recordIds) throws InterruptedException {
-    call("batch_delete of " + recordIds.size() + " rows in table " + tableId, CallClass.RECORD_WRITE, Repeat.NO_TOKEN,
+    call("batch_delete of " + recordIds.size() + " rows in table " + tableId, CallClass.RECORD_WRITE,
         o -> client.bitable().v1().appTableRecord().batchDelete(BatchDeleteAppTableRecordReq.newBuilder()
             .appToken(appToken).tableId(tableId)
             .batchDeleteAppTableRecordReqBody(BatchDeleteAppTableRecordReqBody.newBuilder()
@@ -274,10 +274,11 @@ public final class BitableClient {
 
   /** What trying a call again (or Feishu carrying out a try late) can do. */
   private enum Repeat {
-    /** Nothing twice: a read, or a create with a client_token or a name Feishu keeps unique. */
+    /**
+     * Nothing twice: a read, a create with a client_token or a name Feishu keeps unique, a
+     * batch_delete (a row already gone is answered as such).
+     */
     SAFE,
-    /** batch_delete: no client_token, but a record id is never used again, so a late try harms nothing. */
-    NO_TOKEN,
     /** batch_update: no client_token, and a try carried out late may overwrite a newer value. */
     OVERWRITES
   }
@@ -306,10 +307,11 @@ public final class BitableClient {
   /**
    * Until {@link #workDone()}, this thread's calls belong to {@code work}. Once it is given up, no
    * new call starts, and a failed call is not tried again unless a try of it may still land and a
-   * repeat cannot write twice (a create with its client_token): that one goes on until its outcome
-   * is known (the rebalance waits for it), or until the work is abandoned. A batch_update or
-   * batch_delete with a try that may still land is not tried again: the next owner replays it, after
-   * the pause {@link Work#updateMayLand} began.
+   * repeat cannot write twice (a create with its client_token, a delete): that one goes on until its
+   * outcome is known (the rebalance waits for it) or its retries run out, or until the work is
+   * abandoned. A batch_update with a try that may still land is not tried again: the next owner
+   * replays it, after the pause {@link Work#updateMayLand} began. Checked again once a try has its
+   * turn in the budget, right before it is sent.
    */
   public static void during(Work work) {
     WORK.set(work);
@@ -319,10 +321,16 @@ public final class BitableClient {
     WORK.remove();
   }
 
+  /** Whether a try may be sent for the thread's work (see {@link #during}). */
+  private static boolean maySend(boolean firstTry, boolean outcomesKnown, Repeat repeat) {
+    Work work = WORK.get();
+    return work == null || !work.givenUp()
+        || (!firstTry && !outcomesKnown && repeat == Repeat.SAFE && !work.abandoned());
+  }
+
   /** Throws the failure rather than try the call again, if the work it belongs to was given up (see {@link #during}). */
   private static void unlessGivenUp(FeishuCallException failure, boolean outcomesKnown, Repeat repeat) {
-    Work work = WORK.get();
-    if (work != null && work.givenUp() && (outcomesKnown || repeat != Repeat.SAFE || work.abandoned())) {
+    if (!maySend(false, outcomesKnown, repeat)) {
       throw failure;
     }
   }
@@ -342,15 +350,19 @@ public final class BitableClient {
     boolean outcomesKnown = true; // every failed try so far was refused: none of them can land later
     LAST_UNCERTAIN.get()[0] = NONE;
     Work work = WORK.get();
-    if (work != null && work.givenUp()) {
-      throw new FeishuCallException(what, 0, 0, "not sent: the partitions of its records went to another task", null,
-          Failure.TRANSIENT, 0, null);
+    if (!maySend(true, true, repeat)) {
+      throw FeishuCallException.notSent(what);
     }
     for (int attempt = 0; ; attempt++) {
-      Outcome<T> outcome = attempt(what, callClass, call);
+      boolean firstTry = attempt == 0;
+      boolean known = outcomesKnown;
+      Outcome<T> outcome = attempt(what, callClass, call, () -> maySend(firstTry, known, repeat));
       FeishuCallException failure = outcome.failure;
       if (failure == null) {
         return outcome.data;
+      }
+      if (!failure.sent()) {
+        throw failure; // given up while the try waited for its turn
       }
       if (!refused(failure)) {
         long now = System.nanoTime();
@@ -367,6 +379,7 @@ public final class BitableClient {
           }
           tokenRenewed = true;
           tokens.invalidate(outcome.token());
+          unlessGivenUp(failure, outcomesKnown, repeat);
           continue;
         case RATE_LIMITED:
           counters.rateLimited.increment();
@@ -400,7 +413,8 @@ public final class BitableClient {
   /** The longest a 429's x-ogw-ratelimit-reset holds calls back at once. */
   static final long MAX_RATE_LIMIT_WAIT_MS = 60_000;
 
-  private <T> Outcome<T> attempt(String what, CallClass callClass, Call<T> call) throws InterruptedException {
+  private <T> Outcome<T> attempt(String what, CallClass callClass, Call<T> call,
+      java.util.function.BooleanSupplier maySend) throws InterruptedException {
     BaseResponse<T> resp;
     String token = null;
     try {
@@ -415,6 +429,9 @@ public final class BitableClient {
         public void ready() throws InterruptedException {
           long ready = System.nanoTime();
           released[0] = budget.acquire(callClass);
+          if (!maySend.getAsBoolean()) {
+            throw FeishuCallException.notSent(what); // given up while it waited for its turn (or a backoff)
+          }
           if (callClass == CallClass.RECORD_WRITE) {
             counters.writePrepareNanos.add(ready - start);
             counters.writeBudgetNanos.add(released[0] - ready);
@@ -438,10 +455,16 @@ public final class BitableClient {
         }
       }
     } catch (FeishuCallException e) {
-      return new Outcome<>(null, e, token); // the token could not be had: passing (retried) or not, as it says
+      // the token could not be had: passing (retried) or not, as it says; or the try was not sent
+      return new Outcome<>(null, e, token);
     } catch (InterruptedException e) {
       throw e;
     } catch (Exception e) {
+      for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+        if (t instanceof FeishuCallException f && !f.sent()) {
+          return new Outcome<>(null, f, token); // not sent, whatever the SDK wrapped it in
+        }
+      }
       // I/O errors, timeouts, a dropped connection, a gateway's non-JSON answer: passing, but for a
       // body too large (413, split) and a throttle (429) a gateway's page says
       int status = 0;

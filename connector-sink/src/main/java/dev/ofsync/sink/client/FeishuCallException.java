@@ -8,9 +8,15 @@ public final class FeishuCallException extends RuntimeException {
   private final String requestId;
   private final Failure failure;
   private final long retryAfterMillis;
+  private final boolean sent;
 
   public FeishuCallException(String call, int httpStatus, int code, String msg, String requestId, Failure failure,
       long retryAfterMillis, Throwable cause) {
+    this(call, httpStatus, code, msg, requestId, failure, retryAfterMillis, cause, true);
+  }
+
+  private FeishuCallException(String call, int httpStatus, int code, String msg, String requestId, Failure failure,
+      long retryAfterMillis, Throwable cause, boolean sent) {
     super(call + " failed: code " + code + (httpStatus > 0 ? ", HTTP " + httpStatus : "") + ", " + msg
         + (requestId == null || requestId.isEmpty() ? "" : " (request id " + requestId + ")"), cause);
     this.call = call;
@@ -19,6 +25,18 @@ public final class FeishuCallException extends RuntimeException {
     this.requestId = requestId;
     this.failure = failure;
     this.retryAfterMillis = retryAfterMillis;
+    this.sent = sent;
+  }
+
+  /** A call (or a try of it) the caller did not send: the work it belonged to was given up. */
+  static FeishuCallException notSent(String call) {
+    return new FeishuCallException(call, 0, 0, "not sent: the partitions of its records went to another task", null,
+        Failure.TRANSIENT, 0, null, false);
+  }
+
+  /** Whether the call was sent at all; false: it cannot have been carried out ({@link #notSent}). */
+  public boolean sent() {
+    return sent;
   }
 
   public String call() {

@@ -945,7 +945,7 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
       LOG.warn("Writing to table {} must wait: {}", table, e.getMessage());
     } catch (FeishuCallException e) {
       again.addAll(leftOver(batch, completed, handed, settled));
-      if (givenUp(batch)) {
+      if (!e.sent()) {
         LOG.info("Stopped writing to table {}: partitions of its changes went to another task: {}", table, e.getMessage());
       } else {
         lastFailure = e;
@@ -1056,8 +1056,8 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
       handed.add(p);
       moving.add(p.withReservation(false));
     }
-    if (r.error == null && creating) {
-      log.markClean(Set.of(table.tableId()));
+    if (creating && !r.createUnanswered) {
+      log.markClean(Set.of(table.tableId())); // every create sent was answered
     }
     // entries first, then offsets: an offset is committed only once its row's index entry is stored
     try {
@@ -1074,11 +1074,11 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
       return List.of();
     }
     completed.addAll(written);
+    if (creating && r.createUnanswered) {
+      tablesToReread.add(table.tableId()); // a create whose answer never came may have been written
+    }
     if (r.error != null) {
-      if (creating) {
-        tablesToReread.add(table.tableId()); // a create whose answer never came may have been written
-      }
-      if (givenUp(r.retry)) {
+      if (!r.error.sent()) {
         LOG.info("Stopped writing to table {}: partitions of its changes went to another task: {}", table,
             r.error.getMessage());
       } else {

@@ -42,6 +42,8 @@ final class TableWork implements Callable<TableWork.Result> {
     final List<Pending> stale = new ArrayList<>();
     final Map<Pending, FeishuCallException> bad = new LinkedHashMap<>();
     FeishuCallException error;
+    /** A batch_create was sent and failed with no answer saying what became of it: its rows may be in the table. */
+    boolean createUnanswered;
 
     Result(TableState table) {
       this.table = table;
@@ -238,6 +240,7 @@ final class TableWork implements Callable<TableWork.Result> {
         create(chunk.subList(0, chunk.size() / 2));
         create(chunk.subList(chunk.size() / 2, chunk.size()));
       } else {
+        result.createUnanswered |= e.sent();
         throw e;
       }
     }
