@@ -334,8 +334,8 @@ class FeishuSinkIT {
 
   /**
    * Writes row 1, then updates it with its first try served {@link #LATE_TRY_MS} after it came: the
-   * task gives up waiting after its 3 s timeout and tries again. Answers where the replay of the
-   * update starts.
+   * task gives up waiting after its 3 s timeout and tries again, unless its partition was given up
+   * meanwhile. Answers where the replay of the update starts.
    */
   private static long updateServedLate(TaskHarness task, java.util.concurrent.atomic.AtomicLong offsets) {
     task.put(List.of(task.upsert(1, "first", "1.00")));
@@ -380,7 +380,8 @@ class FeishuSinkIT {
       replayFrom = updateServedLate(task0, offsets);
       task0.commit(); // the retry is in Feishu
     } finally {
-      // task 0 dies: stopped, its partitions never given up (close() not called), so it passes nothing on then
+      // task 0 dies: only stop(), its partitions never given up (SinkTask.close(partitions) not called), so it
+      // passes nothing on then
       task0.close();
     }
     replayWithANewerChange(1, offsets, replayFrom);

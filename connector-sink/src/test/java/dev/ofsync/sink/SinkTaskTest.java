@@ -281,26 +281,16 @@ class SinkTaskTest {
     assertThat(byKey()).hasSize(10);
   }
 
-  /** A 1 s request timeout, and quick retries. */
-  private static final Map<String, String> IMPATIENT = Map.of("feishu.request_timeout_ms", "1000",
-      "feishu.retry_backoff_ms", "50");
-
-  /**
-   * Writes row 1, then updates it with a try served 2.5 s after it came, when the sink (with
-   * {@link #IMPATIENT}) has stopped waiting for it after 1 s.
-   */
-  private static void updateServedLate(TaskHarness h) {
-    h.put(List.of(h.upsert(1, "first", "1.00")));
-    h.commit();
-    FEISHU.emulator().faults().script(FaultRule.slow(2_500).on(CallClass.RECORD_WRITE));
-    h.put(List.of(h.upsert(1, "second", "2.00")));
-  }
-
   @Test
   void anUpdateServedAfterItTimedOutDoesNotLeaveAnOlderValueOverANewerOne() {
-    try (TaskHarness h = new TaskHarness(FEISHU.emulator(), IMPATIENT)) {
-      // the sink writes the update again; a newer change of the row follows at once
-      updateServedLate(h);
+    Map<String, String> settings = Map.of("feishu.request_timeout_ms", "1000", "feishu.retry_backoff_ms", "50");
+    try (TaskHarness h = new TaskHarness(FEISHU.emulator(), settings)) {
+      h.put(List.of(h.upsert(1, "first", "1.00")));
+      h.commit();
+      // the next write is served 2.5 s after it came, when the sink gave up waiting after 1 s and
+      // wrote it again; a newer change of the row follows at once
+      FEISHU.emulator().faults().script(FaultRule.slow(2_500).on(CallClass.RECORD_WRITE));
+      h.put(List.of(h.upsert(1, "second", "2.00")));
       org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
           .until(() -> "second".equals(byKey().get("1").get("CUSTOMER")));
       h.put(List.of(h.upsert(1, "third", "3.00")));

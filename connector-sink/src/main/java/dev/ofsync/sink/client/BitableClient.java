@@ -258,7 +258,7 @@ public final class BitableClient {
     return LAST_UNCERTAIN.get()[0] != NONE;
   }
 
-  /** No such try (a System.nanoTime() value may be any long, this one included, but not in practice). */
+  /** No instant: no such try (a System.nanoTime() value may be any long, this one included, but not in practice). */
   public static final long NONE = Long.MIN_VALUE;
   private static final ThreadLocal<long[]> LAST_UNCERTAIN = ThreadLocal.withInitial(() -> new long[] {NONE});
 
@@ -275,8 +275,8 @@ public final class BitableClient {
   /** What trying a call again (or Feishu carrying out a try late) can do. */
   private enum Repeat {
     /**
-     * Nothing twice: a read, a create with a client_token or a name Feishu keeps unique, a
-     * batch_delete (a row already gone is answered as such).
+     * Nothing twice: a read, a create with a client_token or a name Feishu keeps unique, a field
+     * change (the same target each time), a batch_delete (a row already gone is answered as such).
      */
     SAFE,
     /** batch_update: no client_token, and a try carried out late may overwrite a newer value. */
@@ -291,7 +291,7 @@ public final class BitableClient {
     /** The work was given up: its partitions went to another task. */
     boolean givenUp();
 
-    /** The task given up to no longer waits for it: nothing more of it may reach Feishu. */
+    /** The rebalance that gave it up no longer waits for it: nothing more of it may reach Feishu. */
     boolean abandoned();
 
     /**

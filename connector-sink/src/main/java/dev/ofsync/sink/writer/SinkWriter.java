@@ -64,8 +64,10 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
   private final OffsetTracker offsets = new OffsetTracker();
   private final Map<String, Lane> lanes = new ConcurrentHashMap<>();
   /**
-   * Table id to the instant (System.nanoTime()) until which an update of it that got no answer may
-   * still be carried out by Feishu: a rebalance passes it on to the next owner through the index log.
+   * Table id to the instant (System.nanoTime()) until which an update of it that got no answer (or a
+   * write still under way when a rebalance stopped waiting for it) may still be carried out by
+   * Feishu. Recorded in the index log as it begins ({@link #recordPause}) and again at a rebalance
+   * ({@link #passOnUncertainUpdates}), for whichever task owns the partitions next.
    */
   private final Map<String, Long> uncertainUntil = new ConcurrentHashMap<>();
   /** The lane that holds (or is writing) the latest change of each key. */
@@ -227,11 +229,11 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
 
   /**
    * Holds back this task's writes to the tables on which an update another task (or an earlier run
-   * of this one) got no answer for may still land ({@link #passOnUncertainUpdates}), until it no
-   * longer can; and clears this task's own records of pauses that are over (and those of the removed
-   * tasks whose tables fall to it). A pause is taken for at most three request timeouts and a
-   * second, whatever the record says: a worker's
-   * clock ahead of the others, or a damaged record, must not stop a table's writes.
+   * of this one) got no answer for may still land ({@link #recordPause}, {@link
+   * #passOnUncertainUpdates}), until it no longer can; and clears this task's own records of pauses
+   * that are over (and those of the removed tasks whose tables fall to it). A pause is taken for at
+   * most three request timeouts and a second, whatever the record says: a worker's clock ahead of
+   * the others, or a damaged record, must not stop a table's writes.
    */
   private void holdBackUncertainUpdates(Map<String, Map<Integer, Long>> quiet) {
     long nowMillis = System.currentTimeMillis();
@@ -723,7 +725,9 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
    * replays them from the committed offsets. Writes under way are waited for (their index entries
    * are stored before they finish), so the next owner's index knows every row this task wrote and
    * no change of these partitions is written once this returns: a lane that kept writing them would
-   * race the next owner, creating keys twice and overwriting newer values with older ones.
+   * race the next owner, creating keys twice and overwriting newer values with older ones. Should
+   * the wait run out, the write sends nothing more, and its table is paused for the next owner for
+   * three request timeouts, while the try under way may still land.
    */
   public void dropPartitions(Collection<TopicPartition> partitions) throws InterruptedException {
     owned.removeAll(partitions);
@@ -751,7 +755,7 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
     offsets.forget(partitions);
     if (!stillWriting.isEmpty()) {
       // its try under way may still land after what the next owner writes: that owner waits as long as
-      // after an update sent now that got no answer (a try begun later is not covered)
+      // after an update sent now that got no answer (no later try is sent: BitableClient.Work#abandoned)
       long until = System.nanoTime() + 3 * TimeUnit.MILLISECONDS.toNanos(config.requestTimeoutMs());
       stillWriting.forEach(tableId -> holdUntil(tableId, until));
       LOG.warn("Gave up partitions {} while a write to Feishu was still under way after {} ms, to table(s) {}; their "
@@ -766,7 +770,8 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
 
   /**
    * Records, for the next owner of the partitions given up, the tables on which an update this task
-   * gave up on may still land, and until when: its rows may be among those partitions, and a newer
+   * gave up on (or a write still under way when the wait for it ran out) may still land, and until
+   * when: its rows may be among those partitions, and a newer
    * value the next owner wrote sooner would be overwritten by the late one for good. Wall-clock
    * time, as the next owner may run on another worker.
    */
@@ -787,6 +792,21 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
       // giving up partitions must not fail: the next owner then has only the records made when the pauses began
       storePauses(marked, "");
     }
+  }
+
+  /**
+   * A write that failed part-way. If its partitions were given up and the failure passes (a call not
+   * sent, or not tried again for that reason), its changes are the next owner's: no failure of this task.
+   */
+  private void noteWriteFailure(TableState table, FeishuCallException e, int changes, boolean givenUp) {
+    if (!e.sent() || (givenUp && e.failure().passes())) {
+      LOG.info("Stopped writing to table {}: its partitions went to another task, which writes its changes ({})", table,
+          e.getMessage());
+      return;
+    }
+    lastFailure = e;
+    noteFailure(translate(e));
+    LOG.warn("Writing to table {} failed; {} changes wait for the next try: {}", table, changes, e.getMessage());
   }
 
   /** Whether a partition of any of the changes was given up. */
@@ -874,8 +894,8 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
     Set<Pending> handed = Collections.newSetFromMap(new IdentityHashMap<>());
     Set<Pending> settled = Collections.newSetFromMap(new IdentityHashMap<>());
     // once a partition of the batch is given up, no new call starts and a failing one is not tried
-    // again (but for a create still learning its outcome while the rebalance waits): the partition's
-    // next owner must not be raced
+    // again (but for a create or a delete still learning its outcome while the rebalance waits): the
+    // partition's next owner must not be raced
     long[] mayLandUntil = {BitableClient.NONE};
     BitableClient.during(new BitableClient.Work() {
       @Override
@@ -945,13 +965,7 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
       LOG.warn("Writing to table {} must wait: {}", table, e.getMessage());
     } catch (FeishuCallException e) {
       again.addAll(leftOver(batch, completed, handed, settled));
-      if (!e.sent()) {
-        LOG.info("Stopped writing to table {}: partitions of its changes went to another task: {}", table, e.getMessage());
-      } else {
-        lastFailure = e;
-        noteFailure(translate(e));
-        LOG.warn("Writing to table {} failed; {} changes wait for the next try: {}", table, batch.size(), e.getMessage());
-      }
+      noteWriteFailure(table, e, batch.size(), givenUp(batch));
     } catch (ConnectException e) {
       fatal.compareAndSet(null, e);
       again.addAll(leftOver(batch, completed, handed, settled));
@@ -1078,15 +1092,7 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
       tablesToReread.add(table.tableId()); // a create whose answer never came may have been written
     }
     if (r.error != null) {
-      if (!r.error.sent()) {
-        LOG.info("Stopped writing to table {}: partitions of its changes went to another task: {}", table,
-            r.error.getMessage());
-      } else {
-        lastFailure = r.error;
-        noteFailure(translate(r.error));
-        LOG.warn("Writing to table {} failed; {} changes wait for the next try: {}", table, r.retry.size(),
-            r.error.getMessage());
-      }
+      noteWriteFailure(table, r.error, r.retry.size(), givenUp(r.retry));
     }
     moveOrStop(lane, moving);
     return retry;

@@ -42,7 +42,10 @@ final class TableWork implements Callable<TableWork.Result> {
     final List<Pending> stale = new ArrayList<>();
     final Map<Pending, FeishuCallException> bad = new LinkedHashMap<>();
     FeishuCallException error;
-    /** A batch_create was sent and failed with no answer saying what became of it: its rows may be in the table. */
+    /**
+     * A batch_create was sent and failed: unless Feishu refused every try, its rows may be in the
+     * table (the table is read back rather than trust a guess).
+     */
     boolean createUnanswered;
 
     Result(TableState table) {
