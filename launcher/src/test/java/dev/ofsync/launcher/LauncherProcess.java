@@ -29,12 +29,32 @@ final class LauncherProcess {
     Result stop() throws IOException, InterruptedException {
       process.destroy();
       if (!process.waitFor(2, TimeUnit.MINUTES)) {
+        String why = stuck();
         process.destroyForcibly();
-        throw new IllegalStateException("the launcher did not stop within 2 minutes of SIGTERM: " + args);
+        throw new IllegalStateException("the launcher did not stop within 2 minutes of SIGTERM: " + args + "\n" + why);
       }
       String text = output();
       System.out.println("$ oracle-feishu-sync " + args + "  (stopped, exit " + process.exitValue() + ")\n" + text);
       return new Result(process.exitValue(), text);
+    }
+
+    /** What a launcher that does not stop is doing: its threads, its output and the end of its log. */
+    private String stuck() throws IOException, InterruptedException {
+      StringBuilder out = new StringBuilder("output:\n").append(output());
+      String logLine = output().lines().filter(l -> l.startsWith("Log: ")).findFirst().orElse(null);
+      if (logLine != null) {
+        try {
+          List<String> log = Files.readAllLines(Path.of(logLine.substring("Log: ".length()).trim()), StandardCharsets.UTF_8);
+          out.append("\nend of its log:\n").append(String.join("\n", log.subList(Math.max(0, log.size() - 200), log.size())));
+        } catch (IOException e) {
+          out.append("\n(its log could not be read: ").append(e).append(')');
+        }
+      }
+      Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+          String.valueOf(process.pid()), "Thread.print").redirectErrorStream(true).start();
+      String threads = new String(jcmd.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      jcmd.waitFor(30, TimeUnit.SECONDS);
+      return out.append("\nits threads:\n").append(threads).toString();
     }
   }
 

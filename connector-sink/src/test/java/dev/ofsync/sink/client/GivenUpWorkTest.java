@@ -74,7 +74,10 @@ class GivenUpWorkTest {
     @Override
     public void updateMayLand(long nanoTime) {
       updatesThatMayLand.add(nanoTime);
+      updatesSentWhenTold.add(FEISHU.emulator().stats().calls("POST records/batch_update"));
     }
+
+    final List<Long> updatesSentWhenTold = new ArrayList<>();
   }
 
   private long calls(String endpoint) {
@@ -127,6 +130,20 @@ class GivenUpWorkTest {
 
     assertThat(e.sent()).as("the try that timed out").isTrue();
     assertThat(calls("POST records/batch_create")).isEqualTo(1);
+  }
+
+  @Test
+  void anUpdateTryThatGotNoAnswerIsReportedBeforeTheUpdateIsTriedAgain() throws Exception {
+    String record = client.batchCreate(table, List.of(Map.of("ID", "1", "Name", "first"))).get(0);
+    FEISHU.emulator().faults().script(FaultRule.slow(1_500).on(CallClass.RECORD_WRITE));
+    Work work = new Work(Integer.MAX_VALUE, false); // never given up
+
+    BitableClient.during(work);
+    client.batchUpdate(table, Map.of(record, Map.of("Name", "second")));
+
+    assertThat(calls("POST records/batch_update")).as("the try with no answer, then one answered").isEqualTo(2);
+    // the caller records the pause then, so a crash during the retry still leaves it for the next owner
+    assertThat(work.updatesSentWhenTold).as("told before the second try was sent").containsExactly(1L);
   }
 
   @Test
