@@ -460,16 +460,15 @@ public final class BitableClient {
     } catch (InterruptedException e) {
       throw e;
     } catch (Exception e) {
+      // I/O errors, timeouts, a dropped connection, a gateway's non-JSON answer: passing, but for a
+      // body too large (413, split) and a throttle (429) a gateway's page says; and a try not sent,
+      // whatever the SDK wrapped it in
+      int status = 0;
       for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
         if (t instanceof FeishuCallException f && !f.sent()) {
-          return new Outcome<>(null, f, token); // not sent, whatever the SDK wrapped it in
+          return new Outcome<>(null, f, token);
         }
-      }
-      // I/O errors, timeouts, a dropped connection, a gateway's non-JSON answer: passing, but for a
-      // body too large (413, split) and a throttle (429) a gateway's page says
-      int status = 0;
-      for (Throwable t = e; t != null && status == 0; t = t.getCause() == t ? null : t.getCause()) {
-        if (t instanceof BodyTransport.ErrorPage page) {
+        if (status == 0 && t instanceof BodyTransport.ErrorPage page) {
           status = page.status();
         }
       }
