@@ -4,8 +4,15 @@ import dev.ofsync.launcher.config.Validation;
 import java.net.URI;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.kafka.connect.cli.ConnectDistributed;
 import org.apache.kafka.connect.runtime.Connect;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One Connect worker in distributed mode on the local Kafka: its configs, offsets and statuses sit
@@ -13,6 +20,10 @@ import org.apache.kafka.connect.runtime.Connect;
  * connectors come from the launcher's classpath.
  */
 public final class LocalConnect implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(LocalConnect.class);
+  /** How long {@link #close} waits for a worker another thread is stopping (its tasks get 5 s each). */
+  private static final long STOP_WAIT_SECONDS = 60;
+
   private final Connect<?> connect;
   private final URI url;
 
@@ -51,9 +62,35 @@ public final class LocalConnect implements AutoCloseable {
     return url;
   }
 
+  /** The worker itself (tests play its own shutdown hook with it). */
+  Connect<?> worker() {
+    return connect;
+  }
+
+  /**
+   * Stops the worker and returns once it has stopped, so that the broker may go next. On SIGTERM,
+   * Connect's own shutdown hook may be stopping it already: {@code stop()} and {@code awaitStop()}
+   * then return at once, so this waits for the herder's thread, which ends once the worker has
+   * stopped its tasks and written its last statuses and offsets. Bounded: a worker that does not
+   * stop does not keep the launcher from ending (what it had not committed is read again).
+   */
   @Override
   public void close() {
     connect.stop();
     connect.awaitStop();
+    Future<?> herder = connect.herderTask();
+    if (herder == null) {
+      return; // never started
+    }
+    try {
+      herder.get(STOP_WAIT_SECONDS, TimeUnit.SECONDS);
+    } catch (TimeoutException e) {
+      LOG.warn("The Connect worker did not stop within {} s; stopping Kafka anyway (what was not committed is read "
+          + "again by the next run)", STOP_WAIT_SECONDS);
+    } catch (ExecutionException | CancellationException e) {
+      LOG.debug("The Connect worker's herder ended with: {}", e.toString()); // it has stopped, which is all that counts here
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 }
