@@ -68,7 +68,7 @@ class FaultsTest {
   }
 
   @Test
-  void httpErrorsComeWithAGatewaysPlainBodyThatTheSdkCannotParse() {
+  void httpErrorsComeWithAGatewaysHtmlPageThatTheSdkCannotParse() {
     FEISHU.emulator().faults().script(FaultRule.httpError(503).on(CallClass.RECORD_WRITE));
 
     assertThatThrownBy(this::write).as("the SDK reads every body as JSON")

@@ -98,6 +98,21 @@ public final class OpenApiHandler implements HttpHandler {
     }
   }
 
+  /** What a gateway in front of the Open API answers when it, or what is behind it, fails: an HTML page, not JSON. */
+  static String gatewayPage(int status) {
+    String reason = switch (status) {
+      case 413 -> "Request Entity Too Large";
+      case 500 -> "Internal Server Error";
+      case 502 -> "Bad Gateway";
+      case 503 -> "Service Temporarily Unavailable";
+      case 504 -> "Gateway Time-out";
+      default -> "Error";
+    };
+    String title = status + " " + reason;
+    return "<html>\r\n<head><title>" + title + "</title></head>\r\n<body>\r\n<center><h1>" + title
+        + "</h1></center>\r\n</body>\r\n</html>\r\n";
+  }
+
   private void serve(HttpExchange exchange, Route route, Map<String, String> headers, String logId)
       throws IOException, InterruptedException {
     String appId = null;
@@ -111,8 +126,8 @@ public final class OpenApiHandler implements HttpHandler {
       switch (fault.kind()) {
         case HTTP_ERROR:
           stats.answered(fault.status(), -1);
-          Exchanges.send(exchange, fault.status(), ("upstream error " + fault.status()).getBytes(StandardCharsets.UTF_8),
-              "text/plain; charset=utf-8", headers);
+          Exchanges.send(exchange, fault.status(), gatewayPage(fault.status()).getBytes(StandardCharsets.UTF_8),
+              "text/html; charset=utf-8", headers);
           return;
         case CODE:
           if (fault.code() == RATE_LIMITED) {
