@@ -116,8 +116,10 @@ public class FeishuSinkConnector extends SinkConnector {
 
   private static Optional<String> fieldAtFault(FeishuCallException e) {
     switch (e.code()) {
-      case 10003:
       case 10014:
+        // Feishu answers an unknown app id and a wrong secret with the same code; its msg tells which
+        return Optional.of(e.getMessage().contains("app id not exists") ? FeishuSinkConfig.APP_ID : FeishuSinkConfig.APP_SECRET);
+      case 10003:
         return Optional.of(FeishuSinkConfig.APP_SECRET);
       case 10015:
       case 99991672:

@@ -244,7 +244,7 @@ class AdminApiTest {
     Client added = SdkCalls.client(emulator.url(), "cli_added", "added-secret");
     assertThatThrownBy(() -> write(added, BASE, newTableId, "x"))
         .isInstanceOf(ObtainAccessTokenException.class)
-        .hasMessageContaining("code:10015");
+        .hasMessageContaining("code:10014").hasMessageContaining("app id not exists");
   }
 
   @Test

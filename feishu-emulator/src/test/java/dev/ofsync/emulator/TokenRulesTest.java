@@ -44,17 +44,17 @@ class TokenRulesTest {
   }
 
   @Test
-  void wrongSecretIsRefusedWith10014() {
+  void wrongSecretIsRefusedWith10014AppSecretInvalid() {
     Client client = Sdk.client(FEISHU.emulator(), APP_ID, "not-the-secret");
 
-    assertThatThrownBy(() -> listTables(client, null)).hasMessageContaining("10014");
+    assertThatThrownBy(() -> listTables(client, null)).hasMessageContaining("10014").hasMessageContaining("app secret invalid");
   }
 
   @Test
-  void unknownAppIdIsRefusedWith10015() {
+  void unknownAppIdIsRefusedWithTheSameCodeAndAppIdNotExists() {
     Client client = Sdk.client(FEISHU.emulator(), "cli_nobody", APP_SECRET);
 
-    assertThatThrownBy(() -> listTables(client, null)).hasMessageContaining("10015");
+    assertThatThrownBy(() -> listTables(client, null)).hasMessageContaining("10014").hasMessageContaining("app id not exists");
   }
 
   @Test

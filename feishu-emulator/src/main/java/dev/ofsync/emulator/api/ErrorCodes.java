@@ -12,10 +12,11 @@ public final class ErrorCodes {
   // Token endpoint.
   /** Request to the token endpoint lacks app_id or app_secret. */
   public static final int TOKEN_INVALID_PARAM = 10003;
-  /** app_secret does not belong to app_id. */
-  public static final int APP_SECRET_INVALID = 10014;
-  /** app_id is not a known app. */
-  public static final int APP_ID_INVALID = 10015;
+  /**
+   * Credentials refused: an unknown app_id ("app id not exists") or an app_secret that is not the
+   * app's ("app secret invalid"). Feishu answers both with this code; only the msg tells which.
+   */
+  public static final int APP_CREDENTIALS_INVALID = 10014;
 
   // Gateway.
   /** Per-app quota of a class of calls exceeded; sent with HTTP 429 and x-ogw-ratelimit-* headers. */

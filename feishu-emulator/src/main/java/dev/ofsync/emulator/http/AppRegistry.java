@@ -46,10 +46,10 @@ public final class AppRegistry {
     }
     App app = apps.get(appId);
     if (app == null) {
-      throw ApiException.of(APP_ID_INVALID, "app_id is invalid: no app " + appId);
+      throw ApiException.of(APP_CREDENTIALS_INVALID, "app id not exists");
     }
     if (!app.secret.equals(appSecret)) {
-      throw ApiException.of(APP_SECRET_INVALID, "app secret invalid");
+      throw ApiException.of(APP_CREDENTIALS_INVALID, "app secret invalid");
     }
     long now = System.currentTimeMillis();
     long lifetime = settings.tokenLifetimeSeconds() * 1000;
