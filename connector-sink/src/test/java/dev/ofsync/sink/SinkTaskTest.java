@@ -492,6 +492,25 @@ class SinkTaskTest {
   }
 
   @Test
+  void aMonthlyCallQuotaUsedUpStopsTheTaskSayingSoAndCommitsNothingOfIt() {
+    try (TaskHarness h = new TaskHarness(FEISHU.emulator(), Map.of())) {
+      h.put(rows(h, 1, 3));
+      h.commit();
+      FEISHU.emulator().settings().monthlyCallQuota(1); // the calls of the start and of rows 1-3 used it up
+      h.put(rows(h, 4, 6));
+
+      assertThatThrownBy(h::commit).isInstanceOf(ConnectException.class)
+          .isNotInstanceOf(org.apache.kafka.connect.errors.RetriableException.class)
+          .hasMessageContaining("99991403").hasMessageContaining("monthly API quota is used up")
+          .hasMessageContaining("request id");
+      assertThat(h.preCommit().get(TaskHarness.TP).offset()).as("rows 4-6 are read again after a restart").isEqualTo(3);
+    } finally {
+      FEISHU.emulator().settings().monthlyCallQuota(0);
+    }
+    assertThat(byKey()).containsOnlyKeys("1", "2", "3");
+  }
+
+  @Test
   void wrongCredentialsFailWithTheSettingToFix() {
     assertThatThrownBy(() -> new TaskHarness(FEISHU.emulator(), Map.of("feishu.app_secret", "wrong")))
         .isInstanceOf(ConnectException.class).hasMessageContaining("10014").hasMessageContaining("feishu.app_secret");

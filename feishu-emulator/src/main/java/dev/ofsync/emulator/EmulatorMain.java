@@ -24,6 +24,7 @@ public final class EmulatorMain {
       "  --no-rate-limits          do not enforce the per-app quotas (50/20/10 calls per second)",
       "  --max-rows-per-table N    rows a table may hold (default 20000)",
       "  --token-lifetime SECONDS  tenant_access_token lifetime (default 7200)",
+      "  --monthly-call-quota N    calls the app may make before 99991403 (default: no limit; free plan 10000)",
       "  --help                    this text");
 
   private EmulatorMain() {}
@@ -98,6 +99,7 @@ public final class EmulatorMain {
           case "--no-rate-limits": o.settings.rateLimitsEnabled(false); break;
           case "--max-rows-per-table": o.settings.maxRowsPerTable(number(a, flag)); break;
           case "--token-lifetime": o.settings.tokenLifetimeSeconds(number(a, flag)); break;
+          case "--monthly-call-quota": o.settings.monthlyCallQuota(number(a, flag)); break;
           case "--latency": {
             String v = value(a, flag);
             if (v.equals("none")) {

@@ -29,6 +29,7 @@ public final class EmulatorSettings {
   private volatile Path stateFile;
   private volatile long saveIntervalMillis = 5_000;
   private volatile int httpThreads = 64;
+  private volatile long monthlyCallQuota;
 
   private EmulatorSettings() {
     rateLimits.put(CallClass.TOKEN, 0);
@@ -84,6 +85,7 @@ public final class EmulatorSettings {
     stateFile = other.stateFile;
     saveIntervalMillis = other.saveIntervalMillis;
     httpThreads = other.httpThreads;
+    monthlyCallQuota = other.monthlyCallQuota;
     return this;
   }
 
@@ -276,6 +278,23 @@ public final class EmulatorSettings {
     return this;
   }
 
+  /**
+   * Open API calls an app may make in the month (the tenant's plan: 10,000 on the free one), token
+   * calls aside; past it every call answers 99991403. 0, the default, means no limit. The count
+   * starts at the emulator's start or {@code reset()}.
+   */
+  public long monthlyCallQuota() {
+    return monthlyCallQuota;
+  }
+
+  public EmulatorSettings monthlyCallQuota(long calls) {
+    if (calls < 0) {
+      throw new IllegalArgumentException("monthlyCallQuota must be >= 0 (0: no limit), got " + calls);
+    }
+    this.monthlyCallQuota = calls;
+    return this;
+  }
+
   private static int positive(String name, int n) {
     if (n < 1) {
       throw new IllegalArgumentException(name + " must be >= 1, got " + n);
@@ -291,6 +310,6 @@ public final class EmulatorSettings {
         + " textCell=" + maxTextCellChars + " batch(create/update/delete)=" + maxRecordsPerCreate + "/"
         + maxRecordsPerUpdate + "/" + maxRecordsPerDelete + " strictCells=" + strictCellTypes
         + " writeConflicts=" + writeConflictsEnabled + " clientToken=" + clientTokenIdempotent
-        + " stateFile=" + stateFile;
+        + " monthlyCallQuota=" + (monthlyCallQuota == 0 ? "none" : monthlyCallQuota) + " stateFile=" + stateFile;
   }
 }

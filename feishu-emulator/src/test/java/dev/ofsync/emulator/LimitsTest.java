@@ -33,6 +33,23 @@ class LimitsTest {
   }
 
   @Test
+  void pastTheMonthlyCallQuotaEveryCallIsRefusedWith99991403AndWritesNothing() throws Exception {
+    FEISHU.emulator().settings().monthlyCallQuota(3);
+    String table = Sdk.table(client, "Orders", Sdk.field("K", 1));
+    assertThat(Sdk.create(client, table, rows(1)).success()).isTrue();
+    assertThat(Sdk.create(client, table, rows(1)).success()).as("the third call").isTrue();
+
+    var refused = Sdk.create(client, table, rows(1));
+
+    assertThat(refused.getCode()).isEqualTo(99991403);
+    assertThat(refused.getMsg()).contains("monthly");
+    assertThat(FEISHU.emulator().stats().answersByHttpStatus()).containsEntry("403", 1L);
+    assertThat(FEISHU.emulator().table(APP_TOKEN, "Orders").orElseThrow().rowCount()).isEqualTo(2);
+    FEISHU.emulator().settings().monthlyCallQuota(0); // a plan with more calls
+    assertThat(Sdk.create(client, table, rows(1)).success()).isTrue();
+  }
+
+  @Test
   void batchCreateTakesAtMostAThousandRecords() throws Exception {
     String table = Sdk.table(client, "Orders", Sdk.field("K", 1));
 

@@ -40,6 +40,8 @@ public final class OpenApiHandler implements HttpHandler {
   private final FaultPlan faults;
   private final Stats stats;
   private final Map<String, SlidingWindow> quotas = new ConcurrentHashMap<>();
+  /** Calls each app made since the start or the last reset, against {@link EmulatorSettings#monthlyCallQuota()}. */
+  private final Map<String, AtomicLong> callsThisMonth = new ConcurrentHashMap<>();
   private final AtomicLong requestSeq = new AtomicLong();
   private final String requestIdPrefix = Long.toHexString(System.currentTimeMillis());
 
@@ -54,6 +56,7 @@ public final class OpenApiHandler implements HttpHandler {
   /** Forgets the quota windows, e.g. after a reset. */
   public void resetQuotas() {
     quotas.clear();
+    callsThisMonth.clear();
   }
 
   /** A call, routed: its endpoint name for stats, its class, and the ids in its path. */
@@ -118,6 +121,7 @@ public final class OpenApiHandler implements HttpHandler {
     String appId = null;
     if (route.op != Op.TOKEN) {
       appId = apps.authenticate(exchange.getRequestHeaders().getFirst("Authorization"));
+      enforceMonthlyQuota(appId);
       enforceQuota(appId, route.callClass);
     }
     FaultRule fault = faults.next(route.callClass);
@@ -239,6 +243,15 @@ public final class OpenApiHandler implements HttpHandler {
 
   private static final java.util.regex.Pattern UUID_V4 = java.util.regex.Pattern.compile(
       "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-4[0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}");
+
+  private void enforceMonthlyQuota(String appId) {
+    long calls = callsThisMonth.computeIfAbsent(appId, a -> new AtomicLong()).incrementAndGet(); // counted with or without a quota
+    long quota = settings.monthlyCallQuota();
+    if (quota > 0 && calls > quota) {
+      throw ApiException.of(MONTHLY_QUOTA_EXCEEDED, "the tenant's monthly API call quota (" + quota
+          + " calls) is used up");
+    }
+  }
 
   private void enforceQuota(String appId, CallClass callClass) {
     if (!settings.rateLimitsEnabled()) {
