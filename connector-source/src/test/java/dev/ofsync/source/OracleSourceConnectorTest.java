@@ -23,7 +23,8 @@ class OracleSourceConnectorTest {
   void setUp() throws Exception {
     db = new H2Db();
     db.exec("CREATE TABLE ORDERS (ID NUMBER(10) PRIMARY KEY, UPDATED_AT TIMESTAMP, AMOUNT NUMBER(12,2), DELETED CHAR(1))",
-        "CREATE TABLE NOKEY (ID NUMBER(10), NAME VARCHAR2(10))",
+        "CREATE TABLE NOKEY (ID NUMBER(10) NOT NULL, NAME VARCHAR2(10))",
+        "CREATE TABLE LOOSE (CODE VARCHAR2(10), NAME VARCHAR2(10))",
         "CREATE TABLE ODD (ID NUMBER(10) PRIMARY KEY, TAGS INTEGER ARRAY)",
         "CREATE TABLE NOTES (BODY CLOB, SCORE BINARY_DOUBLE)");
   }
@@ -72,6 +73,17 @@ class OracleSourceConnectorTest {
     Map<String, String> c = db.config("NOKEY");
     c.put("oracle.primary_key", "ID");
     assertThat(errors(c)).isEmpty();
+  }
+
+  @Test
+  void aKeyColumnThatMayHoldNullIsRefusedWithTheStatementThatDeclaresIt() {
+    Map<String, String> c = db.config("LOOSE");
+    c.put("oracle.primary_key", "CODE");
+
+    assertThat(errors(c).get("oracle.primary_key")).singleElement().asString()
+        .contains("key column CODE of LOOSE is not declared NOT NULL")
+        .contains("would be passed over")
+        .contains("ALTER TABLE \"LOOSE\" MODIFY (\"CODE\" NOT NULL)");
   }
 
   @Test

@@ -77,7 +77,9 @@ public class OracleSourceConfig extends AbstractConfig {
   private static final String SOFT_DELETE_COLUMN_DOC = "Column that flags a row deleted. Such a row is sent as a tombstone (null value) for its key. "
       + "Polling cannot see rows removed with DELETE: use Debezium's Oracle connector for hard deletes.";
   public static final String SOFT_DELETE_VALUE = "sync.soft_delete_value";
-  private static final String SOFT_DELETE_VALUE_DOC = "Value of the soft-delete column (compared as text) that means deleted.";
+  private static final String SOFT_DELETE_VALUE_DOC = "Value of the soft-delete column that means deleted: compared as a "
+      + "number for a number column (1 matches 1.0), as text otherwise. For a DATE or TIMESTAMP column (DELETED_AT) any "
+      + "value means deleted and this is not used.";
   public static final String SKIP_UNMAPPABLE = "sync.skip_unmappable_columns";
   private static final String SKIP_UNMAPPABLE_DOC = "false: a column of a type with no Connect mapping (BFILE, object types, ...) fails validation; true: such columns are left out.";
 

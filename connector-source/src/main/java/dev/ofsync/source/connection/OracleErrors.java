@@ -99,6 +99,13 @@ public final class OracleErrors {
   public static String explain(SQLException e, OracleSourceConfig config) {
     String original = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().trim();
     String user = config == null ? "the user" : "user " + config.username();
+    if (e instanceof java.sql.SQLTimeoutException || e.getErrorCode() == 1013) {
+      return "the query was cancelled at its time limit (oracle.query_timeout_seconds"
+          + (config == null ? "" : " is " + config.queryTimeoutSeconds() + " s") + "; 10 s when the settings are "
+          + "checked): on a large table this usually means the index the page queries need is missing. Create it on "
+          + "(sync column, key columns), or on the key columns in bulk mode, or raise oracle.query_timeout_seconds; "
+          + original;
+    }
     switch (e.getErrorCode()) {
       case 1017:
         return "the database refused the login (ORA-01017): check oracle.username and oracle.password";

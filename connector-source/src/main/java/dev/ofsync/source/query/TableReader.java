@@ -240,16 +240,34 @@ public final class TableReader {
     if (schema.softDeleteIndex() < 0) {
       return false;
     }
-    Object flag = value.get(schema.columns().get(schema.softDeleteIndex()).name());
+    MappedColumn column = schema.columns().get(schema.softDeleteIndex());
+    Object flag = value.get(column.name());
     if (flag == null) {
       return false;
     }
+    if (column.keyKind() == KeyKind.TIMESTAMP || column.keyKind() == KeyKind.ZONED_TIMESTAMP) {
+      return true; // a DELETED_AT-style column: any time in it means deleted
+    }
+    if (flag instanceof Number n) {
+      // compared as numbers: 1, 1.0 and 1.00 alike, whatever the column's type (NUMBER, BINARY_DOUBLE)
+      BigDecimal wanted = number(deletedValue);
+      BigDecimal have = n instanceof BigDecimal d ? d : number(n.toString());
+      return wanted != null && have != null ? wanted.compareTo(have) == 0 : n.toString().equals(deletedValue);
+    }
     // CHAR columns come padded with blanks; a BOOLEAN (23ai) reads as true/false and also matches 1/0
-    String text = flag instanceof BigDecimal d ? d.stripTrailingZeros().toPlainString() : flag.toString().trim();
+    String text = flag.toString().trim();
     if (flag instanceof Boolean b) {
       return text.equalsIgnoreCase(deletedValue) || (b ? "1" : "0").equals(deletedValue);
     }
     return text.equals(deletedValue);
+  }
+
+  private static BigDecimal number(String text) {
+    try {
+      return new BigDecimal(text.trim());
+    } catch (NumberFormatException e) {
+      return null; // not a number (NaN, Infinity, or a value that is text)
+    }
   }
 
   /** The row's key for an error message: the key columns not read yet (after the failing one) are read now. */

@@ -90,6 +90,15 @@ public final class TableInspector {
         problems.add(new TableProblem(OracleSourceConfig.PRIMARY_KEY, "key column " + keyNames.get(k) + " of "
             + table.qualified() + " has type " + columns.get(keyIndexes[k]).oracleType()
             + ", which cannot order pages; use number, text, date or timestamp key columns"));
+      } else if (columns.get(keyIndexes[k]).schema().isOptional()) {
+        // Pages after the first ask for keys above the last one read, which a NULL key never is:
+        // such a row would be passed over unseen, not reported.
+        problems.add(new TableProblem(OracleSourceConfig.PRIMARY_KEY, "key column " + keyNames.get(k) + " of "
+            + table.qualified() + " is not declared NOT NULL: a row with no value in it (an empty string is NULL in "
+            + "Oracle) cannot be read page by page and would be passed over. Declare it: ALTER TABLE "
+            + table.sql() + " MODIFY (" + columns.get(keyIndexes[k]).quoted() + " NOT NULL) (Oracle refuses it while "
+            + "such rows exist, and names none: find them with WHERE ... IS NULL), or set oracle.primary_key to columns "
+            + "that are NOT NULL"));
       }
     }
 
@@ -107,6 +116,9 @@ public final class TableInspector {
       }
     }
     Mode mode = chooseMode(table, syncIndex < 0 ? null : columns.get(syncIndex), syncName != null, problems);
+    if (mode == Mode.BULK) {
+      syncIndex = -1; // bulk reads every row each pass, those with no sync value too: the column is only a value
+    }
 
     int softDeleteIndex = -1;
     String softDelete = config.softDeleteColumn();

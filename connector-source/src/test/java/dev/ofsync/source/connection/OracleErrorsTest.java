@@ -17,6 +17,17 @@ class OracleErrorsTest {
   }
 
   @Test
+  void aQueryCancelledAtItsTimeLimitPointsAtTheMissingIndexAndTheSetting() {
+    SQLException cancelled = new java.sql.SQLTimeoutException("ORA-01013: user requested cancel of current operation",
+        "72000", 1013);
+
+    assertThat(OracleErrors.explain(cancelled, CONFIG)).contains("time limit")
+        .contains("oracle.query_timeout_seconds is 300 s").contains("index").contains("(sync column, key columns)")
+        .endsWith("ORA-01013: user requested cancel of current operation");
+    assertThat(OracleErrors.isTransient(cancelled)).isFalse();
+  }
+
+  @Test
   void userErrorsSayWhatToFixAndAreNotRetried() {
     SQLException login = ora(1017, "invalid username/password; logon denied");
     assertThat(OracleErrors.explain(login, CONFIG)).contains("ORA-01017").contains("oracle.username").contains("oracle.password")
