@@ -46,6 +46,25 @@ class BinScriptIT {
   }
 
   @Test
+  void withoutJavaOnThePathTheScriptSaysSoAndExitsThreeNotAsAConfigProblem(@org.junit.jupiter.api.io.TempDir Path bin)
+      throws Exception {
+    // a PATH with only what the script needs before it looks for java
+    for (String tool : java.util.List.of("bash", "dirname")) {
+      Path found = java.util.Arrays.stream(System.getenv("PATH").split(java.io.File.pathSeparator)).map(d -> Path.of(d, tool))
+          .filter(Files::isExecutable).findFirst().orElseThrow();
+      Files.createSymbolicLink(bin.resolve(tool), found);
+    }
+    ProcessBuilder builder = new ProcessBuilder(SCRIPT.toString(), "--help").directory(ROOT.toFile()).redirectErrorStream(true);
+    builder.environment().put("PATH", bin.toString());
+    Process p = builder.start();
+    assertThat(p.waitFor(1, TimeUnit.MINUTES)).isTrue();
+
+    assertThat(p.exitValue()).as("3: around the launcher, not the config").isEqualTo(3);
+    assertThat(new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip())
+        .isEqualTo("error: java not found; install JDK 17 or newer");
+  }
+
+  @Test
   void aMissingConfigFileIsOneLineAndExitCodeTwo() throws Exception {
     LauncherProcess.Result run = script("--config", "no-such-config.yaml", "--once");
 
