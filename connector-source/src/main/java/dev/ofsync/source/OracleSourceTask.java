@@ -187,7 +187,8 @@ public final class OracleSourceTask extends SourceTask {
       } catch (RuntimeException e) {
         // Written for other settings (another key or sync column type): only the user can decide to start over.
         throw new ConnectException("table " + table.qualified() + ": cannot use the stored offset " + stored + " ("
-            + e.getMessage() + "); if the key or sync column changed, reset the offsets: stop the connector and "
+            + e.getMessage() + "); if the key or sync column changed, read the table again from the start: with the "
+            + "launcher, run once with --reset-checkpoint; on a Connect cluster, stop the connector and "
             + "DELETE /connectors/<name>/offsets", e);
       }
       boolean bounded = result.schema().mode().timestampBased();

@@ -88,7 +88,7 @@ class OracleSourceTaskTest {
     assertThat(new HashSet<>(ids)).containsAll(List.of(1L, 100L, 101L, 600L, 601L, 3100L, 3150L));
     assertThat(pageSizes).as("pages of at most 500 rows").allMatch(n -> n <= 500).hasSizeGreaterThanOrEqualTo(7);
     assertThat(harness.records.get(harness.records.size() - 1).sourceOffset())
-        .isEqualTo(Map.of("v", 1, "sync", "2024-01-02T00:00", "pk0", 3150L));
+        .isEqualTo(Map.of("v", 1, "sync", "2024-01-02T00:00", "pk0", 3150L, "sync_column", "UPDATED_AT", "key_columns", "ID"));
   }
 
   @Test
@@ -296,7 +296,8 @@ class OracleSourceTaskTest {
     harness.pollUntil(r -> r.size() == 27, DEADLINE);
 
     assertThat(harness.records).extracting(r -> key(r, "SEQ")).doesNotHaveDuplicates().endsWith(26L, 27L);
-    assertThat(harness.records.get(26).sourceOffset()).isEqualTo(Map.of("v", 1, "sync", 27L, "pk0", 27L));
+    assertThat(harness.records.get(26).sourceOffset()).isEqualTo(Map.of("v", 1, "sync", 27L, "pk0", 27L,
+        "sync_column", "SEQ", "key_columns", "SEQ"));
   }
 
   @Test
@@ -424,6 +425,20 @@ class OracleSourceTaskTest {
     harness.start(config);
     assertThatThrownBy(harness::poll).isInstanceOf(ConnectException.class)
         .hasMessageContaining("EVENTS").hasMessageContaining("DELETE /connectors/<name>/offsets");
+  }
+
+  @Test
+  void anOffsetWrittenForAnotherSyncColumnOfTheSameTypeStopsTheTaskRatherThanPassOverRows() throws Exception {
+    db.exec("CREATE TABLE EVENTS (ID NUMBER(10) PRIMARY KEY, CREATED_AT TIMESTAMP(6), UPDATED_AT TIMESTAMP(6))");
+    Map<String, String> config = db.config("EVENTS");
+    config.put("oracle.sync_column", "UPDATED_AT"); // it was CREATED_AT when the position was stored
+    harness.committed.put(Map.of("table", "EVENTS"), Map.of("v", 1, "sync", "2030-01-01T00:00", "pk0", 40L,
+        "sync_column", "CREATED_AT", "key_columns", "ID"));
+    harness.start(config);
+
+    assertThatThrownBy(harness::poll).isInstanceOf(ConnectException.class)
+        .hasMessageContaining("written for sync column CREATED_AT").hasMessageContaining("--reset-checkpoint")
+        .hasMessageContaining("DELETE /connectors/<name>/offsets");
   }
 
   @Test

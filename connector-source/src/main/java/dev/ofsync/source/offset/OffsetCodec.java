@@ -15,10 +15,13 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Source partition and offset maps. The offset is {@code {"v":1,"sync":...,"pk0":...,"pk1":...}}:
- * Connect only stores primitive offset values, so the key columns are numbered fields, each a
- * long or a string (timestamps, wide numbers, hex bytes). A user can read or write it through
- * the REST API.
+ * Source partition and offset maps. The offset is {@code {"v":1,"sync":...,"pk0":...,"pk1":...,
+ * "sync_column":"UPDATED_AT","key_columns":"ID"}}: Connect only stores primitive offset values, so
+ * the key columns are numbered fields, each a long or a string (timestamps, wide numbers, hex bytes).
+ * The column names say which columns the values belong to, so a position is never compared with
+ * another column's values after the settings changed; an offset without them (written before they
+ * were added, or by hand) is taken as the current columns'. A user can read or write it through the
+ * REST API.
  */
 public final class OffsetCodec {
   public static final String PARTITION_TABLE = "table";
@@ -26,6 +29,10 @@ public final class OffsetCodec {
   public static final String SYNC = "sync";
   /** Key values are stored as pk0, pk1, ... in key column order. */
   public static final String KEY = "pk";
+  /** The sync column the {@link #SYNC} value belongs to. */
+  public static final String SYNC_COLUMN = "sync_column";
+  /** The key columns the pk values belong to, comma-separated in key order. */
+  public static final String KEY_COLUMNS = "key_columns";
   public static final int CURRENT_VERSION = 1;
 
   private OffsetCodec() {}
@@ -45,7 +52,15 @@ public final class OffsetCodec {
     for (int i = 0; i < keyColumns.size(); i++) {
       out.put(KEY + i, encodeValue(keyColumns.get(i).keyKind(), position.key().get(i)));
     }
+    if (sync != null) {
+      out.put(SYNC_COLUMN, sync.name());
+    }
+    out.put(KEY_COLUMNS, keyNames(schema));
     return out;
+  }
+
+  private static String keyNames(TableSchema schema) {
+    return String.join(",", schema.keyColumns().stream().map(MappedColumn::name).toList());
   }
 
   /** The position stored in {@code offset}, or null to start from the beginning. */
@@ -61,7 +76,17 @@ public final class OffsetCodec {
         // Written in bulk mode; the table is now read incrementally: start over.
         return null;
       }
+      Object writtenFor = offset.get(SYNC_COLUMN);
+      if (writtenFor != null && !writtenFor.toString().equals(sync.name())) {
+        throw new IllegalArgumentException("it was written for sync column " + writtenFor + ", and the sync column is now "
+            + sync.name() + ": its position means nothing in the new column, and rows would be passed over");
+      }
       syncValue = decodeValue(sync.keyKind(), offset.get(SYNC));
+    }
+    Object keysWrittenFor = offset.get(KEY_COLUMNS);
+    if (keysWrittenFor != null && !keysWrittenFor.toString().equals(keyNames(schema))) {
+      throw new IllegalArgumentException("it was written for key column(s) " + keysWrittenFor + ", and the key is now "
+          + keyNames(schema) + ": its position means nothing in the new columns, and rows would be passed over");
     }
     int stored = keyCount(offset);
     List<MappedColumn> keyColumns = schema.keyColumns();
@@ -88,9 +113,14 @@ public final class OffsetCodec {
     }
     for (Map.Entry<String, ?> e : offset.entrySet()) {
       String k = e.getKey();
-      boolean known = k.equals(VERSION) || k.equals(SYNC) || k.matches(KEY + "\\d+") && Integer.parseInt(k.substring(2)) < keys;
+      boolean known = k.equals(VERSION) || k.equals(SYNC) || k.equals(SYNC_COLUMN) || k.equals(KEY_COLUMNS)
+          || k.matches(KEY + "\\d+") && Integer.parseInt(k.substring(2)) < keys;
       if (!known) {
-        throw new IllegalArgumentException("offset has an unknown field \"" + k + "\"; allowed: v, sync, pk0, pk1, ...");
+        throw new IllegalArgumentException("offset has an unknown field \"" + k + "\"; allowed: v, sync, pk0, pk1, ..., "
+            + SYNC_COLUMN + ", " + KEY_COLUMNS);
+      }
+      if ((k.equals(SYNC_COLUMN) || k.equals(KEY_COLUMNS)) && !(e.getValue() instanceof String)) {
+        throw new IllegalArgumentException("offset field \"" + k + "\" must be a string of column names, got " + e.getValue());
       }
       if (e.getValue() == null && k.startsWith(KEY)) {
         throw new IllegalArgumentException("offset field \"" + k + "\" is null: a key value is needed (comparing with NULL"

@@ -34,7 +34,8 @@ class OffsetCodecTest {
     LocalDateTime t = LocalDateTime.of(2024, 1, 1, 12, 0, 0, 123_456_789);
     Position p = new Position(t, List.of(new BigDecimal("42"), "A-1"));
     Map<String, Object> offset = OffsetCodec.encode(p, schema());
-    assertThat(offset).isEqualTo(Map.of("v", 1, "sync", "2024-01-01T12:00:00.123456789", "pk0", 42L, "pk1", "A-1"));
+    assertThat(offset).isEqualTo(Map.of("v", 1, "sync", "2024-01-01T12:00:00.123456789", "pk0", 42L, "pk1", "A-1",
+        "sync_column", "UPDATED_AT", "key_columns", "ID,CODE"));
     Position back = OffsetCodec.decode(offset, schema());
     assertThat(back.sync()).isEqualTo(t);
     assertThat(back.key()).containsExactly(new BigDecimal("42"), "A-1");
@@ -51,6 +52,24 @@ class OffsetCodecTest {
     assertThat((byte[]) OffsetCodec.decodeValue(KeyKind.BYTES, "cafe")).containsExactly(0xCA, 0xFE);
     OffsetDateTime z = OffsetDateTime.of(2024, 1, 1, 0, 0, 0, 0, ZoneOffset.ofHours(8));
     assertThat(OffsetCodec.decodeValue(KeyKind.ZONED_TIMESTAMP, OffsetCodec.encodeValue(KeyKind.ZONED_TIMESTAMP, z))).isEqualTo(z);
+  }
+
+  @Test
+  void aPositionWrittenForOtherColumnsIsRefusedRatherThanComparedWithTheNewOnes() throws Exception {
+    Map<String, Object> written = new java.util.HashMap<>(Map.of("v", 1, "sync", "2024-01-01T00:00", "pk0", 1L,
+        "pk1", "a"));
+
+    written.put("sync_column", "CREATED_AT");
+    assertThatThrownBy(() -> OffsetCodec.decode(written, schema())).hasMessageContaining("sync column CREATED_AT")
+        .hasMessageContaining("now UPDATED_AT");
+    written.put("sync_column", "UPDATED_AT");
+    written.put("key_columns", "ID,REGION");
+    assertThatThrownBy(() -> OffsetCodec.decode(written, schema())).hasMessageContaining("key column(s) ID,REGION")
+        .hasMessageContaining("now ID,CODE");
+    written.remove("key_columns");
+    assertThat(OffsetCodec.decode(written, schema())).as("an offset from before the names were written").isNotNull();
+    assertThatThrownBy(() -> OffsetCodec.checkShape(Map.of("v", 1, "pk0", 1L, "key_columns", 5L)))
+        .hasMessageContaining("string of column names");
   }
 
   @Test
