@@ -67,6 +67,16 @@ class OracleSourceConnectorTest {
   }
 
   @Test
+  void aMistypedColumnIsToldAgainstEveryColumnOfTheTableNotOnlyThoseSelected() {
+    Map<String, String> c = db.config("ORDERS");
+    c.put("oracle.columns", "AMOUNT");
+    c.put("oracle.sync_column", "UPDATE_AT");
+
+    assertThat(errors(c).get("oracle.sync_column")).singleElement().asString().contains("no column UPDATE_AT")
+        .contains("UPDATED_AT").contains("DELETED");
+  }
+
+  @Test
   void aTableWithoutAPrimaryKeyNeedsOneNamed() {
     assertThat(errors(db.config("NOKEY")).get("oracle.primary_key")).singleElement().asString()
         .contains("NOKEY").contains("no primary key").contains("oracle.primary_key");

@@ -67,6 +67,7 @@ public final class TableInspector {
       }
     }
     List<String> wanted = config.columns();
+    List<MappedColumn> inTable = columns; // a name not found is told against these, not only the columns selected
     if (!wanted.isEmpty()) {
       columns = selected(table, columns, wanted, keyNames, unmappable, problems);
     }
@@ -85,7 +86,7 @@ public final class TableInspector {
       keyIndexes[k] = indexOf(columns, keyNames.get(k));
       if (keyIndexes[k] < 0) {
         problems.add(new TableProblem(OracleSourceConfig.PRIMARY_KEY, "table " + table.qualified() + " has no column "
-            + keyNames.get(k) + existing(columns)));
+            + keyNames.get(k) + existing(inTable)));
       } else if (columns.get(keyIndexes[k]).keyKind() == null) {
         problems.add(new TableProblem(OracleSourceConfig.PRIMARY_KEY, "key column " + keyNames.get(k) + " of "
             + table.qualified() + " has type " + columns.get(keyIndexes[k]).oracleType()
@@ -108,7 +109,7 @@ public final class TableInspector {
       syncIndex = indexOf(columns, syncName);
       if (syncIndex < 0) {
         problems.add(new TableProblem(OracleSourceConfig.SYNC_COLUMN, "table " + table.qualified() + " has no column "
-            + syncName + existing(columns)));
+            + syncName + existing(inTable)));
       } else if (columns.get(syncIndex).keyKind() == null || columns.get(syncIndex).keyKind() == KeyKind.BYTES) {
         problems.add(new TableProblem(OracleSourceConfig.SYNC_COLUMN, "sync column " + syncName + " of " + table.qualified()
             + " has type " + columns.get(syncIndex).oracleType() + "; use a DATE, TIMESTAMP or increasing NUMBER column"));
@@ -126,7 +127,7 @@ public final class TableInspector {
       softDeleteIndex = indexOf(columns, softDelete);
       if (softDeleteIndex < 0) {
         problems.add(new TableProblem(OracleSourceConfig.SOFT_DELETE_COLUMN, "table " + table.qualified()
-            + " has no column " + softDelete + existing(columns)));
+            + " has no column " + softDelete + existing(inTable)));
       }
     }
     if (!problems.isEmpty()) {
