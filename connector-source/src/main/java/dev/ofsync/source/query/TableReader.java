@@ -25,6 +25,7 @@ import org.apache.kafka.connect.source.SourceRecord;
  * are the row's own position, so a restart continues right after the last committed row.
  */
 public final class TableReader {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(TableReader.class);
   private final TableSchema schema;
   private final PageQuery query;
   private final String topic;
@@ -125,8 +126,9 @@ public final class TableReader {
    * @param clock the database clock, for the upper bound in timestamp modes (null otherwise)
    */
   public List<SourceRecord> readPage(Connection connection, OffsetDateTime clock) throws SQLException {
-    PreparedStatement ps = statement(connection, position == null);
     Object bound = upperBound(clock);
+    rewindIfTheClockWentBack(bound);
+    PreparedStatement ps = statement(connection, position == null);
     long coversUpTo = coversUpTo(bound, clock);
     query.bind(ps, position, bound);
     List<SourceRecord> records = new ArrayList<>(Math.min(batchSize, 10_000));
@@ -210,6 +212,24 @@ public final class TableReader {
     }
     rowsThisPass += records.size();
     return records;
+  }
+
+  /**
+   * A zone-less sync value at or past the page's upper bound means the clock the values are
+   * stamped by went back: daylight saving time ended (02:59 summer time is followed by 02:00 winter
+   * time), or the clock was set back. Rows stamped from then on take values the position has passed
+   * already, and would never be read: the position goes back to an hour before the bound (a daylight
+   * saving change is an hour; the rows read again are unchanged ones, which the sink does not write).
+   */
+  private void rewindIfTheClockWentBack(Object bound) {
+    if (bound instanceof java.time.LocalDateTime b && position != null
+        && position.sync() instanceof java.time.LocalDateTime at && !at.isBefore(b)) {
+      java.time.LocalDateTime from = b.minusHours(1);
+      LOG.info("{}: the database clock went back (the last row read is stamped {}, the clock less the delay is now {}; "
+          + "daylight saving time ended?): reading again from {}, so that rows stamped in the repeated time are read",
+          schema.table().qualified(), at, b, from);
+      position = new Position(from, position.key());
+    }
   }
 
   private Object upperBound(OffsetDateTime clock) {

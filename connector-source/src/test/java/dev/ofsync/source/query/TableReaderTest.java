@@ -224,6 +224,35 @@ class TableReaderTest {
   }
 
   @Test
+  void rowsStampedInTheHourRepeatedWhenDaylightSavingTimeEndsAreReadNotPassedOver() throws Exception {
+    try (Statement st = db.createStatement()) {
+      // stamped by SYSDATE in the database's local time: 02:00-03:00 comes twice on 27 October
+      st.execute("CREATE TABLE W (ID NUMBER(5) PRIMARY KEY, UPDATED_AT DATE)");
+      st.execute("INSERT INTO W VALUES (1, TIMESTAMP '2024-10-27 02:10:00'), (2, TIMESTAMP '2024-10-27 02:50:00')");
+    }
+    OracleSourceConfig config = new OracleSourceConfig(Map.of("oracle.url", "jdbc:h2:mem:reader", "oracle.username", "sa",
+        "oracle.password", "", "oracle.table_name", "W", "oracle.sync_column", "UPDATED_AT"));
+    TableSchema schema = new TableInspector(config, new TypeMapper(ZoneOffset.ofHours(2), 1000))
+        .inspect(db, new TableId(null, "W")).schema();
+    TableReader reader = new TableReader(schema, new PageQuery(schema, new Oracle12cDialect(), 100, true), null, "w", 100, 0,
+        0, null, "1");
+    assertThat(reader.readPage(db, java.time.OffsetDateTime.parse("2024-10-27T02:59:30+02:00")))
+        .extracting(r -> ((Struct) r.key()).get("ID")).containsExactly(1, 2);
+
+    // 03:00 summer time was 02:00 winter time; then a row is stamped 02:20 a second time round
+    try (Statement st = db.createStatement()) {
+      st.execute("INSERT INTO W VALUES (3, TIMESTAMP '2024-10-27 02:20:00')");
+    }
+    List<SourceRecord> after = reader.readPage(db, java.time.OffsetDateTime.parse("2024-10-27T02:30:00+01:00"));
+
+    assertThat(after).extracting(r -> ((Struct) r.key()).get("ID")).as("row 1 again (unchanged), and row 3")
+        .containsExactly(1, 3);
+    assertThat(reader.readPage(db, java.time.OffsetDateTime.parse("2024-10-27T03:00:00+01:00")))
+        .extracting(r -> ((Struct) r.key()).get("ID")).as("row 2 again as the clock passes it a second time")
+        .containsExactly(2);
+  }
+
+  @Test
   void withNoZoneSetThePageBoundFollowsTheDatabaseClocksOffsetAcrossADaylightSavingChange() throws Exception {
     try (Statement st = db.createStatement()) {
       // stamped by SYSDATE in the database's local time, which went from +02:00 to +01:00 overnight
