@@ -79,7 +79,8 @@ class OracleSourceConnectorTest {
   @Test
   void aTableWithoutAPrimaryKeyNeedsOneNamed() {
     assertThat(errors(db.config("NOKEY")).get("oracle.primary_key")).singleElement().asString()
-        .contains("NOKEY").contains("no primary key").contains("oracle.primary_key");
+        .contains("NOKEY").contains("no primary key").contains("oracle.primary_key").contains("synonym")
+        .contains("OWNER.NOKEY");
     Map<String, String> c = db.config("NOKEY");
     c.put("oracle.primary_key", "ID");
     assertThat(errors(c)).isEmpty();

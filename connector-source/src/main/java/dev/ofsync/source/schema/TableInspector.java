@@ -63,7 +63,9 @@ public final class TableInspector {
       keyNames = primaryKeyFromMetadata(connection, table);
       if (keyNames.isEmpty()) {
         problems.add(new TableProblem(OracleSourceConfig.PRIMARY_KEY, "table " + table.qualified()
-            + " has no primary key in the database; name its unique, non-null key columns in oracle.primary_key"));
+            + " has no primary key in the database; name its unique, non-null key columns in oracle.primary_key"
+            + (table.schema() == null ? " (a view has none; for a table reached through a synonym, the key is looked "
+            + "up in your own schema: name the owner too, OWNER." + table.table() + ")" : "")));
       }
     }
     List<String> wanted = config.columns();
