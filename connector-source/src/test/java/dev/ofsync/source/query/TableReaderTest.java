@@ -223,6 +223,19 @@ class TableReaderTest {
     });
   }
 
+  /**
+   * A timestamp-mode reader of {@code table} by its UPDATED_AT, with no oracle.timezone: the page
+   * bound follows the offset the database clock shows at each page.
+   */
+  private TableReader localTimeReader(String table, long delayMs) throws Exception {
+    OracleSourceConfig config = new OracleSourceConfig(Map.of("oracle.url", "jdbc:h2:mem:reader", "oracle.username", "sa",
+        "oracle.password", "", "oracle.table_name", table, "oracle.sync_column", "UPDATED_AT"));
+    TableSchema schema = new TableInspector(config, new TypeMapper(ZoneOffset.ofHours(2), 1000))
+        .inspect(db, new TableId(null, table)).schema();
+    return new TableReader(schema, new PageQuery(schema, new Oracle12cDialect(), 100, true), null, table.toLowerCase(), 100,
+        0, delayMs, null, "1");
+  }
+
   @Test
   void rowsStampedInTheHourRepeatedWhenDaylightSavingTimeEndsAreReadNotPassedOver() throws Exception {
     try (Statement st = db.createStatement()) {
@@ -230,12 +243,7 @@ class TableReaderTest {
       st.execute("CREATE TABLE W (ID NUMBER(5) PRIMARY KEY, UPDATED_AT DATE)");
       st.execute("INSERT INTO W VALUES (1, TIMESTAMP '2024-10-27 02:10:00'), (2, TIMESTAMP '2024-10-27 02:50:00')");
     }
-    OracleSourceConfig config = new OracleSourceConfig(Map.of("oracle.url", "jdbc:h2:mem:reader", "oracle.username", "sa",
-        "oracle.password", "", "oracle.table_name", "W", "oracle.sync_column", "UPDATED_AT"));
-    TableSchema schema = new TableInspector(config, new TypeMapper(ZoneOffset.ofHours(2), 1000))
-        .inspect(db, new TableId(null, "W")).schema();
-    TableReader reader = new TableReader(schema, new PageQuery(schema, new Oracle12cDialect(), 100, true), null, "w", 100, 0,
-        0, null, "1");
+    TableReader reader = localTimeReader("W", 0);
     assertThat(reader.readPage(db, java.time.OffsetDateTime.parse("2024-10-27T02:59:30+02:00")))
         .extracting(r -> ((Struct) r.key()).get("ID")).containsExactly(1, 2);
 
@@ -259,13 +267,8 @@ class TableReaderTest {
       st.execute("CREATE TABLE Z (ID NUMBER(5) PRIMARY KEY, UPDATED_AT DATE)");
       st.execute("INSERT INTO Z VALUES (1, TIMESTAMP '2024-10-27 10:00:00'), (2, TIMESTAMP '2024-10-27 10:30:00')");
     }
-    OracleSourceConfig config = new OracleSourceConfig(Map.of("oracle.url", "jdbc:h2:mem:reader", "oracle.username", "sa",
-        "oracle.password", "", "oracle.table_name", "Z", "oracle.sync_column", "UPDATED_AT"));
-    TableSchema schema = new TableInspector(config, new TypeMapper(ZoneOffset.ofHours(2), 1000))
-        .inspect(db, new TableId(null, "Z")).schema();
     // a 10-minute delay: a row stamped in the last 10 minutes may belong to a transaction still open
-    TableReader reader = new TableReader(schema, new PageQuery(schema, new Oracle12cDialect(), 100, true), null, "z", 100, 0,
-        600_000, null, "1");
+    TableReader reader = localTimeReader("Z", 600_000);
 
     List<SourceRecord> page = reader.readPage(db, java.time.OffsetDateTime.parse("2024-10-27T10:35:00+01:00"));
 
