@@ -55,12 +55,8 @@ public final class OffsetCodec {
     if (sync != null) {
       out.put(SYNC_COLUMN, sync.name());
     }
-    out.put(KEY_COLUMNS, keyNames(schema));
+    out.put(KEY_COLUMNS, schema.keyColumnNames());
     return out;
-  }
-
-  private static String keyNames(TableSchema schema) {
-    return String.join(",", schema.keyColumns().stream().map(MappedColumn::name).toList());
   }
 
   /** The position stored in {@code offset}, or null to start from the beginning. */
@@ -84,9 +80,9 @@ public final class OffsetCodec {
       syncValue = decodeValue(sync.keyKind(), offset.get(SYNC));
     }
     Object keysWrittenFor = offset.get(KEY_COLUMNS);
-    if (keysWrittenFor != null && !keysWrittenFor.toString().equals(keyNames(schema))) {
+    if (keysWrittenFor != null && !keysWrittenFor.toString().equals(schema.keyColumnNames())) {
       throw new IllegalArgumentException("it was written for key column(s) " + keysWrittenFor + ", and the key is now "
-          + keyNames(schema) + ": its position means nothing in the new columns, and rows would be passed over");
+          + schema.keyColumnNames() + ": its position means nothing in the new columns, and rows would be passed over");
     }
     int stored = keyCount(offset);
     List<MappedColumn> keyColumns = schema.keyColumns();

@@ -21,6 +21,7 @@ public final class TableSchema {
   private final Schema keySchema;
   private final Schema valueSchema;
   private final List<String> skipped;
+  private final String keyColumnNames;
 
   /**
    * @param keyIndexes positions of key columns in {@code columns}
@@ -36,6 +37,11 @@ public final class TableSchema {
     this.syncIndex = syncIndex;
     this.softDeleteIndex = softDeleteIndex;
     this.skipped = List.copyOf(skipped);
+    List<String> keyNames = new ArrayList<>();
+    for (int k : keyIndexes) {
+      keyNames.add(this.columns.get(k).name());
+    }
+    this.keyColumnNames = String.join(",", keyNames);
     String base = schemaName(table);
     SchemaBuilder key = SchemaBuilder.struct().name(base + ".Key");
     for (int k : keyIndexes) {
@@ -107,6 +113,11 @@ public final class TableSchema {
 
   public MappedColumn syncColumn() {
     return syncIndex < 0 ? null : columns.get(syncIndex);
+  }
+
+  /** The key columns' names, comma-separated in key order, as offsets record them. */
+  public String keyColumnNames() {
+    return keyColumnNames;
   }
 
   public List<MappedColumn> keyColumns() {
