@@ -34,6 +34,8 @@ public final class TableReader {
   private final long delayMs;
   private final ZoneId zone;
   private final String deletedValue;
+  /** {@link #deletedValue} as a number, or null when it is not one. */
+  private final BigDecimal deletedNumber;
   private final Map<String, Object> partition;
 
   private Position position;
@@ -66,6 +68,7 @@ public final class TableReader {
     this.delayMs = delayMs;
     this.zone = zone;
     this.deletedValue = deletedValue;
+    this.deletedNumber = number(deletedValue);
     this.partition = OffsetCodec.partition(schema.table());
   }
 
@@ -270,9 +273,8 @@ public final class TableReader {
     }
     if (flag instanceof Number n) {
       // compared as numbers: 1, 1.0 and 1.00 alike, whatever the column's type (NUMBER, BINARY_DOUBLE)
-      BigDecimal wanted = number(deletedValue);
       BigDecimal have = n instanceof BigDecimal d ? d : number(n.toString());
-      return wanted != null && have != null ? wanted.compareTo(have) == 0 : n.toString().equals(deletedValue);
+      return deletedNumber != null && have != null ? deletedNumber.compareTo(have) == 0 : n.toString().equals(deletedValue);
     }
     // CHAR columns come padded with blanks; a BOOLEAN (23ai) reads as true/false and also matches 1/0
     String text = flag.toString().trim();
@@ -283,6 +285,9 @@ public final class TableReader {
   }
 
   private static BigDecimal number(String text) {
+    if (text == null) {
+      return null;
+    }
     try {
       return new BigDecimal(text.trim());
     } catch (NumberFormatException e) {
