@@ -53,7 +53,7 @@ public class FeishuSinkTask extends SinkTask {
         config.retryBackoffMs());
     TableRoller roller = new TableRoller(client, config.tableNamePrefix(), config.baseTableId(),
         config.maxRowsPerTable(), config.tablesInParallel(), config.taskId(), config.tasksMax());
-    RowMapper mapper = new RowMapper(new ColumnMapper(config.datetimeMode()),
+    RowMapper mapper = new RowMapper(new ColumnMapper(config.datetimeMode(), config.timezone()),
         config.deleteMode() == FeishuSinkConfig.DeleteMode.DELETE,
         config.writeMode() == FeishuSinkConfig.WriteMode.UPSERT, config.keyFieldName());
     IndexLog log = config.indexBootstrapServers().isEmpty() || config.writeMode() != FeishuSinkConfig.WriteMode.UPSERT

@@ -139,7 +139,7 @@ class IndexTopicFailureIT {
     BitableClient client = new BitableClient(config.baseUrl(), APP_ID, APP_SECRET, APP_TOKEN, Duration.ofSeconds(30),
         new RequestBudget(50, tasks), 0, 20);
     TableRoller roller = new TableRoller(client, "Orders", "", config.maxRowsPerTable(), 1, taskId, tasks);
-    RowMapper mapper = new RowMapper(new ColumnMapper(config.datetimeMode()), true, true, null);
+    RowMapper mapper = new RowMapper(new ColumnMapper(config.datetimeMode(), config.timezone()), true, true, null);
     SinkWriter writer = new SinkWriter(config, client, roller, mapper, log, Backlog.NONE, null);
     writer.start();
     return writer;

@@ -113,6 +113,34 @@ class SinkTaskTest {
     assertThat(byKey().get("7")).doesNotContainKey("CUSTOMER").doesNotContainKey("AMOUNT").containsKey("PAID");
   }
 
+  private static Map<String, Object> schemaless(long id, Object price) {
+    Map<String, Object> value = new java.util.LinkedHashMap<>();
+    value.put("ID", id);
+    value.put("PRICE", price);
+    return value;
+  }
+
+  @Test
+  void aSchemalessColumnThatIsNullAtFirstBecomesTheFieldItsFirstValueSaysAndANullStillClearsIt() {
+    try (TaskHarness h = new TaskHarness(FEISHU.emulator(), Map.of())) {
+      h.put(List.of(h.record(null, Map.of("ID", 1L), null, schemaless(1, null))));
+      h.commit();
+      assertThat(tables().get(0).field("PRICE")).as("no type to give it yet").isEmpty();
+
+      h.put(List.of(h.record(null, Map.of("ID", 2L), null, schemaless(2, 5.75))));
+      h.commit();
+    }
+    try (TaskHarness h = new TaskHarness(FEISHU.emulator(), Map.of())) {
+      // a new task: the column is unknown to it again, and the field is there
+      h.put(List.of(h.record(null, Map.of("ID", 2L), null, schemaless(2, null))));
+      h.commit();
+    }
+
+    assertThat(tables().get(0).field("PRICE").orElseThrow().type()).as("a number field").isEqualTo(2);
+    assertThat(byKey().get("2")).as("cleared").doesNotContainKey("PRICE");
+    assertThat(byKey().get("1")).doesNotContainKey("PRICE");
+  }
+
   @Test
   void fillsTheBaseTableThenNumberedTablesNeverBeyondTheCapAndGoesOnAfterARestart() {
     Map<String, String> small = Map.of("feishu.max_rows_per_table", "10", "sync.write_batch_size", "4");

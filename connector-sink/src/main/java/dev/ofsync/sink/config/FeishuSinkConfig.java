@@ -56,6 +56,12 @@ public class FeishuSinkConfig extends AbstractConfig {
   private static final String DELETE_MODE_DOC = "delete: a tombstone (or a Debezium delete) removes the key's row; ignore: deletes are skipped.";
   public static final String DATETIME_MODE = "sync.datetime_mode";
   private static final String DATETIME_MODE_DOC = "date: timestamps and dates become Feishu date fields; text: ISO-8601 text, as the seed wrote them.";
+  public static final String TIMEZONE = "sync.timezone";
+  private static final String TIMEZONE_DOC = "Zone of date-times that carry none: Debezium's Timestamp, MicroTimestamp "
+      + "and NanoTimestamp (Oracle DATE and TIMESTAMP), its Date and Time, and Connect's Date and Time hold a wall-clock "
+      + "time. A date field gets the instant that time is in this zone, so Feishu shows it unchanged to people in it: "
+      + "set the database's zone, such as Asia/Shanghai. Connect's Timestamp (what this project's source sends) is an "
+      + "instant already and is not moved. Text (sync.datetime_mode=text) shows the wall-clock time whatever the zone.";
   public static final String KEY_FIELD_NAME = "sync.key_field_name";
   private static final String KEY_FIELD_NAME_DOC = "Name of the primary (first) field, which holds the record key. Empty: the key column's name, or the key columns' names joined by '_'.";
 
@@ -128,6 +134,8 @@ public class FeishuSinkConfig extends AbstractConfig {
         DELETE_MODE_DOC, GROUP_MAPPING, ++order, Width.SHORT, "Delete handling");
     def.define(DATETIME_MODE, Type.STRING, "date", Validators.oneOf(DatetimeMode.class), Importance.LOW,
         DATETIME_MODE_DOC, GROUP_MAPPING, ++order, Width.SHORT, "Date and time as");
+    def.define(TIMEZONE, Type.STRING, "UTC", Validators.ZONE, Importance.MEDIUM,
+        TIMEZONE_DOC, GROUP_MAPPING, ++order, Width.SHORT, "Time zone of zone-less date-times");
     def.define(KEY_FIELD_NAME, Type.STRING, "", Importance.LOW,
         KEY_FIELD_NAME_DOC, GROUP_MAPPING, ++order, Width.MEDIUM, "Key field name");
 
@@ -206,6 +214,10 @@ public class FeishuSinkConfig extends AbstractConfig {
 
   public DeleteMode deleteMode() {
     return DeleteMode.valueOf(getString(DELETE_MODE).trim().toUpperCase(Locale.ROOT));
+  }
+
+  public java.time.ZoneId timezone() {
+    return java.time.ZoneId.of(getString(TIMEZONE).trim());
   }
 
   public DatetimeMode datetimeMode() {

@@ -33,6 +33,24 @@ final class Validators {
     }
   };
 
+  static final ConfigDef.Validator ZONE = new ConfigDef.Validator() {
+    @Override
+    public void ensureValid(String name, Object value) {
+      String s = value == null ? "" : value.toString().trim();
+      try {
+        java.time.ZoneId.of(s);
+      } catch (java.time.DateTimeException e) {
+        throw new ConfigException(name, value, "not a time zone; use a region such as Asia/Shanghai, an offset such as "
+            + "+08:00, or UTC");
+      }
+    }
+
+    @Override
+    public String toString() {
+      return "a zone id such as Asia/Shanghai, +08:00 or UTC";
+    }
+  };
+
   static final ConfigDef.Validator EMPTY_OR_TABLE_ID = new ConfigDef.Validator() {
     @Override
     public void ensureValid(String name, Object value) {

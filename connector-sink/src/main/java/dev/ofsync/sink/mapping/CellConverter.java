@@ -5,9 +5,11 @@ import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.time.LocalDate;
-import java.time.LocalTime;
+import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
+import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -32,11 +34,39 @@ public final class CellConverter {
   /** Integers a double holds exactly: up to 2^53. */
   private static final long MAX_EXACT_LONG = 1L << 53;
   private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+  static final String VARIABLE_SCALE_DECIMAL = "io.debezium.data.VariableScaleDecimal";
+  static final String DBZ_TIMESTAMP = "io.debezium.time.Timestamp";
+  static final String DBZ_MICRO_TIMESTAMP = "io.debezium.time.MicroTimestamp";
+  static final String DBZ_NANO_TIMESTAMP = "io.debezium.time.NanoTimestamp";
+  static final String DBZ_ZONED_TIMESTAMP = "io.debezium.time.ZonedTimestamp";
+  static final String DBZ_DATE = "io.debezium.time.Date";
+  static final String DBZ_TIME = "io.debezium.time.Time";
+  static final String DBZ_MICRO_TIME = "io.debezium.time.MicroTime";
+  static final String DBZ_NANO_TIME = "io.debezium.time.NanoTime";
+  static final String DBZ_ZONED_TIME = "io.debezium.time.ZonedTime";
+  private static final DateTimeFormatter DATE_TEXT = DateTimeFormatter.ofPattern("uuuu-MM-dd");
+  private static final DateTimeFormatter INSTANT_TEXT = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'");
+  /** Milli, micro and nano precision. */
+  private static final DateTimeFormatter[] TIME_TEXT = {DateTimeFormatter.ofPattern("HH:mm:ss.SSS"),
+      DateTimeFormatter.ofPattern("HH:mm:ss.SSSSSS"), DateTimeFormatter.ofPattern("HH:mm:ss.SSSSSSSSS")};
+  private static final DateTimeFormatter[] WALL_TEXT = {DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS"),
+      DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSS"),
+      DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSSSSS")};
 
   private CellConverter() {}
 
-  /** The cell for {@code value}; null for a null value. {@code schema} is null for schemaless records. */
+  /** The cell for {@code value}, date-times that carry no zone taken in UTC; null for a null value. */
   public static Object cell(Column column, Schema schema, Object value) {
+    return cell(column, schema, value, ZoneOffset.UTC);
+  }
+
+  /**
+   * The cell for {@code value}; null for a null value. {@code schema} is null for schemaless records.
+   * Date-times that carry no zone (Debezium's Timestamp, Date, Time and their micro and nano forms,
+   * Connect's Date and Time) hold a wall-clock time: a date field gets the instant that wall-clock
+   * time is in {@code localZone}, so Feishu shows it unchanged to people in that zone.
+   */
+  public static Object cell(Column column, Schema schema, Object value, ZoneId localZone) {
     if (value == null) {
       return null;
     }
@@ -49,7 +79,7 @@ public final class CellConverter {
       case NUMBER:
         return number(column.name(), schema, value);
       case DATE:
-        return epochMillis(column.name(), schema, value);
+        return epochMillis(column.name(), schema, value, localZone);
       case TIME_TEXT:
         return text(column.name(), isoText(column.name(), schema, value));
       case EXACT_TEXT:
@@ -72,7 +102,10 @@ public final class CellConverter {
     if (Decimal.LOGICAL_NAME.equals(logical) || value instanceof BigDecimal) {
       return ((BigDecimal) value).toPlainString();
     }
-    if (value instanceof java.util.Date || isTimeLogical(logical)) {
+    if (VARIABLE_SCALE_DECIMAL.equals(logical) && value instanceof Struct) {
+      return exactDigits("key", schema, value); // Oracle NUMBER without a scale, as Debezium sends it by default
+    }
+    if (value instanceof java.util.Date || isDateTime(logical)) {
       return isoText("key", schema, value);
     }
     if (value instanceof byte[] || value instanceof ByteBuffer) {
@@ -81,9 +114,28 @@ public final class CellConverter {
     return plainText(schema, value);
   }
 
-  private static boolean isTimeLogical(String logical) {
-    return logical != null && (logical.startsWith("io.debezium.time.") || logical.equals(Timestamp.LOGICAL_NAME)
-        || logical.equals(Date.LOGICAL_NAME) || logical.equals(Time.LOGICAL_NAME));
+  /** Logical types that hold a date, a time or both (not Debezium's durations, intervals or years). */
+  private static boolean isDateTime(String logical) {
+    if (logical == null) {
+      return false;
+    }
+    switch (logical) {
+      case Timestamp.LOGICAL_NAME:
+      case Date.LOGICAL_NAME:
+      case Time.LOGICAL_NAME:
+      case DBZ_TIMESTAMP:
+      case DBZ_MICRO_TIMESTAMP:
+      case DBZ_NANO_TIMESTAMP:
+      case DBZ_ZONED_TIMESTAMP:
+      case DBZ_DATE:
+      case DBZ_TIME:
+      case DBZ_MICRO_TIME:
+      case DBZ_NANO_TIME:
+      case DBZ_ZONED_TIME:
+        return true;
+      default:
+        return false;
+    }
   }
 
   private static Object number(String column, Schema schema, Object value) {
@@ -93,13 +145,18 @@ public final class CellConverter {
     if (value instanceof Long) {
       long v = (Long) value;
       if (v > MAX_EXACT_LONG || v < -MAX_EXACT_LONG) {
-        throw new BadValueException(column, v + " is beyond 2^53, more than a Feishu number field holds exactly; "
-            + "declare the column's precision (connect.decimal.precision > 15) so it is written as text");
+        throw new BadValueException(column, v + " is beyond 2^53, more than a Feishu number field holds exactly. "
+            + "Declare the column's precision so that it is written as text, digit for digit: this project's source "
+            + "does for NUMBER(16) and wider; with Debezium set column.propagate.source.type to the column (it adds "
+            + "__debezium.source.column.length), or decimal.handling.mode=string; the field, once made a number "
+            + "field, has to be deleted in Feishu first");
       }
       return v;
     }
     if (value instanceof Float || value instanceof Double) {
-      double d = ((Number) value).doubleValue();
+      double d = value instanceof Float
+          ? Double.parseDouble(value.toString()) // 0.1f as 0.1, not the 0.10000000149011612 its bits widen to
+          : (Double) value;
       if (Double.isNaN(d) || Double.isInfinite(d)) {
         throw new BadValueException(column, d + " cannot be written to a Feishu number field (no NaN or infinity)");
       }
@@ -116,32 +173,22 @@ public final class CellConverter {
     throw new BadValueException(column, "expected a number for a number field, got " + describe(value));
   }
 
-  private static long epochMillis(String column, Schema schema, Object value) {
+  private static long epochMillis(String column, Schema schema, Object value, ZoneId zone) {
     String logical = schema == null ? null : schema.name();
-    if (value instanceof java.util.Date) {
-      return ((java.util.Date) value).getTime();
-    }
-    if (logical != null) {
-      switch (logical) {
-        case "io.debezium.time.Timestamp":
-        case "io.debezium.time.Time":
-          return ((Number) value).longValue();
-        case "io.debezium.time.MicroTimestamp":
-        case "io.debezium.time.MicroTime":
-          return Math.floorDiv(((Number) value).longValue(), 1_000L);
-        case "io.debezium.time.NanoTimestamp":
-        case "io.debezium.time.NanoTime":
-          return Math.floorDiv(((Number) value).longValue(), 1_000_000L);
-        case "io.debezium.time.Date":
-          return ((Number) value).longValue() * 86_400_000L;
-        case "io.debezium.time.ZonedTimestamp":
-          return parseInstant(column, value.toString()).toEpochMilli();
-        default:
-          break;
+    if (logical != null && !logical.equals(Timestamp.LOGICAL_NAME)) {
+      if (logical.equals(DBZ_ZONED_TIMESTAMP)) {
+        return parseInstant(column, value.toString(), zone).toEpochMilli();
+      }
+      LocalDateTime wall = wallClock(column, logical, value);
+      if (wall != null) {
+        return wall.atZone(zone).toInstant().toEpochMilli();
       }
     }
+    if (value instanceof java.util.Date) {
+      return ((java.util.Date) value).getTime(); // Connect's Timestamp: an instant
+    }
     if (value instanceof String) {
-      return parseInstant(column, (String) value).toEpochMilli();
+      return parseInstant(column, (String) value, zone).toEpochMilli();
     }
     if (value instanceof Long || value instanceof Integer) {
       return ((Number) value).longValue();
@@ -149,39 +196,110 @@ public final class CellConverter {
     throw new BadValueException(column, "expected a timestamp for a date field, got " + describe(value));
   }
 
-  private static Instant parseInstant(String column, String s) {
+  /** A zone-less date-time of a logical type as the wall-clock time it holds, to the type's precision; null for others. */
+  private static LocalDateTime wallClock(String column, String logical, Object value) {
+    switch (logical) {
+      case Date.LOGICAL_NAME:
+      case Time.LOGICAL_NAME:
+        return utcWall(millis(column, value), 1_000L);
+      case DBZ_TIMESTAMP:
+      case DBZ_TIME:
+        return utcWall(longValue(column, value), 1_000L);
+      case DBZ_MICRO_TIMESTAMP:
+      case DBZ_MICRO_TIME:
+        return utcWall(longValue(column, value), 1_000_000L);
+      case DBZ_NANO_TIMESTAMP:
+      case DBZ_NANO_TIME:
+        return utcWall(longValue(column, value), 1_000_000_000L);
+      case DBZ_DATE:
+        return LocalDate.ofEpochDay(longValue(column, value)).atStartOfDay();
+      default:
+        return null;
+    }
+  }
+
+  private static LocalDateTime utcWall(long count, long perSecond) {
+    long seconds = Math.floorDiv(count, perSecond);
+    int nanos = (int) (Math.floorMod(count, perSecond) * (1_000_000_000L / perSecond));
+    return LocalDateTime.ofEpochSecond(seconds, nanos, ZoneOffset.UTC);
+  }
+
+  private static long millis(String column, Object value) {
+    if (value instanceof java.util.Date) {
+      return ((java.util.Date) value).getTime();
+    }
+    return longValue(column, value);
+  }
+
+  private static long longValue(String column, Object value) {
+    if (value instanceof Long || value instanceof Integer) {
+      return ((Number) value).longValue();
+    }
+    throw new BadValueException(column, "expected a whole number for a date or time, got " + describe(value));
+  }
+
+  private static Instant parseInstant(String column, String s, ZoneId zone) {
     try {
       return OffsetDateTime.parse(s).toInstant();
     } catch (DateTimeParseException e) {
       try {
         return Instant.parse(s);
       } catch (DateTimeParseException e2) {
-        throw new BadValueException(column, "'" + s + "' is not an ISO-8601 timestamp");
+        try {
+          return LocalDateTime.parse(s).atZone(zone).toInstant(); // a wall-clock time, in the local zone
+        } catch (DateTimeParseException e3) {
+          try {
+            return LocalDate.parse(s).atStartOfDay(zone).toInstant();
+          } catch (DateTimeParseException e4) {
+            throw new BadValueException(column, "'" + s + "' is not an ISO-8601 timestamp");
+          }
+        }
       }
     }
   }
 
+  /**
+   * A date or time as ISO-8601 text of a fixed width for its type, so that text order is time
+   * order: dates {@code 2024-01-31}; times {@code 08:00:00.000}; zone-less date-times
+   * {@code 2024-01-31T08:00:00.000} (6 or 9 fraction digits for the micro and nano types); instants
+   * in UTC {@code 2024-01-31T08:00:00.000Z}; zoned values as they came.
+   */
   private static String isoText(String column, Schema schema, Object value) {
     String logical = schema == null ? null : schema.name();
-    if (Date.LOGICAL_NAME.equals(logical) || "io.debezium.time.Date".equals(logical)) {
-      return LocalDate.ofEpochDay(Math.floorDiv(epochMillis(column, schema, value), 86_400_000L)).toString();
-    }
-    if (Time.LOGICAL_NAME.equals(logical) || (logical != null && logical.startsWith("io.debezium.time.")
-        && logical.endsWith("Time") && !logical.endsWith("ZonedTime"))) {
-      long ms = Math.floorMod(epochMillis(column, schema, value), 86_400_000L);
-      return LocalTime.ofNanoOfDay(ms * 1_000_000L).toString();
-    }
-    if ("io.debezium.time.ZonedTimestamp".equals(logical) || "io.debezium.time.ZonedTime".equals(logical)) {
+    if (DBZ_ZONED_TIMESTAMP.equals(logical) || DBZ_ZONED_TIME.equals(logical)) {
       return value.toString();
     }
-    return Instant.ofEpochMilli(epochMillis(column, schema, value)).atOffset(ZoneOffset.UTC).toString();
+    LocalDateTime wall = logical == null || logical.equals(Timestamp.LOGICAL_NAME) ? null
+        : wallClock(column, logical, value);
+    if (wall == null) {
+      Instant instant = Instant.ofEpochMilli(epochMillis(column, schema, value, ZoneOffset.UTC));
+      return INSTANT_TEXT.format(instant.atOffset(ZoneOffset.UTC));
+    }
+    switch (logical) {
+      case Date.LOGICAL_NAME:
+      case DBZ_DATE:
+        return DATE_TEXT.format(wall);
+      case Time.LOGICAL_NAME:
+      case DBZ_TIME:
+        return TIME_TEXT[0].format(wall);
+      case DBZ_MICRO_TIME:
+        return TIME_TEXT[1].format(wall);
+      case DBZ_NANO_TIME:
+        return TIME_TEXT[2].format(wall);
+      case DBZ_MICRO_TIMESTAMP:
+        return WALL_TEXT[1].format(wall);
+      case DBZ_NANO_TIMESTAMP:
+        return WALL_TEXT[2].format(wall);
+      default:
+        return WALL_TEXT[0].format(wall);
+    }
   }
 
   private static String exactDigits(String column, Schema schema, Object value) {
     if (value instanceof BigDecimal) {
       return ((BigDecimal) value).toPlainString();
     }
-    if (value instanceof Struct && "io.debezium.data.VariableScaleDecimal".equals(schema == null ? null : schema.name())) {
+    if (value instanceof Struct && VARIABLE_SCALE_DECIMAL.equals(schema == null ? null : schema.name())) {
       Struct s = (Struct) value;
       return new BigDecimal(new BigInteger(bytes(column, s.get("value"))), s.getInt32("scale")).toPlainString();
     }

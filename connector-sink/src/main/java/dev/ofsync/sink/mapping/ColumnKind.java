@@ -15,7 +15,12 @@ public enum ColumnKind {
   TIME_TEXT(FieldSpec.TEXT),
   NUMBER(FieldSpec.NUMBER),
   DATE(FieldSpec.DATE),
-  CHECKBOX(FieldSpec.CHECKBOX);
+  CHECKBOX(FieldSpec.CHECKBOX),
+  /**
+   * A schemaless column seen only with nulls so far: no field is made for it until a value gives it
+   * a type; its null cells clear a field the table already has.
+   */
+  UNTYPED(FieldSpec.TEXT);
 
   private final int fieldType;
 

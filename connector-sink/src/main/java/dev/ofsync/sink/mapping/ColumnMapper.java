@@ -21,9 +21,24 @@ public final class ColumnMapper {
   private static final String[] PRECISION_PARAMETERS = {"connect.decimal.precision", "__debezium.source.column.length"};
 
   private final DatetimeMode datetimeMode;
+  private final java.time.ZoneId localZone;
 
   public ColumnMapper(DatetimeMode datetimeMode) {
+    this(datetimeMode, java.time.ZoneOffset.UTC);
+  }
+
+  /**
+   * @param localZone the zone of date-times that carry none (Debezium's Timestamp, MicroTimestamp,
+   *     NanoTimestamp, Date and Time, Connect's Date and Time): their wall-clock time is written to
+   *     date fields as the instant it is in this zone
+   */
+  public ColumnMapper(DatetimeMode datetimeMode, java.time.ZoneId localZone) {
     this.datetimeMode = datetimeMode;
+    this.localZone = localZone;
+  }
+
+  public java.time.ZoneId localZone() {
+    return localZone;
   }
 
   public Column column(String name, Schema schema) {

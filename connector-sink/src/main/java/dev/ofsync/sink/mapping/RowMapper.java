@@ -18,6 +18,11 @@ import org.apache.kafka.connect.sink.SinkRecord;
  * ExtractNewRecordState (a {@code __deleted: "true"} column marks a delete).
  */
 public final class RowMapper {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RowMapper.class);
+  /** Debezium's default {@code unavailable.value.placeholder}. */
+  private static final String UNAVAILABLE = "__debezium_unavailable_value";
+  private static final byte[] UNAVAILABLE_BYTES = UNAVAILABLE.getBytes(StandardCharsets.UTF_8);
+  private static final String UNAVAILABLE_BASE64 = java.util.Base64.getEncoder().encodeToString(UNAVAILABLE_BYTES);
   /** A Feishu field name holds 1 to 100 characters. */
   public static final int MAX_FIELD_NAME_CHARS = 100;
 
@@ -26,10 +31,14 @@ public final class RowMapper {
   private final boolean keyRequired;
   private final String configuredKeyField;
   private final Map<String, Column> columns = new ConcurrentHashMap<>();
+  private final java.time.ZoneId zone;
+  /** Topics and kinds of Debezium records that are not rows, already told in the log. */
+  private final java.util.Set<String> notedTopics = ConcurrentHashMap.newKeySet();
   private volatile String keyFieldName;
 
   public RowMapper(ColumnMapper columnMapper, boolean deletes, boolean keyRequired, String configuredKeyField) {
     this.columnMapper = columnMapper;
+    this.zone = columnMapper.localZone();
     this.deletes = deletes;
     this.keyRequired = keyRequired;
     this.configuredKeyField = configuredKeyField == null ? "" : configuredKeyField;
@@ -43,13 +52,27 @@ public final class RowMapper {
   public Change map(SinkRecord record) {
     Object value = record.value();
     Schema valueSchema = record.valueSchema();
+    String notData = debeziumNonData(record);
+    if (notData != null) {
+      if (notedTopics.add(record.topic() + "\u0000" + notData)) {
+        LOG.info("Topic {} carries Debezium {} records, which are not rows of a table: they are skipped. Leave the "
+            + "topic out of this connector's topics", record.topic(), notData);
+      }
+      return Change.skip();
+    }
     if (isEnvelope(valueSchema, value)) {
       String op = envelopeString(value, "op");
-      if (op == null || op.equals("t") || op.equals("m")) {
+      if ("t".equals(op)) {
+        LOG.warn("A Debezium truncate event at topic {}, partition {}, offset {}: the source table was emptied. The "
+            + "sink leaves its rows in Feishu as they are; delete them there, or sync into a new "
+            + "feishu.table_name_prefix", record.topic(), record.kafkaPartition(), record.kafkaOffset());
+        return Change.skip();
+      }
+      if (op == null || op.equals("m")) {
         return Change.skip();
       }
       if (op.equals("d")) {
-        return deletes ? Change.delete(key(record)) : Change.skip();
+        return deleteOf(record);
       }
       value = envelopeGet(value, "after");
       valueSchema = valueSchema == null ? null : valueSchema.field("after").schema();
@@ -58,10 +81,10 @@ public final class RowMapper {
       }
     }
     if (value == null) {
-      return deletes ? Change.delete(key(record)) : Change.skip();
+      return deleteOf(record);
     }
     if ("true".equals(String.valueOf(columnValue(value, "__deleted")))) {
-      return deletes ? Change.delete(key(record)) : Change.skip();
+      return deleteOf(record);
     }
     String key = keyRequired ? key(record) : null;
     Map<String, Object> cells = new LinkedHashMap<>();
@@ -73,25 +96,30 @@ public final class RowMapper {
         if (f.name().equals(keyField) && keyRequired || f.name().equals("__deleted")) {
           continue;
         }
+        Object v = s.get(f);
+        if (isUnavailable(v)) {
+          continue; // an unchanged LOB: Feishu keeps the value it has
+        }
         Column c = columns.get(f.name()); // known after the first record: no lambda per field and record
         if (c == null) {
           c = columns.computeIfAbsent(f.name(), n -> columnMapper.column(fieldName(n, record, key), f.schema()));
         }
-        cells.put(c.name(), CellConverter.cell(c, f.schema(), s.get(f)));
+        cells.put(c.name(), CellConverter.cell(c, f.schema(), v, zone));
         cols.add(c);
       }
     } else if (value instanceof Map) {
       for (Map.Entry<?, ?> e : ((Map<?, ?>) value).entrySet()) {
         String name = String.valueOf(e.getKey());
-        if (name.equals(keyField) && keyRequired || name.equals("__deleted")) {
+        if (name.equals(keyField) && keyRequired || name.equals("__deleted") || isUnavailable(e.getValue())) {
           continue;
         }
         Column c = e.getValue() == null ? columns.get(name)
             : columns.computeIfAbsent(name, n -> columnMapper.column(fieldName(n, record, key), e.getValue()));
         if (c == null) {
-          c = new Column(fieldName(name, record, key), ColumnKind.TEXT, null, null);
+          // Only nulls so far: no type to give a field yet. The cell clears a field the table already has.
+          c = new Column(fieldName(name, record, key), ColumnKind.UNTYPED, null, null);
         }
-        cells.put(name, CellConverter.cell(c, null, e.getValue()));
+        cells.put(name, CellConverter.cell(c, null, e.getValue(), zone));
         cols.add(c);
       }
     } else {
@@ -101,7 +129,73 @@ public final class RowMapper {
     return new Change(Change.Kind.UPSERT, key, cells, cols, hash(key, cells));
   }
 
-  /** The key as text: one column's value, or several joined by '|'. */
+  /** A delete, when deletes are applied: in append mode no row is found by key, so there is nothing to delete. */
+  private Change deleteOf(SinkRecord record) {
+    return deletes && keyRequired ? Change.delete(key(record)) : Change.skip();
+  }
+
+  /** Debezium's placeholder for a LOB an update left unchanged, as text, as bytes or as base64 text. */
+  private static boolean isUnavailable(Object v) {
+    if (v instanceof String) {
+      return UNAVAILABLE.equals(v) || UNAVAILABLE_BASE64.equals(v);
+    }
+    if (v instanceof byte[]) {
+      return java.util.Arrays.equals((byte[]) v, UNAVAILABLE_BYTES);
+    }
+    return v instanceof java.nio.ByteBuffer && ((java.nio.ByteBuffer) v).equals(java.nio.ByteBuffer.wrap(UNAVAILABLE_BYTES));
+  }
+
+  /**
+   * What Debezium's records that are not rows are (heartbeats, schema changes, transaction
+   * boundaries), from their schema names or, without schemas, their shape; null for rows.
+   */
+  private static String debeziumNonData(SinkRecord record) {
+    String kind = nonDataKind(record.valueSchema());
+    if (kind == null) {
+      kind = nonDataKind(record.keySchema());
+    }
+    if (kind != null || record.valueSchema() != null || !(record.value() instanceof Map)) {
+      return kind;
+    }
+    Map<?, ?> v = (Map<?, ?>) record.value();
+    if (v.containsKey("ddl") && v.containsKey("tableChanges")) {
+      return "schema change";
+    }
+    if (v.containsKey("status") && v.containsKey("event_count") && v.containsKey("data_collections")
+        || v.containsKey("status") && ("BEGIN".equals(v.get("status")) || "END".equals(v.get("status")))
+            && v.containsKey("id") && v.size() <= 5) {
+      return "transaction metadata";
+    }
+    Object k = record.key();
+    if (v.size() == 1 && v.containsKey("ts_ms") && k instanceof Map && ((Map<?, ?>) k).size() == 1
+        && ((Map<?, ?>) k).containsKey("serverName")) {
+      return "heartbeat";
+    }
+    return null;
+  }
+
+  private static String nonDataKind(Schema schema) {
+    String name = schema == null ? null : schema.name();
+    if (name == null || !name.startsWith("io.debezium.")) {
+      return null;
+    }
+    if (name.endsWith(".Heartbeat") || name.endsWith(".ServerNameKey")) {
+      return "heartbeat";
+    }
+    if (name.endsWith(".SchemaChangeValue") || name.endsWith(".SchemaChangeKey")) {
+      return "schema change";
+    }
+    if (name.endsWith(".TransactionMetadataValue") || name.endsWith(".TransactionMetadataKey")) {
+      return "transaction metadata";
+    }
+    return null;
+  }
+
+  /**
+   * The key as text: one column's value, or several joined by '|'. A '|' or '\\' inside a part is
+   * escaped with '\\', so that two different keys never give the same text (keys without either
+   * character read as they always did).
+   */
   private String key(SinkRecord record) {
     Object key = record.key();
     Schema schema = record.keySchema();
@@ -126,7 +220,26 @@ public final class RowMapper {
       names.add(configuredKeyField.isEmpty() ? "key" : configuredKeyField);
       parts.add(CellConverter.keyText(schema, key));
     }
-    String text = String.join("|", parts);
+    String text;
+    if (parts.size() == 1) {
+      text = parts.get(0);
+    } else {
+      StringBuilder b = new StringBuilder();
+      for (int p = 0; p < parts.size(); p++) {
+        String part = parts.get(p);
+        if (p > 0) {
+          b.append('|');
+        }
+        for (int i = 0; i < part.length(); i++) {
+          char c = part.charAt(i);
+          if (c == '|' || c == '\\') {
+            b.append('\\');
+          }
+          b.append(c);
+        }
+      }
+      text = b.toString();
+    }
     if (keyFieldName == null) {
       String name = configuredKeyField.isEmpty() ? String.join("_", names) : configuredKeyField;
       if (!fits(name)) {

@@ -6,6 +6,8 @@ import dev.ofsync.sink.client.FieldSpec;
 import dev.ofsync.sink.config.FeishuSinkConfig;
 import dev.ofsync.sink.mapping.BadValueException;
 import dev.ofsync.sink.mapping.Change;
+import dev.ofsync.sink.mapping.Column;
+import dev.ofsync.sink.mapping.ColumnKind;
 import dev.ofsync.sink.mapping.RowMapper;
 import dev.ofsync.sink.table.TableRoller;
 import dev.ofsync.sink.table.TableState;
@@ -510,7 +512,11 @@ public final class SinkWriter implements AutoCloseable, Lane.Writer {
   }
 
   private synchronized void remember(Change change) {
-    change.columns().forEach(c -> columns.putIfAbsent(c.name(), c.fieldSpec()));
+    for (Column c : change.columns()) {
+      if (c.kind() != ColumnKind.UNTYPED) {
+        columns.putIfAbsent(c.name(), c.fieldSpec());
+      }
+    }
   }
 
   private synchronized List<FieldSpec> columns() {

@@ -269,13 +269,14 @@ final class TableWork implements Callable<TableWork.Result> {
       Column column = i < columns.size() ? columns.get(i) : null;
       i++;
       Object v = e.getValue();
+      FieldInfo f = tableFields == null ? null : tableFields.get(e.getKey());
       if (v == null) {
-        if (!create) {
+        // a column seen only with nulls has no field unless the table had it: nothing to clear then
+        if (!create && (f != null || column == null || column.kind() != ColumnKind.UNTYPED)) {
           out.put(e.getKey(), CellValue.CLEAR);
         }
         continue;
       }
-      FieldInfo f = tableFields == null ? null : tableFields.get(e.getKey());
       out.put(e.getKey(), f == null || column == null ? v : adapt(v, column, f.type()));
     }
     return out;

@@ -64,7 +64,7 @@ class CellConverterTest {
         .isEqualTo(1_704_067_200_000L);
     ColumnMapper text = new ColumnMapper(DatetimeMode.TEXT);
     assertThat(CellConverter.cell(text.column("T", Timestamp.SCHEMA), Timestamp.SCHEMA, new java.util.Date(0)))
-        .isEqualTo("1970-01-01T00:00Z");
+        .isEqualTo("1970-01-01T00:00:00.000Z");
     assertThat(CellConverter.cell(text.column("D", Date.SCHEMA), Date.SCHEMA, new java.util.Date(0))).isEqualTo("1970-01-01");
   }
 
@@ -94,5 +94,85 @@ class CellConverterTest {
     assertThat(mapper.column("a", (Object) true).kind()).isEqualTo(ColumnKind.CHECKBOX);
     assertThat(mapper.column("a", (Object) "s").kind()).isEqualTo(ColumnKind.TEXT);
     assertThat(mapper.column("a", (Object) Map.of()).kind()).isEqualTo(ColumnKind.JSON_TEXT);
+  }
+
+  private static Schema debezium(String type, Schema base) {
+    return new SchemaBuilder(base.type()).name("io.debezium.time." + type).optional().build();
+  }
+
+  @Test
+  void zoneLessDateTimesAreTheirWallClockTimeInTheConfiguredZone() {
+    ColumnMapper shanghai = new ColumnMapper(DatetimeMode.DATE, java.time.ZoneId.of("Asia/Shanghai"));
+    long eightAm = java.time.LocalDateTime.parse("2024-01-01T08:00:00").toInstant(java.time.ZoneOffset.UTC).toEpochMilli();
+    long midnightUtc = java.time.Instant.parse("2024-01-01T00:00:00Z").toEpochMilli();
+    Schema dbzTimestamp = debezium("Timestamp", Schema.INT64_SCHEMA); // Oracle DATE as Debezium sends it
+    Schema micro = debezium("MicroTimestamp", Schema.INT64_SCHEMA);
+    Schema nano = debezium("NanoTimestamp", Schema.INT64_SCHEMA);
+    Schema days = debezium("Date", Schema.INT32_SCHEMA);
+
+    assertThat(CellConverter.cell(shanghai.column("D", dbzTimestamp), dbzTimestamp, eightAm, shanghai.localZone()))
+        .as("08:00 in Shanghai is 00:00 UTC").isEqualTo(midnightUtc);
+    assertThat(CellConverter.cell(shanghai.column("D", micro), micro, eightAm * 1000 + 7, shanghai.localZone()))
+        .isEqualTo(midnightUtc);
+    assertThat(CellConverter.cell(shanghai.column("D", nano), nano, eightAm * 1_000_000, shanghai.localZone()))
+        .isEqualTo(midnightUtc);
+    assertThat(CellConverter.cell(shanghai.column("D", days), days, 19_723, shanghai.localZone()))
+        .as("2024-01-01 starts at 16:00 UTC the day before").isEqualTo(midnightUtc - 8 * 3_600_000L);
+    assertThat(CellConverter.cell(shanghai.column("D", Date.SCHEMA), Date.SCHEMA, new java.util.Date(19_723 * 86_400_000L),
+        shanghai.localZone())).isEqualTo(midnightUtc - 8 * 3_600_000L);
+    assertThat(CellConverter.cell(shanghai.column("T", Timestamp.SCHEMA), Timestamp.SCHEMA, new java.util.Date(midnightUtc),
+        shanghai.localZone())).as("Connect's Timestamp is an instant: not moved").isEqualTo(midnightUtc);
+    assertThat(CellConverter.cell(mapper.column("D", dbzTimestamp), dbzTimestamp, eightAm)).as("UTC by default")
+        .isEqualTo(eightAm);
+    assertThat(CellConverter.cell(shanghai.column("s", (Object) "x"), null, "2024-01-01T08:00:00", shanghai.localZone()))
+        .as("schemaless text is text").isEqualTo("2024-01-01T08:00:00");
+  }
+
+  @Test
+  void datesAndTimesAsTextHaveOneWidthPerTypeSoTextOrderIsTimeOrder() {
+    ColumnMapper text = new ColumnMapper(DatetimeMode.TEXT, java.time.ZoneId.of("Asia/Shanghai"));
+    long eightAm = java.time.LocalDateTime.parse("2024-01-01T08:00:00").toInstant(java.time.ZoneOffset.UTC).toEpochMilli();
+    Schema dbzTimestamp = debezium("Timestamp", Schema.INT64_SCHEMA);
+    Schema micro = debezium("MicroTimestamp", Schema.INT64_SCHEMA);
+    Schema nanoTime = debezium("NanoTime", Schema.INT64_SCHEMA);
+    Schema time = debezium("Time", Schema.INT32_SCHEMA);
+
+    assertThat(CellConverter.cell(text.column("T", dbzTimestamp), dbzTimestamp, eightAm, text.localZone()))
+        .as("a wall-clock time, without a zone").isEqualTo("2024-01-01T08:00:00.000");
+    assertThat(CellConverter.cell(text.column("T", dbzTimestamp), dbzTimestamp, eightAm + 30_500, text.localZone()))
+        .isEqualTo("2024-01-01T08:00:30.500");
+    assertThat(CellConverter.cell(text.column("T", micro), micro, eightAm * 1000 + 7, text.localZone()))
+        .as("every digit of a TIMESTAMP(6)").isEqualTo("2024-01-01T08:00:00.000007");
+    assertThat(CellConverter.cell(text.column("T", nanoTime), nanoTime, 3_600_000_000_001L, text.localZone()))
+        .isEqualTo("01:00:00.000000001");
+    assertThat(CellConverter.cell(text.column("T", time), time, 45_296_789, text.localZone())).isEqualTo("12:34:56.789");
+    assertThat(CellConverter.cell(text.column("T", Timestamp.SCHEMA), Timestamp.SCHEMA, new java.util.Date(-1),
+        text.localZone())).isEqualTo("1969-12-31T23:59:59.999Z");
+  }
+
+  @Test
+  void binaryFloatsKeepTheDigitsTheyWereWrittenWith() {
+    assertThat(cell(Schema.FLOAT32_SCHEMA, 0.1f)).isEqualTo(0.1);
+    assertThat(cell(Schema.FLOAT32_SCHEMA, 3.4e38f)).isEqualTo(3.4e38);
+    assertThat(cell(Schema.FLOAT64_SCHEMA, 0.1)).isEqualTo(0.1);
+  }
+
+  @Test
+  void keysOfDebeziumsNumberDecimalAndTimeTypesAreReadableText() {
+    Schema vsd = SchemaBuilder.struct().name("io.debezium.data.VariableScaleDecimal")
+        .field("scale", Schema.INT32_SCHEMA).field("value", Schema.BYTES_SCHEMA).build();
+    Struct twelveThousand = new Struct(vsd).put("scale", 0)
+        .put("value", java.math.BigInteger.valueOf(12_345).toByteArray());
+
+    assertThat(CellConverter.keyText(vsd, twelveThousand)).isEqualTo("12345");
+    assertThat(CellConverter.keyText(new SchemaBuilder(Schema.Type.INT32).name("io.debezium.time.Year").build(), 2024))
+        .isEqualTo("2024");
+    assertThat(CellConverter.keyText(debezium("Date", Schema.INT32_SCHEMA), 19_723)).isEqualTo("2024-01-01");
+  }
+
+  @Test
+  void anIntegerBeyondTwoToThe53SaysHowToHaveItWrittenAsText() {
+    assertThatThrownBy(() -> cell(Schema.INT64_SCHEMA, 9_007_199_254_740_993L))
+        .hasMessageContaining("column.propagate.source.type").hasMessageContaining("NUMBER(16)");
   }
 }

@@ -175,4 +175,105 @@ class RowMapperTest {
       assertThat(RowMapper.hash(key, cells)).as("%s %s", key, cells).isEqualTo(digestAsStored(key, cells));
     }
   }
+
+  @Test
+  void debeziumHeartbeatsSchemaChangesAndTransactionBoundariesAreNotRows() {
+    Schema serverKey = SchemaBuilder.struct().name("io.debezium.connector.common.ServerNameKey")
+        .field("serverName", Schema.STRING_SCHEMA).build();
+    Schema heartbeat = SchemaBuilder.struct().name("io.debezium.connector.common.Heartbeat")
+        .field("ts_ms", Schema.INT64_SCHEMA).build();
+    Schema ddlKey = SchemaBuilder.struct().name("io.debezium.connector.oracle.SchemaChangeKey")
+        .field("databaseName", Schema.STRING_SCHEMA).build();
+    Schema ddl = SchemaBuilder.struct().name("io.debezium.connector.oracle.SchemaChangeValue")
+        .field("databaseName", Schema.STRING_SCHEMA).field("ddl", Schema.STRING_SCHEMA).build();
+
+    assertThat(mapper.map(new SinkRecord("__debezium-heartbeat.server", 0, serverKey,
+        new Struct(serverKey).put("serverName", "server"), heartbeat, new Struct(heartbeat).put("ts_ms", 5L), 0)).kind())
+        .isEqualTo(Change.Kind.SKIP);
+    assertThat(mapper.map(new SinkRecord("server", 0, ddlKey, new Struct(ddlKey).put("databaseName", "ORCLPDB1"), ddl,
+        new Struct(ddl).put("databaseName", "ORCLPDB1").put("ddl", "ALTER TABLE ORDERS ADD NOTE VARCHAR2(10)"), 0))
+        .kind()).isEqualTo(Change.Kind.SKIP);
+    assertThat(mapper.map(new SinkRecord("__debezium-heartbeat.server", 0, null, Map.of("serverName", "server"), null,
+        Map.of("ts_ms", 5L), 0)).kind()).as("without schemas").isEqualTo(Change.Kind.SKIP);
+    assertThat(mapper.map(new SinkRecord("server", 0, null, Map.of("databaseName", "ORCLPDB1"), null,
+        Map.of("databaseName", "ORCLPDB1", "ddl", "DROP TABLE X", "tableChanges", List.of()), 0)).kind())
+        .isEqualTo(Change.Kind.SKIP);
+    assertThat(mapper.map(new SinkRecord("server.transaction", 0, null, Map.of("id", "tx1"), null,
+        Map.of("status", "END", "id", "tx1", "event_count", 2, "data_collections", List.of()), 0)).kind())
+        .isEqualTo(Change.Kind.SKIP);
+    assertThat(mapper.keyFieldName()).as("no key of theirs names the primary field").isEqualTo("key");
+    assertThat(mapper.map(record(ROW, row("a"))).kind()).isEqualTo(Change.Kind.UPSERT);
+    assertThat(mapper.keyFieldName()).isEqualTo("ID");
+  }
+
+  @Test
+  void inAppendModeDeletesAreSkippedEvenWithoutAKey() {
+    RowMapper append = new RowMapper(new ColumnMapper(DatetimeMode.DATE), true, false, "");
+
+    assertThat(append.map(new SinkRecord("t", 0, null, null, ENVELOPE, event("d", row("old"), null), 0)).kind())
+        .isEqualTo(Change.Kind.SKIP);
+    assertThat(append.map(new SinkRecord("t", 0, null, null, null, null, 0)).kind()).isEqualTo(Change.Kind.SKIP);
+    assertThat(append.map(new SinkRecord("t", 0, null, null, ROW, row("a"), 0)).kind()).isEqualTo(Change.Kind.UPSERT);
+  }
+
+  @Test
+  void partsOfACompositeKeyHoldingTheSeparatorCannotMakeTwoKeysOne() {
+    Map<String, Object> first = new LinkedHashMap<>();
+    first.put("A", "a|b");
+    first.put("B", "c");
+    Map<String, Object> second = new LinkedHashMap<>();
+    second.put("A", "a");
+    second.put("B", "b|c");
+    Map<String, Object> plain = new LinkedHashMap<>();
+    plain.put("A", "a");
+    plain.put("B", "b");
+
+    String one = mapper.map(new SinkRecord("t", 0, null, first, null, Map.of("N", 1), 0)).key();
+    String two = mapper.map(new SinkRecord("t", 0, null, second, null, Map.of("N", 1), 0)).key();
+
+    assertThat(one).isNotEqualTo(two).isEqualTo("a\\|b|c");
+    assertThat(two).isEqualTo("a|b\\|c");
+    assertThat(mapper.map(new SinkRecord("t", 0, null, plain, null, Map.of("N", 1), 0)).key()).as("as always")
+        .isEqualTo("a|b");
+  }
+
+  @Test
+  void aLobAnUpdateLeftUnchangedKeepsItsValueInFeishu() {
+    Schema lobs = SchemaBuilder.struct().optional().field("ID", Schema.INT64_SCHEMA)
+        .field("NOTE", Schema.OPTIONAL_STRING_SCHEMA).field("PHOTO", Schema.OPTIONAL_BYTES_SCHEMA)
+        .field("NAME", Schema.OPTIONAL_STRING_SCHEMA).build();
+    Struct after = new Struct(lobs).put("ID", 1L).put("NOTE", "__debezium_unavailable_value")
+        .put("PHOTO", "__debezium_unavailable_value".getBytes(java.nio.charset.StandardCharsets.UTF_8)).put("NAME", "b");
+
+    Change c = mapper.map(record(lobs, after));
+
+    assertThat(c.cells()).as("left out, not cleared").containsOnlyKeys("NAME").containsEntry("NAME", "b");
+    assertThat(c.columns()).extracting(Column::name).containsExactly("NAME");
+  }
+
+  @Test
+  void aSchemalessColumnSeenOnlyAsNullGetsItsTypeFromItsFirstValue() {
+    Map<String, Object> nothingYet = new LinkedHashMap<>();
+    nothingYet.put("PRICE", null);
+
+    Change first = mapper.map(new SinkRecord("t", 0, null, Map.of("ID", 1), null, nothingYet, 0));
+    Change later = mapper.map(new SinkRecord("t", 0, null, Map.of("ID", 2), null, Map.of("PRICE", 5.75), 1));
+
+    assertThat(first.cells()).containsEntry("PRICE", null);
+    assertThat(first.columns()).singleElement().extracting(Column::kind).isEqualTo(ColumnKind.UNTYPED);
+    assertThat(later.columns()).singleElement().extracting(Column::kind).isEqualTo(ColumnKind.NUMBER);
+    assertThat(later.cells()).containsEntry("PRICE", 5.75);
+  }
+
+  @Test
+  void anOracleNumberKeyAsDebeziumSendsItIsItsDigits() {
+    Schema vsd = SchemaBuilder.struct().name("io.debezium.data.VariableScaleDecimal")
+        .field("scale", Schema.INT32_SCHEMA).field("value", Schema.BYTES_SCHEMA).build();
+    Schema key = SchemaBuilder.struct().field("ID", vsd).build();
+    Struct id = new Struct(key).put("ID", new Struct(vsd).put("scale", 0).put("value", new byte[] {0x30, 0x39}));
+
+    Change c = mapper.map(new SinkRecord("t", 0, key, id, null, Map.of("N", 1), 0));
+
+    assertThat(c.key()).isEqualTo("12345");
+  }
 }
