@@ -17,7 +17,7 @@ import picocli.CommandLine.Command;
 @Command(name = "oracle-feishu-sync", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
     description = "Copies an Oracle table into Feishu Bitable through Kafka Connect, and keeps it current.",
     subcommands = {RunCommand.class, QuickstartCommand.class, StatusCommand.class, ValidateCommand.class},
-    footer = {"", "Without a command: the same as 'run'. Exit codes: 0 done, 1 sync failed, 2 config or command line "
+    footer = {"", "Without a command: the same as 'run' (sync until caught up, then exit; --follow to go on). Exit codes: 0 done, 1 sync failed, 2 config or command line "
         + "problem, 3 a problem around the launcher (Kafka cannot start, the state directory is in use, a Connect "
         + "cluster does not answer): the same run may work later, 130 interrupted."})
 public final class Main implements java.util.concurrent.Callable<Integer> {
@@ -29,7 +29,7 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    return RunCommand.execute(options, spec.commandLine().getOut());
+    return RunCommand.execute(options, spec.commandLine().getOut(), spec.commandLine().getErr());
   }
 
   public static final int OK = 0;
@@ -45,6 +45,15 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
       System.setProperty(Logs.PROPERTY, java.nio.file.Path.of(System.getProperty("java.io.tmpdir"),
           "oracle-feishu-sync-" + System.getProperty("user.name", "user") + ".log").toString());
     }
+    // Kafka halts the JVM when its log directory fails (a full disk, say), skipping shutdown hooks:
+    // say why, and that it is the machine's problem (exit 3), instead of dying without a word
+    org.apache.kafka.common.utils.Exit.setHaltProcedure((code, message) -> {
+      System.err.println("error: the embedded Kafka stopped the launcher: " + (message == null ? "exit " + code : message)
+          + ". Its state directory (kafka.state_dir) may be on a full or failing disk: free space or move it, then run "
+          + "again; the offsets written before are kept" + Logs.where());
+      System.err.flush();
+      Runtime.getRuntime().halt(ENVIRONMENT);
+    });
     System.exit(run(System.out, System.err, args));
   }
 

@@ -61,6 +61,7 @@ final class QuickstartCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
     Path state = stateDir.toAbsolutePath().normalize();
     StateDirectory locked = prepare(state);
     Path log = Logs.into(state);
@@ -83,9 +84,9 @@ final class QuickstartCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(closer);
         p.deploy(pipeline, false, false, out);
         db.startChanges(changesPerSecond, changesPerSecond);
-        Follow follow = new Follow(p, pipeline, out, System.console() != null);
+        Follow follow = new Follow(p, pipeline, out, Terminal.interactive());
         Follow.Outcome outcome = follow.untilCaughtUp(since, null);
-        RunCommand.report(outcome, since, out);
+        RunCommand.report(outcome, since, out, err);
         if (outcome.failed()) {
           return Main.FAILED;
         }
@@ -102,7 +103,7 @@ final class QuickstartCommand implements Callable<Integer> {
         }
         out.println("Following new and changed orders; Ctrl-C to stop.");
         outcome = follow.forever();
-        RunCommand.report(outcome, since, out);
+        RunCommand.report(outcome, since, out, err);
         return outcome.failed() ? Main.FAILED : Main.OK;
       }
     }

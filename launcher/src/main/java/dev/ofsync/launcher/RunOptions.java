@@ -19,13 +19,18 @@ final class RunOptions {
   boolean resetCheckpoint;
 
   @Option(names = "--once", description = "Sync until caught up with the rows committed before the start, then "
-      + "exit (0: done; 1: the sync failed, with the reason). For cron.")
+      + "exit: what a run does without --follow (kept for the command lines that name it).")
   boolean once;
+
+  @Option(names = "--follow", description = "After catching up, keep following new changes (within seconds) until "
+      + "stopped (Ctrl-C, SIGTERM): for a service. Without it the run exits when caught up, as the seed's did "
+      + "(0: done; 1: the sync failed, with the reason).")
+  boolean follow;
 
   @Option(names = "--connect-url", paramLabel = "URL", description = "Deploy to this Kafka Connect cluster (its REST "
       + "API) instead of running Kafka and Connect here. Same as kafka.connect_url in the config.")
   URI connectUrl;
 
-  @Option(names = "--timeout", paramLabel = "SECONDS", description = "With --once: give up (exit 1) after this long.")
+  @Option(names = "--timeout", paramLabel = "SECONDS", description = "Give up (exit 1) when not caught up this long after the start. Not with --follow.")
   Long timeoutSeconds;
 }

@@ -44,7 +44,8 @@ final class ValidateCommand implements Callable<Integer> {
       throw new UserError(problems);
     }
     out.println(config + ": OK (" + seed.get("oracle.table_name") + " can be read; Feishu base "
-        + seed.get("feishu.app_token") + " can be written" + (remote == null ? "" : "; checked on " + remote) + ")");
+        + seed.get("feishu.app_token") + " opens to the app, whose right to edit it shows at the first write"
+        + (remote == null ? "" : "; checked on " + remote) + ")");
     return Main.OK;
   }
 }

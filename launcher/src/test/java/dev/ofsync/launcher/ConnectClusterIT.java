@@ -75,7 +75,8 @@ class ConnectClusterIT {
     LauncherProcess.Result deploy = LauncherProcess.run(dir, Map.of(), "run", "--config", "config.yaml", "--connect-url", url);
 
     assertThat(deploy.exit()).as(deploy.output()).isZero();
-    assertThat(deploy.output()).contains("Deployed ofs-items-source").contains("status --connect-url " + url);
+    assertThat(deploy.output()).contains("Deployed ofs-items-source")
+        .contains("status --config config.yaml --connect-url " + url);
     await().atMost(Duration.ofMinutes(2)).untilAsserted(() ->
         assertThat(feishu.tables(APP_TOKEN).stream().mapToInt(TableSnapshot::rowCount).sum()).isEqualTo(700));
 
@@ -132,5 +133,68 @@ class ConnectClusterIT {
         "--once");
     assertThat(once.exit()).isEqualTo(2);
     assertThat(once.output()).contains("--once runs the pipeline here");
+
+    // a table of the same name in another database: its connectors would take this sync's names and offsets
+    String otherDb = "jdbc:h2:file:" + dir.resolve("db/elsewhere") + ";MODE=Oracle;AUTO_SERVER=TRUE";
+    try (Connection c = DriverManager.getConnection(otherDb, "sa", ""); Statement st = c.createStatement()) {
+      st.execute("CREATE TABLE ITEMS (ID NUMBER(10) PRIMARY KEY, NAME VARCHAR2(50), UPDATED_AT TIMESTAMP)");
+    }
+    Files.writeString(dir.resolve("elsewhere.yaml"), Files.readString(dir.resolve("config.yaml"))
+        .replace(dir.resolve("db/items").toString(), dir.resolve("db/elsewhere").toString())
+        .replace("table_name_prefix: Cluster", "table_name_prefix: Elsewhere"));
+    LauncherProcess.Result elsewhere = LauncherProcess.run(dir, Map.of(), "run", "--config", "elsewhere.yaml",
+        "--connect-url", url);
+    assertThat(elsewhere.exit()).as(elsewhere.output()).isEqualTo(2);
+    assertThat(elsewhere.output()).contains("connector ofs-items-source on " + url + " reads [ITEMS, oracle.url="
+        + dbUrl() + "]").contains("sync.job_name of its own");
+    assertThat(new dev.ofsync.launcher.kafka.ConnectRest(connect.url()).configs().get("ofs-items-source"))
+        .as("left as it was").containsEntry("oracle.url", dbUrl());
+  }
+
+  private static String dbUrl() {
+    return "jdbc:h2:file:" + dir.resolve("db/items") + ";MODE=Oracle;AUTO_SERVER=TRUE";
+  }
+
+  @Test
+  void aFullSyncAfterTheConnectorsWereDeletedReadsTheTableAgainRatherThanResumingTheirOffsets() throws Exception {
+    String url = connect.url().toString();
+    Files.writeString(dir.resolve("again.yaml"), Files.readString(dir.resolve("config.yaml"))
+        .replace("sync: {linger_ms: 200}", "sync: {linger_ms: 200, job_name: ofs-again}")
+        .replace("table_name_prefix: Cluster", "table_name_prefix: Again"));
+    dev.ofsync.launcher.kafka.ConnectRest rest = new dev.ofsync.launcher.kafka.ConnectRest(connect.url());
+    assertThat(LauncherProcess.run(dir, Map.of(), "run", "--config", "again.yaml", "--connect-url", url).exit()).isZero();
+    await().atMost(Duration.ofMinutes(2)).until(() -> rows("Again") == 700);
+    long firstRead = topicEnd();
+    await().atMost(Duration.ofSeconds(60)).until(() -> rest.offsets("ofs-again-source").path("offsets").size() > 0);
+
+    rest.delete("ofs-again-source");
+    rest.delete("ofs-again-sink");
+    await().atMost(Duration.ofSeconds(60)).until(() -> !rest.exists("ofs-again-source") && !rest.exists("ofs-again-sink"));
+    LauncherProcess.Result full = LauncherProcess.run(dir, Map.of(), "run", "--config", "again.yaml", "--connect-url",
+        url, "--full-sync");
+
+    assertThat(full.exit()).as(full.output()).isZero();
+    assertThat(full.output()).contains("ofs-again-source: ");
+    await().atMost(Duration.ofMinutes(2)).untilAsserted(() ->
+        assertThat(topicEnd() - firstRead).as("the table read again from its start").isGreaterThanOrEqualTo(700));
+    assertThat(rows("Again")).isEqualTo(700);
+  }
+
+  private static int rows(String prefix) {
+    return feishu.tables(APP_TOKEN).stream().filter(t -> t.name().startsWith(prefix)).mapToInt(TableSnapshot::rowCount)
+        .sum();
+  }
+
+  /** Records in the topic of job ofs-again so far: a job named by hand has a topic of its own. */
+  private static long topicEnd() {
+    java.util.Properties props = new java.util.Properties();
+    props.put("bootstrap.servers", kafka.bootstrapServers());
+    props.put("key.deserializer", "org.apache.kafka.common.serialization.ByteArrayDeserializer");
+    props.put("value.deserializer", "org.apache.kafka.common.serialization.ByteArrayDeserializer");
+    try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]>(props)) {
+      var partitions = consumer.partitionsFor("oracle-feishu-sync.ofs-again.ITEMS").stream()
+          .map(p -> new org.apache.kafka.common.TopicPartition(p.topic(), p.partition())).toList();
+      return consumer.endOffsets(partitions).values().stream().mapToLong(Long::longValue).sum();
+    }
   }
 }

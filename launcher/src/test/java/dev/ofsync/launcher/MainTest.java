@@ -81,13 +81,18 @@ class MainTest {
   }
 
   @Test
-  void aTimeoutWithoutOnceIsRefused() throws Exception {
+  void aTimeoutWithFollowOrOfNoSecondsIsRefused() throws Exception {
     int[] code = new int[1];
 
-    String[] lines = run(code, "", "run", "--config", "CONFIG", "--timeout", "60");
+    String[] lines = run(code, "", "run", "--config", "CONFIG", "--timeout", "60", "--follow");
 
     assertThat(code[0]).isEqualTo(Main.CONFIG);
-    assertThat(String.join("\n", lines)).contains("error: --timeout applies to --once runs");
+    assertThat(String.join("\n", lines)).contains("error: --timeout bounds a run until it is caught up; with --follow");
+    assertThat(String.join("\n", run(code, "", "run", "--config", "CONFIG", "--timeout", "0")))
+        .contains("error: --timeout 0: give the seconds a run may take, more than 0");
+    assertThat(code[0]).isEqualTo(Main.CONFIG);
+    assertThat(String.join("\n", run(code, "", "run", "--config", "CONFIG", "--once", "--follow")))
+        .contains("error: --once and --follow contradict each other");
   }
   private static String[] report(Exception e, int[] code) {
     StringWriter text = new StringWriter();
@@ -143,5 +148,19 @@ class MainTest {
 
     assertThat(code[0]).isEqualTo(Main.CONFIG);
     assertThat(lines).containsExactly("error: feishu.app_id is missing", "error: oracle.table is missing");
+  }
+
+  @Test
+  void whyASyncFailedGoesToStandardErrorSoACronLineKeepingOnlyErrorsStillMailsIt() {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    dev.ofsync.launcher.run.Follow.Outcome failed = new dev.ofsync.launcher.run.Follow.Outcome(false,
+        java.util.List.of("ofs-orders-sink task 0: column 'NOTE': 100001 characters"),
+        new dev.ofsync.launcher.run.Follow.Totals(10, 9, 0, 0, 0, 3, 1, java.util.List.of("Orders 9"), 0));
+
+    RunCommand.report(failed, System.currentTimeMillis(), new PrintWriter(out, true), new PrintWriter(err, true));
+
+    assertThat(err.toString()).contains("Sync FAILED after").contains("column 'NOTE': 100001 characters");
+    assertThat(out.toString()).doesNotContain("FAILED").contains("Rows read: 10").contains("Orders 9");
   }
 }

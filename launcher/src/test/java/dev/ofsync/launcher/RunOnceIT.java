@@ -147,10 +147,12 @@ class RunOnceIT {
   void aSecondRunWritesNothing() throws Exception {
     long before = writes(feishu.stats());
 
-    LauncherProcess.Result run = LauncherProcess.run(dir, env, "--config", "config.yaml", "--once");
+    // the seed's own command line, as its cron entry runs it: it ends once caught up
+    LauncherProcess.Result run = LauncherProcess.run(dir, env, "--config", "config.yaml");
 
     assertThat(run.exit()).as(run.output()).isZero();
-    assertThat(run.output()).contains("0 created, 0 updated, 0 deleted");
+    assertThat(run.output()).contains("Caught up").contains("0 created, 0 updated, 0 deleted")
+        .doesNotContain("Following new changes");
     assertThat(writes(feishu.stats())).as("write calls of a run with nothing new").isEqualTo(before);
     assertThat(rowsInFeishu()).isEqualTo(ROWS);
   }
@@ -177,12 +179,16 @@ class RunOnceIT {
   @Order(4)
   void resetCheckpointStartsOverWithoutWritingAnyRowTwice() throws Exception {
     long creates = feishu.stats().calls("POST records/batch_create");
+    long writesBefore = writes(feishu.stats());
 
     LauncherProcess.Result run = LauncherProcess.run(dir, env, "--config", "config.yaml", "--reset-checkpoint", "--once");
 
     assertThat(run.exit()).as(run.output()).isZero();
-    assertThat(run.output()).contains("0 created");
+    // the replayed topic holds every read so far (the first load, the full sync, this one): all unchanged
+    assertThat(run.output()).contains("Rows read: 1,200").contains("0 created, 0 updated, 0 deleted; ")
+        .doesNotContain("Resumed");
     assertThat(feishu.stats().calls("POST records/batch_create")).isEqualTo(creates);
+    assertThat(writes(feishu.stats())).as("the replayed topic holds the values Feishu has").isEqualTo(writesBefore);
     assertThat(rowsInFeishu()).isEqualTo(ROWS);
     assertThat(row(600)).as("the topic replayed in order ends with the latest value").containsEntry("ITEM", "changed 600");
   }
@@ -224,6 +230,9 @@ class RunOnceIT {
     assertThat(run.exit()).isEqualTo(2);
     assertThat(run.output()).contains("error: oracle.password: environment variable NOT_SET_ANYWHERE is not set")
         .doesNotContain("\tat ");
+    LauncherProcess.Result status = LauncherProcess.run(dir, env, "status", "--config", "bad.yaml");
+    assertThat(status.exit()).as("a run refused at its checks is a failed run, for monitoring").isEqualTo(1);
+    assertThat(status.output()).contains("\"result\" : \"failed\"").contains("NOT_SET_ANYWHERE is not set");
 
     LauncherProcess.Result wrongSecret = LauncherProcess.run(dir, Map.of("NOT_SET_ANYWHERE", "db-secret"), "validate",
         "--config", "bad.yaml");
@@ -235,17 +244,20 @@ class RunOnceIT {
   @Test
   @Order(7)
   void aSecondRunOnTheSameStateDirectoryExitsAtOnceNamingTheRunThatHoldsIt() throws Exception {
-    LauncherProcess.Running following = LauncherProcess.start(dir, env, "run", "--config", "config.yaml");
+    LauncherProcess.Running following = LauncherProcess.start(dir, env, "run", "--config", "config.yaml", "--follow");
     try {
       org.awaitility.Awaitility.await().atMost(java.time.Duration.ofMinutes(2))
           .until(() -> following.output().contains("Following new changes") || !following.process().isAlive());
       assertThat(following.process().isAlive()).as(following.output()).isTrue();
+      long tokenCalls = feishu.stats().calls("POST tenant_access_token");
 
-      LauncherProcess.Result second = LauncherProcess.run(dir, env, "run", "--config", "config.yaml", "--once");
+      LauncherProcess.Result second = LauncherProcess.run(dir, env, "run", "--config", "config.yaml");
 
       assertThat(second.exit()).as("3: a later run may find the directory free").isEqualTo(3);
       assertThat(second.output()).contains("error: another oracle-feishu-sync run (pid " + following.process().pid())
           .contains("uses the state directory").doesNotContain("Starting Kafka");
+      assertThat(feishu.stats().calls("POST tenant_access_token")).as("it left before logging in to Feishu")
+          .isEqualTo(tokenCalls);
     } finally {
       LauncherProcess.Result stopped = following.stop();
       assertThat(stopped.output()).doesNotContain("Exception");
@@ -274,5 +286,27 @@ class RunOnceIT {
         .contains("Deployed orders-v2-source").contains("0 created, 0 updated, 0 deleted");
     assertThat(writes(feishu.stats())).as("the rows were in Feishu already").isEqualTo(writes);
     assertThat(rowsInFeishu()).isEqualTo(ROWS);
+  }
+
+  @Test
+  @Order(9)
+  void rowsPassedOverUnderErrorsToleranceAllFailTheRunAndAreCounted() throws Exception {
+    try (Connection c = DriverManager.getConnection(dbUrl, "app", "db-secret"); Statement st = c.createStatement()) {
+      st.execute("INSERT INTO ORDERS VALUES (5000, 'too long', 1, DATE '2024-03-01', REPEAT('x', 100001), "
+          + "TIMESTAMP '2024-03-02 10:00:00')");
+    }
+    Files.writeString(dir.resolve("tolerant.yaml"), Files.readString(dir.resolve("renamed.yaml"))
+        + "\nsink_connector:\n  errors.tolerance: all\n  errors.log.enable: true\n");
+
+    LauncherProcess.Result run = LauncherProcess.run(dir, env, "--config", "tolerant.yaml");
+
+    assertThat(run.exit()).as(run.output()).isEqualTo(1);
+    assertThat(run.output()).contains("Sync FAILED").contains("1 row(s) could not be written to Feishu and were passed "
+        + "over (errors.tolerance: all): they are only in the log (errors.log.enable)");
+    assertThat(row(5000)).isNull();
+    assertThat(rowsInFeishu()).isEqualTo(ROWS);
+    LauncherProcess.Result status = LauncherProcess.run(dir, env, "status", "--config", "tolerant.yaml");
+    assertThat(status.exit()).isEqualTo(1);
+    assertThat(status.output()).contains("\"rows_not_written\" : 1");
   }
 }

@@ -106,7 +106,11 @@ public final class PipelineConfig {
           + "digits, '.', '_' and '-' only");
     }
     this.job = named != null ? named.trim() : defaultJobName(tableId.table());
-    source.putIfAbsent(OracleSourceConfig.TOPIC_TEMPLATE, DEFAULT_TOPIC_TEMPLATE);
+    // A job named by hand has a topic of its own: two syncs of tables of one name (two schemas, two
+    // databases) on one Connect cluster, each with its sync.job_name, must not write into one topic,
+    // which both sinks would read. Without a job name the topic stays what it always was.
+    source.putIfAbsent(OracleSourceConfig.TOPIC_TEMPLATE,
+        named == null ? DEFAULT_TOPIC_TEMPLATE : "oracle-feishu-sync." + job + ".${table}");
     this.topic = OracleSourceConfig.topicFor(source.get(OracleSourceConfig.TOPIC_TEMPLATE), tableId);
     if (seed.get(CHECKPOINT_FILE) != null) {
       notes.add(CHECKPOINT_FILE + " is not used: Kafka's offsets are the checkpoint (kept in the state directory, "

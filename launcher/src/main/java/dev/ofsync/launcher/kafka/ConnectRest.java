@@ -93,6 +93,28 @@ public final class ConnectRest {
     return send("GET", "connectors/" + name + "/offsets", null).expect("offsets of " + name, 200);
   }
 
+  /**
+   * {@code POST /connectors} with {@code initial_state: STOPPED} (KIP-980): made, but run only once
+   * resumed. False when a connector of the name exists after all (a worker just started may not
+   * have read it yet when asked).
+   */
+  public boolean createStopped(String name, Map<String, String> config) throws UserError {
+    Map<String, Object> body = new java.util.LinkedHashMap<>();
+    body.put("name", name);
+    body.put("config", config);
+    body.put("initial_state", "STOPPED");
+    Answer a = send("POST", "connectors", body);
+    if (a.status == 409 && alreadyExists(a)) {
+      return false;
+    }
+    a.expect("create " + name + " stopped", 201);
+    return true;
+  }
+
+  private static boolean alreadyExists(Answer a) {
+    return a.body.path("message").asText().contains("already exists");
+  }
+
   public void stop(String name) throws UserError {
     send("PUT", "connectors/" + name + "/stop", null).expect("stop " + name, 202, 204, 200);
   }
@@ -157,7 +179,7 @@ public final class ConnectRest {
   private Answer send(String method, String path, Object body) throws UserError {
     long deadline = System.nanoTime() + REBALANCE_WAIT_NANOS;
     Answer a = sendOnce(method, path, body);
-    while (a.status == 409 && System.nanoTime() < deadline) {
+    while (a.status == 409 && !alreadyExists(a) && System.nanoTime() < deadline) {
       try {
         Thread.sleep(500);
       } catch (InterruptedException e) {

@@ -59,6 +59,10 @@ public final class LocalKafka implements AutoCloseable {
     props.put("share.coordinator.state.topic.min.isr", "1");
     props.put("group.initial.rebalance.delay.ms", "0");
     props.put("log.retention.hours", "-1"); // the data topic is the replay log of a full resync
+    // The sink's committed offsets are its checkpoint: Kafka drops those of a group without members
+    // after 7 days by default, counted at the broker's next start too, so a launcher run from cron
+    // every week or month would replay the whole topic each time. Kept for 100 years here.
+    props.put("offsets.retention.minutes", String.valueOf(100L * 365 * 24 * 60));
     // The log cleaner (the sink's key index and Connect's topics are compacted) takes 128 MiB of heap
     // by default for its dedupe map; 16 MiB holds about 600,000 keys per pass (24 bytes each), and a pass covers what it can.
     props.put("log.cleaner.dedupe.buffer.size", String.valueOf(16 * 1024 * 1024));

@@ -36,7 +36,7 @@ public final class Follow {
 
   /** Counters of the run so far. */
   public record Totals(long read, long created, long updated, long deleted, long unchanged, long calls, long lag,
-      List<String> tables) {
+      List<String> tables, long bad) {
     long written() {
       return created + updated + deleted;
     }
@@ -206,7 +206,7 @@ public final class Follow {
     return new Totals(Math.max(0, jmx.sum(config.sourceName(), "rows-read-total")),
         Math.max(0, jmx.sum(sink, "rows-created-total")), Math.max(0, jmx.sum(sink, "rows-updated-total")),
         Math.max(0, jmx.sum(sink, "rows-deleted-total")), Math.max(0, jmx.sum(sink, "rows-unchanged-total")),
-        Math.max(0, jmx.sum(sink, "feishu-calls-total")), lag, tables);
+        Math.max(0, jmx.sum(sink, "feishu-calls-total")), lag, tables, Math.max(0, jmx.sum(sink, "bad-records-total")));
   }
 
   private void progress(Totals t, boolean force) {
@@ -267,6 +267,7 @@ public final class Follow {
     node.put("rows_unchanged", t.unchanged());
     node.put("feishu_calls", t.calls());
     node.put("records_not_yet_written", t.lag());
+    node.put("rows_not_written", t.bad());
     com.fasterxml.jackson.databind.node.ArrayNode tables = node.putArray("tables");
     t.tables().forEach(tables::add);
     com.fasterxml.jackson.databind.node.ArrayNode failures = node.putArray("failures");

@@ -10,6 +10,7 @@ import dev.ofsync.launcher.kafka.LocalConnect;
 import dev.ofsync.launcher.kafka.LocalKafka;
 import dev.ofsync.sink.FeishuSinkConnector;
 import dev.ofsync.sink.config.FeishuSinkConfig;
+import dev.ofsync.source.config.OracleSourceConfig;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URI;
@@ -130,8 +131,10 @@ public final class Pipeline implements AutoCloseable {
     if (!isEmbedded()) {
       refuseASecondWriterOfTheSameTables(config); // the embedded worker's state directory does this (StateDirectory)
     }
-    boolean resetSource = (fullSync || resetCheckpoint) && rest.exists(source);
-    boolean resetSink = resetCheckpoint && rest.exists(sink);
+    // also when the connectors were deleted: Connect keeps a deleted source's offsets and a deleted
+    // sink's consumer group, and a connector made anew under the name would go on from them
+    boolean resetSource = fullSync || resetCheckpoint;
+    boolean resetSink = resetCheckpoint;
     Map<String, String> sourceConfig = isEmbedded() ? withCompressedRecords(config.sourceConfig()) : config.sourceConfig();
     if (resetSource) {
       reset(source, sourceConfig, out);
@@ -146,6 +149,9 @@ public final class Pipeline implements AutoCloseable {
     // a run stopped in the middle of a reset (or a stop through the REST API) leaves a connector
     // stopped: a run deploys the pipeline to run, so it resumes it, and says so
     for (String name : new String[] {source, sink}) {
+      if (name.equals(source) && resetSource || name.equals(sink) && resetSink) {
+        continue; // resumed by its reset
+      }
       String state = ConnectRest.state(rest.status(name));
       if ("STOPPED".equals(state) || "PAUSED".equals(state)) {
         rest.resume(name);
@@ -165,7 +171,14 @@ public final class Pipeline implements AutoCloseable {
   private void refuseASecondWriterOfTheSameTables(PipelineConfig config) throws UserError {
     Map<String, String> ours = config.sinkConfig(bootstrap);
     java.util.List<String> others = new java.util.ArrayList<>();
-    rest.configs().forEach((name, other) -> {
+    Map<String, Map<String, String>> deployed = rest.configs();
+    Map<String, String> sameName = deployed.get(config.sourceName());
+    if (sameName != null && !sourceOf(sameName).equals(sourceOf(config.sourceConfig()))) {
+      throw new UserError("connector " + config.sourceName() + " on " + rest.base() + " reads " + sourceOf(sameName)
+          + ", not " + sourceOf(config.sourceConfig()) + ": this config would take it over, with its offsets. Give "
+          + "this config a sync.job_name of its own");
+    }
+    deployed.forEach((name, other) -> {
       if (!name.equals(config.sinkName()) && FeishuSinkConnector.class.getName().equals(other.get("connector.class"))
           && tablesOf(ours).equals(tablesOf(other))) {
         others.add(name);
@@ -182,6 +195,20 @@ public final class Pipeline implements AutoCloseable {
           + "rows already in Feishu are found there, not written again; if it syncs another table, give this config "
           + "its own feishu.table_name_prefix");
     }
+  }
+
+  /** The database and table a source reads, as its config gives them. */
+  private static java.util.List<String> sourceOf(Map<String, String> sourceConfig) {
+    java.util.List<String> out = new java.util.ArrayList<>();
+    out.add(sourceConfig.getOrDefault(OracleSourceConfig.TABLE_NAME, "").trim());
+    for (String key : new String[] {OracleSourceConfig.URL, OracleSourceConfig.HOST, OracleSourceConfig.PORT,
+        OracleSourceConfig.SERVICE_NAME, OracleSourceConfig.SID}) {
+      String v = sourceConfig.getOrDefault(key, "").trim();
+      if (!v.isEmpty()) {
+        out.add(key + "=" + v);
+      }
+    }
+    return out;
   }
 
   /** The tables a sink fills: its service, base and table name prefix, as its config gives them (defaults filled in). */
@@ -209,7 +236,10 @@ public final class Pipeline implements AutoCloseable {
 
   private void reset(String name, Map<String, String> connectorConfig, PrintWriter out)
       throws UserError, InterruptedException {
-    rest.stop(name);
+    // one that was deleted is made anew stopped: its offsets are reset before it ever runs
+    if (rest.exists(name) || !rest.createStopped(name, connectorConfig)) {
+      rest.stop(name);
+    }
     Waits.until("connector " + name + " to stop", 120, () -> "STOPPED".equals(ConnectRest.state(rest.status(name))));
     // the sink's consumers leave the group a moment after the stop: the reset is refused until then
     String message;

@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>One run at a time: the launcher locks the directory before Kafka opens anything in it (Kafka's
  * own lock comes only after its controller has read and recovered the metadata log of the run that
- * holds it). One sync for good: {@value #JOB_FILE} records the table, the Feishu base and tables,
+ * holds it). One sync for good: {@value #JOB_FILE} records the database and table, the Feishu base and tables,
  * and the job name (the connectors' names) the checkpoint belongs to, and a config naming others is refused, since that
  * checkpoint carried over would send only the rows changed from then on, and the earlier sync's
  * connectors, stored in the same Kafka, would go on running beside the new ones.
@@ -33,8 +33,9 @@ public final class StateDirectory implements AutoCloseable {
   public static final String LOCK_FILE = "launcher.lock";
   static final String JOB_FILE = "job.json";
   /** What a checkpoint belongs to: a change of any of these makes it another sync's. */
-  private static final List<String> JOB_KEYS = List.of("oracle.table_name", "feishu.app_token",
-      "feishu.base_table_id", "feishu.table_name_prefix");
+  private static final List<String> JOB_KEYS = List.of("oracle.table_name", "oracle.url", "oracle.host",
+      "oracle.port", "oracle.service_name", "oracle.sid", "feishu.app_token", "feishu.base_table_id",
+      "feishu.table_name_prefix");
 
   private final Path dir;
   private final FileChannel channel;
@@ -71,8 +72,8 @@ public final class StateDirectory implements AutoCloseable {
       String holder = run == null ? "another oracle-feishu-sync run"
           : "another oracle-feishu-sync run (pid " + run.path("pid").asText() + ", since " + run.path("started").asText() + ")";
       throw UserError.environment(holder + " uses the state directory " + dir + "; a directory serves one run at a "
-          + "time. Let that run end (a run without --once follows changes until stopped, so cron needs --once), or "
-          + "give this config a kafka.state_dir of its own");
+          + "time. Let that run end (a run with --follow goes on until stopped), or give this config a kafka.state_dir of "
+          + "its own");
     }
     return new StateDirectory(dir, channel, lock);
   }
@@ -110,6 +111,9 @@ public final class StateDirectory implements AutoCloseable {
     ObjectNode now = describe(config);
     List<String> changes = new ArrayList<>();
     now.fieldNames().forEachRemaining(key -> {
+      if (!recorded.has(key)) {
+        return; // recorded before the file named it (the database's address came later): nothing to compare
+      }
       String was = recorded.path(key).asText("");
       String is = now.path(key).asText("");
       if (!was.equals(is)) {

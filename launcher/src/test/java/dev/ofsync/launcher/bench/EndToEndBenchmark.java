@@ -277,7 +277,7 @@ public final class EndToEndBenchmark {
     System.out.printf("%n-- latency: %,d rows synced, then %d changes/s for %d s (half inserts, half updates) --%n",
         latencyRows, changesPerSecond, changeSeconds);
     try (LauncherChild child = LauncherChild.start("latency", config.getParent(), workerHeap, "run", "--config",
-        config.toString())) {
+        config.toString(), "--follow")) {
       if (!child.awaitLine(l -> l.startsWith("Following new changes"), Duration.ofMinutes(30))) {
         System.out.println("latency: the pipeline did not catch up; no figures");
         return;

@@ -53,6 +53,9 @@ class StateDirectoryTest {
       });
       assertThatThrownBy(() -> state.takeOver(config("\"ORDERS\"", "\"ITEMS\""), false))
           .hasMessageContaining("oracle.table_name was 'ORDERS', now 'ITEMS'");
+      assertThatThrownBy(() -> state.takeOver(config("db.invalid:1521/ORCL", "prod.invalid:1521/ORCL"), false))
+          .as("the same table of another database").hasMessageContaining(
+              "oracle.url was 'jdbc:oracle:thin:@//db.invalid:1521/ORCL', now 'jdbc:oracle:thin:@//prod.invalid:1521/ORCL'");
       assertThat(state.takeOver(otherBase, true)).as("--full-sync moves it; the connectors keep their names").isEmpty();
     }
   }
@@ -69,6 +72,17 @@ class StateDirectoryTest {
       assertThat(state.takeOver(renamed, true)).containsExactly("orders-source", "orders-sink");
       state.record(renamed);
       assertThat(state.takeOver(renamed, false)).isEmpty();
+    }
+  }
+
+  @Test
+  void aCheckpointRecordedBeforeTheDatabaseWasNamedIsNotRefusedForIt() throws Exception {
+    try (StateDirectory state = StateDirectory.lock(dir.resolve("state"))) {
+      Files.writeString(dir.resolve("state").resolve(StateDirectory.JOB_FILE), "{\"oracle.table_name\" : \"ORDERS\", "
+          + "\"feishu.app_token\" : \"bascnOne\", \"feishu.base_table_id\" : \"\", "
+          + "\"feishu.table_name_prefix\" : \"DataSync\", \"sync.job_name\" : \"orders\"}");
+
+      assertThat(state.takeOver(config("", ""), false)).isEmpty();
     }
   }
 }
