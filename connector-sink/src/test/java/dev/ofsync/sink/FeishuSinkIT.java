@@ -553,18 +553,22 @@ class FeishuSinkIT {
     await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1)).until(() -> totalRows() == 20_000);
     assertThat(rowsByKey()).hasSize(20_000);
     assertThat(tables()).allSatisfy(t -> assertThat(t.rowCount()).isLessThanOrEqualTo(20_000));
-    assertThat(feishu.stats().peak(CallClass.RECORD_WRITE)).as("both tasks together").isLessThanOrEqualTo(50);
+    assertThat(feishu.stats().peak(CallClass.RECORD_WRITE)).as("both tasks together").isLessThanOrEqualTo(50)
+        // 8 tables at 20-30 ms a write could make over 250 writes a second: the shared limit held them
+        .as("the quota, not a slow sink, kept them under it").isGreaterThanOrEqualTo(40);
     assertThat(feishu.stats().answers(99991400)).as("never refused for quota").isZero();
   }
 
   @Test
   void aTaskRestartedMidLoadEndsWithEveryKeyOnce() throws Exception {
-    feishu.settings().latency(CallClass.RECORD_WRITE, new Latency(30, 0, 10));
+    // slow writes (about 3 a second, one table): the restart lands while most of the load is still to write
+    feishu.settings().latency(CallClass.RECORD_WRITE, new Latency(300, 0, 10));
     start(sinkConfig(1), 1);
     sendOrders(1, 8_000);
     await().atMost(Duration.ofSeconds(60)).until(() -> totalRows() > 2_000);
 
     connect.restartConnectorAndTasks(connector, false, true, false);
+    assertThat(totalRows()).as("restarted mid-load").isLessThan(8_000);
     sendOrders(8_001, 10_000);
 
     await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1)).until(() -> totalRows() >= 10_000);

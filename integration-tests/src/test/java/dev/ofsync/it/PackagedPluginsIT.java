@@ -149,9 +149,14 @@ class PackagedPluginsIT {
           "{\"ID\":" + i + ",\"ITEM\":\"item " + i + "\",\"QTY\":" + (i % 7) + "}");
     }
 
+    // the base also holds the other test's "Pipeline" tables: this sink's are DataSync, DataSync_001, ...
     await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
-        assertThat(feishu.tables(APP_TOKEN).stream().mapToInt(TableSnapshot::rowCount).sum()).isEqualTo(50));
+        assertThat(feishu.tables(APP_TOKEN).stream().filter(t -> t.name().startsWith("DataSync"))
+            .mapToInt(TableSnapshot::rowCount).sum()).isEqualTo(50));
     TableSnapshot table = feishu.table(APP_TOKEN, "DataSync").orElseThrow();
+    assertThat(table.records()).extracting(r -> r.fields().get("ID")).as("every key once")
+        .containsExactlyInAnyOrderElementsOf(java.util.stream.IntStream.rangeClosed(1, 50).mapToObj(String::valueOf)
+            .collect(Collectors.toList()));
     assertThat(table.records()).anySatisfy(r -> assertThat(r.fields()).containsEntry("ITEM", "item 7")
         .containsEntry("QTY", 0.0).containsEntry("ID", "7"));
   }
