@@ -137,7 +137,11 @@ public final class OracleSourceConnector extends SourceConnector {
         parsed.connectTimeoutMs()))) {
       checkTables(connection, parsed, values);
     } catch (SQLException e) {
-      String message = "cannot log in to " + new ConnectionFactory(parsed).describe() + ": " + OracleErrors.explain(e, parsed);
+      String where = new ConnectionFactory(parsed).describe();
+      // a database down, restarting or out of reach is not a setting to fix: said so, for the launcher's exit code
+      String message = (OracleErrors.isTransient(e) ? "cannot reach the database at " + where + " (down, restarting, "
+          + "or not reachable from here; check the address if it never worked): " : "cannot log in to " + where + ": ")
+          + OracleErrors.explain(e, parsed);
       for (String field : connectionFields(e, parsed)) {
         values.get(field).addErrorMessage(message);
       }

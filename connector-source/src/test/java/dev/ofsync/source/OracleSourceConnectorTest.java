@@ -150,6 +150,7 @@ class OracleSourceConnectorTest {
     Map<String, String> c = db.config("ORDERS");
     c.put("oracle.url", "jdbc:h2:tcp://localhost:1/mem:nowhere");
     assertThat(errors(c)).containsOnlyKeys("oracle.url");
+    assertThat(errors(c).get("oracle.url")).singleElement().asString().startsWith("cannot reach the database at ");
     c.remove("oracle.url");
     assertThat(errors(c).get("oracle.host")).singleElement().asString().contains("oracle.url").contains("oracle.host");
   }

@@ -78,7 +78,7 @@ final class RunCommand implements Callable<Integer> {
       // on a cluster, its workers check the config where the connectors will run (their secrets, their network)
       List<String> problems = Validation.problemsWhereTheyRun(pipeline, remote);
       if (!problems.isEmpty()) {
-        throw new UserError(problems);
+        throw UserError.refused(problems);
       }
       try (Pipeline p = Pipeline.remote(remote, pipeline.bootstrapServers())) {
         p.deploy(pipeline, options.fullSync, options.resetCheckpoint, out);
@@ -95,7 +95,7 @@ final class RunCommand implements Callable<Integer> {
       pipeline.notes().forEach(n -> out.println("note: " + n));
       List<String> problems = Validation.problemsWhereTheyRun(pipeline, null);
       if (!problems.isEmpty()) {
-        throw new UserError(problems);
+        throw UserError.refused(problems);
       }
       return runHere(options, pipeline, state, since, logFile, out, err);
     } catch (Exception e) {

@@ -13,9 +13,22 @@ public final class UserError extends Exception {
   private final boolean environment;
 
   public UserError(List<String> problems) {
+    this(problems, false);
+  }
+
+  private UserError(List<String> problems, boolean environment) {
     super(String.join("; ", problems));
     this.problems = List.copyOf(problems);
-    this.environment = false;
+    this.environment = environment;
+  }
+
+  /**
+   * The connectors' checks refused a config: a problem around the launcher (exit 3) when each one
+   * is a database or Feishu that could not be reached, which a later run may find up; else the
+   * config's (exit 2).
+   */
+  public static UserError refused(List<String> problems) {
+    return new UserError(problems, problems.stream().allMatch(p -> p.contains("cannot reach ")));
   }
 
   public UserError(String problem) {

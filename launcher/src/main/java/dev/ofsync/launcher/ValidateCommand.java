@@ -41,7 +41,7 @@ final class ValidateCommand implements Callable<Integer> {
     // on a cluster, its workers check the config where the connectors will run (their secrets, their network)
     List<String> problems = Validation.problemsWhereTheyRun(pipeline, remote);
     if (!problems.isEmpty()) {
-      throw new UserError(problems);
+      throw UserError.refused(problems);
     }
     out.println(config + ": OK (" + seed.get("oracle.table_name") + " can be read; Feishu base "
         + seed.get("feishu.app_token") + " opens to the app, whose right to edit it shows at the first write"

@@ -68,6 +68,18 @@ class MainTest {
   }
 
   @Test
+  void aDatabaseAndFeishuThatCannotBeReachedAreTheMachinesProblemNotTheConfigs() throws Exception {
+    int[] code = new int[1];
+
+    // the config's database host does not resolve; nothing listens at Feishu's address
+    String[] lines = run(code, "  base_url: \"http://127.0.0.1:9\"", "validate", "--config", "CONFIG");
+
+    assertThat(String.join("\n", lines)).contains("error: oracle.url: cannot reach the database at ")
+        .contains("cannot reach Feishu at http://127.0.0.1:9");
+    assertThat(code[0]).as("3: a later run may find them up").isEqualTo(Main.ENVIRONMENT);
+  }
+
+  @Test
   void yamlThatDoesNotParseIsOneLineSayingWhere() throws Exception {
     int[] code = new int[1];
 
