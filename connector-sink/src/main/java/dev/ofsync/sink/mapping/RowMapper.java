@@ -104,7 +104,7 @@ public final class RowMapper {
         if (c == null) {
           c = columns.computeIfAbsent(f.name(), n -> columnMapper.column(fieldName(n, record, key), f.schema()));
         }
-        cells.put(c.name(), CellConverter.cell(c, f.schema(), v, zone));
+        cells.put(c.name(), cell(c, f.schema(), v));
         cols.add(c);
       }
     } else if (value instanceof Map) {
@@ -127,6 +127,41 @@ public final class RowMapper {
           + "; the sink needs a struct or a map of columns");
     }
     return new Change(Change.Kind.UPSERT, key, cells, cols, hash(key, cells));
+  }
+
+  /**
+   * The cell, or a refusal that says, when it comes of it, that the column's field type was decided
+   * by an earlier schema (another topic's, or the table's before a change): a column keeps one field.
+   */
+  private Object cell(Column c, Schema schema, Object v) {
+    try {
+      return CellConverter.cell(c, schema, v, zone);
+    } catch (BadValueException e) {
+      ColumnKind fromThisSchema = columnMapper.column(c.name(), schema).kind();
+      if (fromThisSchema == c.kind()) {
+        throw e;
+      }
+      throw new BadValueException(c.name(), e.getMessage().substring(("column '" + c.name() + "': ").length())
+          + ". The column's Feishu field was made " + describe(c.kind()) + " from the first record the task met; this "
+          + "record's schema makes it " + describe(fromThisSchema) + ", and a field keeps one type. Records of "
+          + "another topic or an altered table that reuse the column name need a name of their own (a view), or "
+          + "their own feishu.table_name_prefix in a connector of their own");
+    }
+  }
+
+  private static String describe(ColumnKind kind) {
+    switch (kind) {
+      case NUMBER:
+        return "a number field";
+      case DATE:
+        return "a date field";
+      case CHECKBOX:
+        return "a checkbox";
+      case EXACT_TEXT:
+        return "text holding every digit of a number";
+      default:
+        return "a text field (" + kind.name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ') + ")";
+    }
   }
 
   /** A delete, when deletes are applied: in append mode no row is found by key, so there is nothing to delete. */

@@ -26,6 +26,9 @@ import dev.ofsync.sink.table.TableState;
  * bad record is alone, so the others are still written.
  */
 final class TableWork implements Callable<TableWork.Result> {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(TableWork.class);
+  /** Fields of another type than their column's, already told in the log: table id / field name. */
+  private static final java.util.Set<String> TOLD_MISMATCHES = java.util.concurrent.ConcurrentHashMap.newKeySet();
   /** What happened to each change. */
   static final class Result {
     final TableState table;
@@ -276,6 +279,14 @@ final class TableWork implements Callable<TableWork.Result> {
           out.put(e.getKey(), CellValue.CLEAR);
         }
         continue;
+      }
+      if (f != null && column != null && f.type() != column.kind().fieldType()
+          && TOLD_MISMATCHES.add(table.tableId() + "/" + e.getKey())) {
+        LOG.warn("Field '{}' of table {} ({}) is of Feishu type {}, and its column is {}: values are converted to the "
+            + "field's type where they can be (numbers kept as text lose no digit; text read as a number keeps what a "
+            + "double holds), and a value that cannot be converted is refused by Feishu. Change the field's type in "
+            + "Feishu, or let the sink make its fields (a new feishu.table_name_prefix)", e.getKey(), table.name(),
+            table.tableId(), f.type(), column.kind().name().toLowerCase(java.util.Locale.ROOT));
       }
       out.put(e.getKey(), f == null || column == null ? v : adapt(v, column, f.type()));
     }

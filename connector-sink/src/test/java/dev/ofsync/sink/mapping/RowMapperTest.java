@@ -276,4 +276,19 @@ class RowMapperTest {
 
     assertThat(c.key()).isEqualTo("12345");
   }
+
+  @Test
+  void aValueRefusedBecauseAnEarlierSchemaFixedItsFieldSaysSo() {
+    Schema numberStatus = SchemaBuilder.struct().field("ID", Schema.INT64_SCHEMA).field("STATUS", Schema.INT32_SCHEMA)
+        .build();
+    Schema textStatus = SchemaBuilder.struct().field("ID", Schema.INT64_SCHEMA).field("STATUS", Schema.STRING_SCHEMA)
+        .build();
+    mapper.map(record(numberStatus, new Struct(numberStatus).put("ID", 1L).put("STATUS", 1)));
+
+    assertThatThrownBy(() -> mapper.map(record(textStatus, new Struct(textStatus).put("ID", 1L).put("STATUS", "A"))))
+        .isInstanceOf(BadValueException.class)
+        .hasMessageStartingWith("column 'STATUS': expected a number for a number field, got String A")
+        .hasMessageContaining("made a number field from the first record the task met")
+        .hasMessageContaining("this record's schema makes it a text field (text)");
+  }
 }
