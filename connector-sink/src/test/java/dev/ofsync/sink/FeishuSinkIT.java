@@ -19,7 +19,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
-import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -502,6 +501,7 @@ class FeishuSinkIT {
     config.put("errors.tolerance", "all");
     config.put("errors.deadletterqueue.topic.name", "dlq-" + topic);
     config.put("errors.deadletterqueue.topic.replication.factor", "1");
+    config.put("errors.deadletterqueue.context.headers.enable", "true");
     start(config, 1);
 
     sendOrders(1, 10);
@@ -509,8 +509,15 @@ class FeishuSinkIT {
     sendOrders(12, 20);
 
     await().atMost(Duration.ofSeconds(60)).until(() -> totalRows() == 19);
-    ConsumerRecords<byte[], byte[]> dead = connect.kafka().consume(1, 30_000, "dlq-" + topic);
-    assertThat(dead.count()).isEqualTo(1);
+    // the bad record's offset is committed only once it is stored in the queue
+    await().atMost(Duration.ofSeconds(30)).until(() -> committedOffset() == 20L);
+    List<org.apache.kafka.clients.consumer.ConsumerRecord<byte[], byte[]>> dead = new java.util.ArrayList<>();
+    connect.kafka().consumeAll(10_000, "dlq-" + topic).forEach(dead::add);
+    assertThat(dead).as("the one bad record, once").singleElement().satisfies(r -> {
+      assertThat(new String(r.key(), java.nio.charset.StandardCharsets.UTF_8)).contains("11");
+      assertThat(new String(r.headers().lastHeader("__connect.errors.exception.message").value(),
+          java.nio.charset.StandardCharsets.UTF_8)).contains("CUSTOMER").contains("100000");
+    });
     assertThat(rowsByKey()).doesNotContainKey("11");
     connect.assertions().assertConnectorAndExactlyNumTasksAreRunning(connector, 1, "the task keeps running");
   }

@@ -200,14 +200,20 @@ class DockerComposeFileIT {
   @Test
   void theSecretsTheConfigsReadAreTheOnesTheDatabaseAndTheEmulatorWereGiven() {
     Map<String, String> connectEnv = compose.service("connect").rawEnvironment();
+    java.util.Set<String> referenced = new java.util.TreeSet<>();
     for (ConnectorFile file : List.of(source, sink)) {
       for (String value : file.config().values()) {
         Matcher m = ENV_REFERENCE.matcher(value);
         while (m.find()) {
+          referenced.add(m.group(1));
           assertThat(connectEnv).as("%s reads ${env:%s}", file.path().getFileName(), m.group(1)).containsKey(m.group(1));
         }
       }
     }
+    assertThat(referenced).as("every secret and address comes from the worker's environment, none written in")
+        .containsExactlyInAnyOrder("ORACLE_USER", "ORACLE_PASSWORD", "FEISHU_APP_ID", "FEISHU_APP_SECRET",
+            "FEISHU_APP_TOKEN", "KAFKA_BOOTSTRAP_SERVERS");
+    referenced.forEach(name -> assertThat(connectEnv.get(name)).as(name).isNotBlank());
     // Same expressions, so they agree whatever a .env file sets.
     ComposeFile.Service oracle = compose.service("oracle");
     assertThat(connectEnv.get("ORACLE_USER")).isEqualTo(oracle.rawEnvironment().get("APP_USER"));
