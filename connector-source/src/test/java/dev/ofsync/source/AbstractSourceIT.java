@@ -208,7 +208,10 @@ abstract class AbstractSourceIT {
         .allSatisfy(o -> assertThat(o.offset()).as("offset of %s after the reset", o.partition()).isNull());
     connect.resumeConnector(CONNECTOR);
     await().atMost(DEADLINE).until(() -> topicSize("oracle.ORDERS") >= 5160 + 5150 && topicSize("oracle.ARCHIVE") >= 600);
+    assertThat(topicSize("oracle.ORDERS")).as("every row of ORDERS once more, none twice").isEqualTo(5160 + 5150);
+    assertThat(topicSize("oracle.ARCHIVE")).as("every row of ARCHIVE once more").isEqualTo(600);
     assertTopicMatchesTable("ORDERS", "oracle.ORDERS");
+    assertTopicMatchesTable("ARCHIVE", "oracle.ARCHIVE");
     connect.assertions().assertConnectorAndExactlyNumTasksAreRunning(CONNECTOR, 2, "source stopped running");
   }
 
