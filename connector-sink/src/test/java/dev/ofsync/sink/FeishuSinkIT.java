@@ -412,13 +412,17 @@ class FeishuSinkIT {
       index.markQuiet(table, 0, System.currentTimeMillis() + 3_600_000);
       index.flush();
     }
+    long started = System.nanoTime();
     try (TaskHarness task1 = task(1, offsets)) {
       task1.put(List.of(task1.upsert(1, "second", "2.00")));
-      await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() -> {
+      // held, but at most three request timeouts and a second (10 s), not the hour the mark says
+      await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200)).until(() -> {
         task1.put(List.of());
         return "second".equals(customerOf(1));
       });
     }
+    assertThat(Duration.ofNanos(System.nanoTime() - started)).as("the pause was kept, up to its cap")
+        .isGreaterThan(Duration.ofSeconds(8));
   }
 
   @Test
