@@ -21,9 +21,9 @@ class WriteConflictTest {
 
   private final Client client = Sdk.client(FEISHU.emulator());
 
-  /** Starts a write, and a second one while the first holds its table (each write takes 500 ms). */
+  /** Starts a write, and a second one while the first holds its table (each write takes 2 s: room for a busy CI). */
   private List<Integer> twoWritesAtOnce(String firstTable, String secondTable) throws Exception {
-    FEISHU.emulator().settings().latency(CallClass.RECORD_WRITE, new Latency(500, 0, 0));
+    FEISHU.emulator().settings().latency(CallClass.RECORD_WRITE, new Latency(2_000, 0, 0));
     CountDownLatch go = new CountDownLatch(1);
     CompletableFuture<Integer> first = CompletableFuture.supplyAsync(() -> {
       go.countDown();
