@@ -69,8 +69,8 @@ final class RunCommand implements Callable<Integer> {
     String configArg = " --config " + config;
     if (remote != null) {
       if (options.once || options.timeoutSeconds != null) {
-        throw new UserError((options.once ? "--once" : "--timeout") + " runs the pipeline here until it is caught up; "
-            + "with a Connect cluster the connectors keep running there: deploy without it, then watch with 'status"
+        throw new UserError((options.once ? "--once runs the pipeline here" : "--timeout bounds a run here")
+            + " until it is caught up; with a Connect cluster the connectors keep running there: deploy without it, then watch with 'status"
             + configArg + " --connect-url " + remote + "'");
       }
       Logs.into(PipelineConfig.stateDirOf(seed));
@@ -186,16 +186,11 @@ final class RunCommand implements Callable<Integer> {
 
   /** What last-run.json says of a run that stopped on an error before or instead of syncing. */
   private static ObjectNode failedRecord(Exception e) {
-    ObjectNode record = com.fasterxml.jackson.databind.json.JsonMapper.builder().build().createObjectNode();
-    record.put("finished", java.time.Instant.now().toString());
-    record.put("result", e instanceof InterruptedException ? "stopped" : "failed");
-    com.fasterxml.jackson.databind.node.ArrayNode failures = record.putArray("failures");
-    if (e instanceof UserError u) {
-      u.problems().forEach(failures::add);
-    } else {
-      failures.add(e instanceof InterruptedException ? "interrupted" : UserError.oneLine(e.toString()));
-    }
-    return record;
+    List<String> failures = e instanceof UserError u ? u.problems()
+        : List.of(e instanceof InterruptedException ? "interrupted" : UserError.oneLine(e.toString()));
+    Follow.Totals none = new Follow.Totals(0, 0, 0, 0, 0, 0, 0, List.of(), 0);
+    return Follow.record(new Follow.Outcome(false, failures, none),
+        e instanceof InterruptedException ? "stopped" : "failed");
   }
 
   static void saveLastRun(Path stateDir, ObjectNode record) {

@@ -23,6 +23,7 @@ public final class RowMapper {
   private static final String UNAVAILABLE = "__debezium_unavailable_value";
   private static final byte[] UNAVAILABLE_BYTES = UNAVAILABLE.getBytes(StandardCharsets.UTF_8);
   private static final String UNAVAILABLE_BASE64 = java.util.Base64.getEncoder().encodeToString(UNAVAILABLE_BYTES);
+  private static final java.nio.ByteBuffer UNAVAILABLE_BUFFER = java.nio.ByteBuffer.wrap(UNAVAILABLE_BYTES).asReadOnlyBuffer();
   /** A Feishu field name holds 1 to 100 characters. */
   public static final int MAX_FIELD_NAME_CHARS = 100;
 
@@ -141,8 +142,7 @@ public final class RowMapper {
       if (fromThisSchema == c.kind()) {
         throw e;
       }
-      throw new BadValueException(c.name(), e.getMessage().substring(("column '" + c.name() + "': ").length())
-          + ". The column's Feishu field was made " + describe(c.kind()) + " from the first record the task met; this "
+      throw new BadValueException(c.name(), e.reason() + ". The column's Feishu field was made " + describe(c.kind()) + " from the first record the task met; this "
           + "record's schema makes it " + describe(fromThisSchema) + ", and a field keeps one type. Records of "
           + "another topic or an altered table that reuse the column name need a name of their own (a view), or "
           + "their own feishu.table_name_prefix in a connector of their own");
@@ -177,7 +177,7 @@ public final class RowMapper {
     if (v instanceof byte[]) {
       return java.util.Arrays.equals((byte[]) v, UNAVAILABLE_BYTES);
     }
-    return v instanceof java.nio.ByteBuffer && ((java.nio.ByteBuffer) v).equals(java.nio.ByteBuffer.wrap(UNAVAILABLE_BYTES));
+    return v instanceof java.nio.ByteBuffer && v.equals(UNAVAILABLE_BUFFER);
   }
 
   /**
@@ -255,26 +255,11 @@ public final class RowMapper {
       names.add(configuredKeyField.isEmpty() ? "key" : configuredKeyField);
       parts.add(CellConverter.keyText(schema, key));
     }
-    String text;
-    if (parts.size() == 1) {
-      text = parts.get(0);
-    } else {
-      StringBuilder b = new StringBuilder();
-      for (int p = 0; p < parts.size(); p++) {
-        String part = parts.get(p);
-        if (p > 0) {
-          b.append('|');
-        }
-        for (int i = 0; i < part.length(); i++) {
-          char c = part.charAt(i);
-          if (c == '|' || c == '\\') {
-            b.append('\\');
-          }
-          b.append(c);
-        }
-      }
-      text = b.toString();
+    if (parts.size() > 1) {
+      // String.replace answers the same string when there is nothing to replace: no copy for most keys
+      parts.replaceAll(p -> p.replace("\\", "\\\\").replace("|", "\\|"));
     }
+    String text = String.join("|", parts);
     if (keyFieldName == null) {
       String name = configuredKeyField.isEmpty() ? String.join("_", names) : configuredKeyField;
       if (!fits(name)) {

@@ -32,6 +32,9 @@ public final class PipelineConfig {
   public static final String JOB_NAME = "sync.job_name";
   /** The topic between the two connectors, unless {@code topic.template} is set. */
   public static final String DEFAULT_TOPIC_TEMPLATE = "oracle-feishu-sync.${table}";
+  /** What a sync reads: its table and the database's address, in the source's (and the seed's) keys. */
+  public static final List<String> SOURCE_KEYS = List.of(OracleSourceConfig.TABLE_NAME, OracleSourceConfig.URL,
+      OracleSourceConfig.HOST, OracleSourceConfig.PORT, OracleSourceConfig.SERVICE_NAME, OracleSourceConfig.SID);
   /** The seed's checkpoint file: accepted, not used (Kafka's offsets are the checkpoint). */
   public static final String CHECKPOINT_FILE = "sync.checkpoint_file";
 

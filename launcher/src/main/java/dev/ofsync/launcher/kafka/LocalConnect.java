@@ -76,10 +76,7 @@ public final class LocalConnect implements AutoCloseable {
    */
   private static void leaveTheRestServerToConnect(Connect<?> connect) {
     try {
-      java.lang.reflect.Field field = org.apache.kafka.connect.runtime.rest.RestServer.class
-          .getDeclaredField("jettyServer");
-      field.setAccessible(true);
-      Object jetty = field.get(connect.rest());
+      Object jetty = jettyServerOf(connect);
       jetty.getClass().getMethod("setStopAtShutdown", boolean.class).invoke(jetty, false);
     } catch (ReflectiveOperationException | RuntimeException e) {
       // another Connect version: the bounded stop in close() still keeps the launcher from hanging
@@ -87,8 +84,8 @@ public final class LocalConnect implements AutoCloseable {
     }
   }
 
-  /** The REST server's Jetty server, for tests. */
-  Object jettyServer() throws ReflectiveOperationException {
+  /** The REST server's Jetty server (a private field of Connect's RestServer). */
+  static Object jettyServerOf(Connect<?> connect) throws ReflectiveOperationException {
     java.lang.reflect.Field field = org.apache.kafka.connect.runtime.rest.RestServer.class.getDeclaredField("jettyServer");
     field.setAccessible(true);
     return field.get(connect.rest());
@@ -118,8 +115,7 @@ public final class LocalConnect implements AutoCloseable {
       return;
     }
     if (stopping.isAlive()) {
-      LOG.warn("The Connect worker did not stop within {} s; stopping Kafka anyway (what was not committed is read "
-          + "again by the next run)", STOP_WAIT_SECONDS);
+      warnNotStopped();
       return;
     }
     Future<?> herder = connect.herderTask();
@@ -129,12 +125,16 @@ public final class LocalConnect implements AutoCloseable {
     try {
       herder.get(STOP_WAIT_SECONDS, TimeUnit.SECONDS);
     } catch (TimeoutException e) {
-      LOG.warn("The Connect worker did not stop within {} s; stopping Kafka anyway (what was not committed is read "
-          + "again by the next run)", STOP_WAIT_SECONDS);
+      warnNotStopped();
     } catch (ExecutionException | CancellationException e) {
       LOG.debug("The Connect worker's herder ended with: {}", e.toString()); // it has stopped, which is all that counts here
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+  }
+
+  private static void warnNotStopped() {
+    LOG.warn("The Connect worker did not stop within {} s; stopping Kafka anyway (what was not committed is read "
+        + "again by the next run)", STOP_WAIT_SECONDS);
   }
 }

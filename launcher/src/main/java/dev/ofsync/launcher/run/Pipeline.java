@@ -201,8 +201,7 @@ public final class Pipeline implements AutoCloseable {
   private static java.util.List<String> sourceOf(Map<String, String> sourceConfig) {
     java.util.List<String> out = new java.util.ArrayList<>();
     out.add(sourceConfig.getOrDefault(OracleSourceConfig.TABLE_NAME, "").trim());
-    for (String key : new String[] {OracleSourceConfig.URL, OracleSourceConfig.HOST, OracleSourceConfig.PORT,
-        OracleSourceConfig.SERVICE_NAME, OracleSourceConfig.SID}) {
+    for (String key : PipelineConfig.SOURCE_KEYS.subList(1, PipelineConfig.SOURCE_KEYS.size())) {
       String v = sourceConfig.getOrDefault(key, "").trim();
       if (!v.isEmpty()) {
         out.add(key + "=" + v);

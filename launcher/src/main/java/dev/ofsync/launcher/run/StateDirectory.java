@@ -33,9 +33,8 @@ public final class StateDirectory implements AutoCloseable {
   public static final String LOCK_FILE = "launcher.lock";
   static final String JOB_FILE = "job.json";
   /** What a checkpoint belongs to: a change of any of these makes it another sync's. */
-  private static final List<String> JOB_KEYS = List.of("oracle.table_name", "oracle.url", "oracle.host",
-      "oracle.port", "oracle.service_name", "oracle.sid", "feishu.app_token", "feishu.base_table_id",
-      "feishu.table_name_prefix");
+  private static final List<String> JOB_KEYS = java.util.stream.Stream.concat(PipelineConfig.SOURCE_KEYS.stream(),
+      java.util.stream.Stream.of("feishu.app_token", "feishu.base_table_id", "feishu.table_name_prefix")).toList();
 
   private final Path dir;
   private final FileChannel channel;

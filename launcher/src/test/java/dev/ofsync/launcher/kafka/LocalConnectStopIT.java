@@ -57,7 +57,7 @@ class LocalConnectStopIT {
     try (LocalKafka kafka = LocalKafka.start(dir)) {
       LocalConnect connect = LocalConnect.start(kafka.bootstrapServers());
       try {
-        Object jetty = connect.jettyServer();
+        Object jetty = LocalConnect.jettyServerOf(connect.worker());
         Class<?> lifeCycle = Class.forName("org.eclipse.jetty.util.component.LifeCycle");
         boolean registered = (Boolean) Class.forName("org.eclipse.jetty.util.thread.ShutdownThread")
             .getMethod("isRegistered", lifeCycle).invoke(null, jetty);
